@@ -1,0 +1,3 @@
+/** Fixed by the subscription owner: everything ODP deploys lives here. */
+export const REQUIRED_LOCATION = 'italynorth';
+export const REQUIRED_RESOURCE_GROUP = 'jkl-open-data-platform';
