@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { createApp } from './api/app.js';
+import { loadConfig } from './config.js';
+import { messageOf, OdpError } from './errors.js';
+import { provisionExtensions } from './extensions/provision.js';
+import { findRun } from './ingest/history.js';
+import { ingest } from './ingest/pipeline.js';
+import type { RunRecord } from './ingest/run.js';
+import { fromSource } from './ingest/source.js';
+import { maintainLake } from './lake/maintain.js';
+import { createLogger } from './log.js';
+import { openPlatform, type Platform } from './platform.js';
+import { listQuarantine, replayQuarantine } from './quarantine/quarantine.js';
+import { startScheduler } from './scheduler.js';
+
+const program = new Command('odp').description('ODP, the open data platform').showHelpAfterError();
+
+function print(value: unknown, json: boolean, human: () => string): void {
+  process.stdout.write(`${json ? JSON.stringify(value) : human()}\n`);
+}
+
+function runSummary(run: RunRecord): string {
+  const counts = `${run.received} received, ${run.inserted} inserted, ${run.updated} updated, ${run.unchanged} unchanged, ${run.quarantined} quarantined`;
+  const reasons = run.topReasons.length
+    ? `\n  top quarantine reasons: ${run.topReasons.map((r) => `${r.code} (${r.count})`).join(', ')}`
+    : '';
+  const error = run.error ? `\n  error: ${run.error}` : '';
+  return `${run.dataset} run ${run.runId}: ${run.status} — ${counts}${run.snapshotId === null ? '' : ` (snapshot ${run.snapshotId})`}${reasons}${error}`;
+}
+
+/** Opens the platform for one command and closes it afterwards; a failed run makes the exit code 1. */
+async function withPlatform(work: (platform: Platform) => Promise<void>): Promise<void> {
+  const config = loadConfig();
+  const platform = await openPlatform(
+    config,
+    createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel),
+  );
+  try {
+    await work(platform);
+  } finally {
+    platform.close();
+  }
+}
+
+function reportRun(run: RunRecord, json: boolean): void {
+  print(run, json, () => runSummary(run));
+  if (run.status === 'failed') process.exitCode = 1;
+}
+
+program
+  .command('serve')
+  .description('serve the HTTP API and run every dataset on its schedule')
+  .action(async () => {
+    const config = loadConfig();
+    const log = createLogger(config.logLevel);
+    const platform = await openPlatform(config, log);
+    const scheduler = config.scheduler ? await startScheduler(platform) : undefined;
+    const server = createApp(platform.lake).listen(config.port, () =>
+      log.info({ port: config.port }, 'listening'),
+    );
+    const shutdown = async (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      server.close();
+      await scheduler?.stop();
+      platform.close();
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
+
+program
+  .command('ingest')
+  .description('ingest one dataset once and exit')
+  .argument('<dataset>', 'dataset name')
+  .option('--json', 'print the run record as one JSON object')
+  .action(async (name: string, options: { json?: boolean }) =>
+    withPlatform(async (platform) => {
+      const dataset = platform.dataset(name);
+      reportRun(
+        await ingest(platform, {
+          dataset,
+          trigger: 'manual',
+          payload: fromSource(dataset, platform.config.sources),
+        }),
+        !!options.json,
+      );
+    }),
+  );
+
+program
+  .command('replay')
+  .description("ingest a past run's raw increments again")
+  .argument('<run-id>', 'the run whose increments to replay')
+  .option('--json', 'print the run record as one JSON object')
+  .action(async (runId: string, options: { json?: boolean }) =>
+    withPlatform(async (platform) => {
+      const run = await platform.lake.session((c) => findRun(c, runId));
+      const payload = {
+        kind: 'stored' as const,
+        source: `replay of ${runId}`,
+        increments: run.increments ?? [],
+      };
+      reportRun(
+        await ingest(platform, { dataset: platform.dataset(run.dataset), trigger: 'replay', payload }),
+        !!options.json,
+      );
+    }),
+  );
+
+const quarantine = program.command('quarantine').description('inspect and re-drive quarantined records');
+quarantine
+  .command('list')
+  .argument('<dataset>', 'dataset name')
+  .option('--run <run-id>', 'only records of this run')
+  .option('--all', 'include records already re-driven')
+  .option('--limit <n>', 'at most this many records', '100')
+  .option('--json', 'one JSON object per line')
+  .action(async (name: string, options: { run?: string; all?: boolean; limit: string; json?: boolean }) =>
+    withPlatform(async (platform) => {
+      const records = await listQuarantine(platform, platform.dataset(name).name, {
+        runId: options.run,
+        includeReplayed: !!options.all,
+        limit: Number(options.limit),
+      });
+      for (const r of records) {
+        print(
+          r,
+          !!options.json,
+          () => `${r.run_id} #${r.record_no}: ${r.reason}\n  ${(r.raw ?? '').slice(0, 300)}`,
+        );
+      }
+      if (!options.json) process.stdout.write(`${records.length} quarantined record(s)\n`);
+    }),
+  );
+quarantine
+  .command('replay')
+  .description('re-drive quarantined records through the current dataset definition')
+  .argument('<dataset>', 'dataset name')
+  .option('--run <run-id>', 'only records of this run')
+  .option('--json', 'print the run record as one JSON object')
+  .action(async (name: string, options: { run?: string; json?: boolean }) =>
+    withPlatform(async (platform) => {
+      reportRun(
+        await replayQuarantine(platform, platform.dataset(name), { runId: options.run }),
+        !!options.json,
+      );
+    }),
+  );
+
+program
+  .command('lake')
+  .description('lake housekeeping')
+  .command('maintain')
+  .description('merge small files, expire old snapshots and delete files no snapshot needs')
+  .option('--json', 'print the report as JSON')
+  .action(async (options: { json?: boolean }) =>
+    withPlatform(async (platform) => {
+      const report = await maintainLake(platform.lake, platform.config.snapshotRetentionDays);
+      print(report, !!options.json, () => report.steps.map((s) => `${s.step}: ${s.seconds}s`).join('\n'));
+    }),
+  );
+
+program
+  .command('extensions')
+  .description('DuckDB extensions')
+  .command('install')
+  .description('install the DuckDB extensions ODP needs into ODP_EXTENSION_DIR')
+  .option('--json', 'print what was installed as JSON')
+  .action(async (options: { json?: boolean }) => {
+    const { extensionDir } = loadConfig();
+    const installed = await provisionExtensions(extensionDir);
+    print(installed, !!options.json, () =>
+      installed.map((e) => `${e.name}: ${e.origin} (${e.path})`).join('\n'),
+    );
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`odp: ${error instanceof OdpError ? error.message : messageOf(error)}\n`);
+  process.exitCode = 1;
+});

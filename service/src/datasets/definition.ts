@@ -1,0 +1,141 @@
+import { Cron } from 'croner';
+import { z } from 'zod';
+
+/** A name that is safe as a SQL identifier and a file name, and cannot clash with ODP's own `_odp_` columns. */
+const Identifier = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower-case letters, digits and _ and start with a letter');
+
+/** The column types a dataset may declare: DuckDB types that DuckLake stores natively. */
+const ColumnType = z
+  .string()
+  .transform((t) => t.trim().toUpperCase())
+  .pipe(
+    z
+      .string()
+      .regex(
+        /^(VARCHAR|BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d{1,2},\s*\d{1,2}\)|DATE|TIME|TIMESTAMP|TIMESTAMPTZ|UUID|JSON)$/,
+        'must be one of VARCHAR, BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, HUGEINT, UTINYINT, USMALLINT, UINTEGER, UBIGINT, FLOAT, DOUBLE, DECIMAL(p,s), DATE, TIME, TIMESTAMP, TIMESTAMPTZ, UUID, JSON',
+      ),
+  );
+
+const Column = z
+  .object({
+    name: Identifier,
+    type: ColumnType,
+    /** Where the value sits in a record: a JSON path (`$.properties.mag`) for JSON sources, a column name otherwise. */
+    from: z.string().min(1).optional(),
+    required: z.boolean().default(false),
+    /** How a text or number becomes a DATE/TIMESTAMP: `epoch_ms`, `epoch_s` or a strptime pattern. */
+    format: z.string().min(1).optional(),
+    /** Longer text is quarantined as oversize. */
+    maxLength: z.number().int().positive().optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+const SqlExpression = z.string().min(1).max(4000);
+
+const Rule = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, _ and -'),
+    /** A SQL boolean over the typed columns; a record for which it is not true is quarantined. */
+    check: SqlExpression,
+    message: z.string().min(1),
+  })
+  .strict();
+
+const Enrichment = z
+  .object({
+    name: Identifier,
+    /** A SQL expression over the typed columns, evaluated by DuckDB over the whole batch. */
+    expr: SqlExpression,
+    type: ColumnType.optional(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+/** Where a payload comes from: an http(s) URL, a file path or glob, or `npm:<package>/<file>`. */
+const Location = z.string().min(1);
+
+const Source = z
+  .object({
+    format: z.enum(['json', 'geojson', 'ndjson', 'csv', 'parquet']),
+    /** JSON path of the records in a JSON document; GeoJSON defaults to its features. */
+    records: z.string().startsWith('$').optional(),
+    live: Location,
+    /** An offline copy that the embedded default ingests instead of the live source. */
+    bundled: Location.optional(),
+    timeoutSeconds: z.number().positive().max(3600).default(60),
+    retries: z.number().int().min(0).max(10).default(4),
+  })
+  .strict();
+
+const Schedule = z.string().refine(
+  (pattern) => {
+    try {
+      new Cron(pattern, { paused: true }).stop();
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not a valid cron pattern' },
+);
+
+export const DatasetSchema = z
+  .object({
+    name: Identifier,
+    description: z.string().optional(),
+    schedule: Schedule,
+    source: Source,
+    columns: z.array(Column).min(1),
+    /** The columns that identify a record. */
+    key: z.array(Identifier).min(1),
+    /** The column that orders a record's versions: a higher value is newer. */
+    version: Identifier.optional(),
+    rules: z.array(Rule).default([]),
+    enrich: z.array(Enrichment).default([]),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    const names = new Set<string>();
+    for (const [i, c] of [...d.columns, ...d.enrich].entries()) {
+      if (names.has(c.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i < d.columns.length ? 'columns' : 'enrich'],
+          message: `${c.name} is declared twice`,
+        });
+      }
+      names.add(c.name);
+    }
+    const columns = new Set(d.columns.map((c) => c.name));
+    for (const [i, k] of d.key.entries()) {
+      if (!columns.has(k))
+        ctx.addIssue({ code: 'custom', path: ['key', i], message: `${k} is not a declared column` });
+    }
+    if (d.version && !columns.has(d.version)) {
+      ctx.addIssue({ code: 'custom', path: ['version'], message: `${d.version} is not a declared column` });
+    }
+    const rules = new Set<string>();
+    for (const [i, r] of d.rules.entries()) {
+      if (rules.has(r.name))
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `${r.name} is declared twice` });
+      rules.add(r.name);
+    }
+  })
+  .transform((d) => ({
+    ...d,
+    // Key and version columns identify and order records, so a record without them cannot be stored.
+    columns: d.columns.map((c) => ({
+      ...c,
+      required: c.required || d.key.includes(c.name) || c.name === d.version,
+    })),
+  }));
+
+export type Dataset = z.infer<typeof DatasetSchema> & {
+  /** The YAML file the dataset was read from, for error messages and relative source paths. */
+  file: string;
+};
+export type Column = Dataset['columns'][number];

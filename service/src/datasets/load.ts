@@ -1,0 +1,58 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { OdpError } from '../errors.js';
+import { type Dataset, DatasetSchema } from './definition.js';
+
+/** Reads one dataset file; a bad file is refused with the file, the field path and the reason. */
+export async function loadDataset(file: string): Promise<Dataset> {
+  const text = await readFile(file, 'utf8');
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new OdpError(
+      'dataset-invalid',
+      `${file}: not valid YAML: ${doc.errors.map((e) => e.message).join('; ')}`,
+    );
+  }
+  const parsed = DatasetSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `  ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`,
+    );
+    throw new OdpError('dataset-invalid', `${file}: invalid dataset definition:\n${problems.join('\n')}`, {
+      details: { file },
+    });
+  }
+  const expected = path.basename(file).replace(/\.ya?ml$/, '');
+  if (parsed.data.name !== expected) {
+    throw new OdpError(
+      'dataset-invalid',
+      `${file}: name: "${parsed.data.name}" must match the file name "${expected}"`,
+    );
+  }
+  return { ...parsed.data, file };
+}
+
+/** Every `*.yaml`/`*.yml` file of a folder is a dataset; users add one by dropping a file there. */
+export async function loadDatasets(dir: string): Promise<Map<string, Dataset>> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (error) {
+    throw new OdpError('dataset-invalid', `cannot read the datasets folder ${dir} (ODP_DATASETS)`, {
+      cause: error,
+    });
+  }
+  const files = entries.filter((e) => /\.ya?ml$/.test(e)).sort();
+  const datasets = await Promise.all(files.map((f) => loadDataset(path.join(dir, f))));
+  return new Map(datasets.map((d) => [d.name, d]));
+}
+
+export function datasetNamed(datasets: ReadonlyMap<string, Dataset>, name: string): Dataset {
+  const dataset = datasets.get(name);
+  if (!dataset) {
+    const known = [...datasets.keys()].join(', ') || 'none';
+    throw new OdpError('dataset-unknown', `no dataset named "${name}" (known: ${known})`, { expose: true });
+  }
+  return dataset;
+}

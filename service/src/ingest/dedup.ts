@@ -1,0 +1,64 @@
+import type { Dataset } from '../datasets/definition.js';
+import { ident, literal } from '../lake/sql.js';
+
+/**
+ * Dedup, in two steps, both set-based:
+ * 1. within the batch (`ranked`): per key, the newest version wins (a later record breaks a tie). Older versions and
+ *    exact copies are left alone; a record with the winner's version but other content is a conflict and is
+ *    quarantined, since nothing says which of the two is right.
+ * 2. against the lake (`planned`): a new key is inserted, a newer version updates, an identical or older one is
+ *    left alone. Without a version column, changed content updates.
+ */
+
+const keyList = (dataset: Dataset, alias = ''): string =>
+  dataset.key.map((k) => `${alias}${ident(k)}`).join(', ');
+
+function contentHash(dataset: Dataset): string {
+  return `hash(${dataset.columns.map((c) => ident(c.name)).join(', ')})`;
+}
+
+export function rankedSql(dataset: Dataset): string {
+  const order = dataset.version
+    ? `${ident(dataset.version)} DESC NULLS LAST, _odp_seq DESC`
+    : '_odp_seq DESC';
+  const conflict = dataset.version
+    ? `_odp_rank > 1 AND ${ident(dataset.version)} = first_value(${ident(dataset.version)}) OVER w AND _odp_hash <> first_value(_odp_hash) OVER w`
+    : 'false';
+  return `
+    CREATE OR REPLACE TEMP TABLE ranked AS
+    SELECT *, CASE WHEN _odp_rank = 1 THEN 'candidate' WHEN ${conflict} THEN 'conflict' ELSE 'duplicate' END AS _odp_class,
+           first_value(_odp_seq) OVER w AS _odp_kept_seq
+    FROM (SELECT *, ${contentHash(dataset)} AS _odp_hash, row_number() OVER w AS _odp_rank
+          FROM enriched WINDOW w AS (PARTITION BY ${keyList(dataset)} ORDER BY ${order}))
+    WINDOW w AS (PARTITION BY ${keyList(dataset)} ORDER BY ${order})`;
+}
+
+/** The message a conflicting in-batch duplicate is quarantined with. */
+export function conflictMessageSql(dataset: Dataset): string {
+  const key = dataset.key.map((k) => `'${k}=' || ${ident(k)}::VARCHAR`).join(` || ', ' || `);
+  const version = dataset.version ?? '';
+  return `format(${literal(`duplicate key ({}) in this batch with the same ${version} and different content; kept record {}`)}, ${key}, _odp_kept_seq)`;
+}
+
+/** `existingTable` is the dataset's lake table, or undefined before its first commit. */
+export function plannedSql(
+  dataset: Dataset,
+  existingTable: string | undefined,
+  existingColumns: ReadonlySet<string>,
+): string {
+  if (!existingTable) {
+    return `CREATE OR REPLACE TEMP TABLE planned AS SELECT *, 'insert' AS _odp_action FROM ranked WHERE _odp_class = 'candidate'`;
+  }
+  const on = dataset.key.map((k) => `r.${ident(k)} = t.${ident(k)}`).join(' AND ');
+  const compared = dataset.columns.map((c) => c.name).filter((c) => existingColumns.has(c));
+  const changed = dataset.version
+    ? `r.${ident(dataset.version)} > t.${ident(dataset.version)}`
+    : `(${compared.map((c) => `r.${ident(c)}`).join(', ')}) IS DISTINCT FROM (${compared.map((c) => `t.${ident(c)}`).join(', ')})`;
+  const fetched = [...new Set([...dataset.key, ...(dataset.version ? [dataset.version] : compared)])];
+  return `
+    CREATE OR REPLACE TEMP TABLE planned AS
+    SELECT r.*, CASE WHEN t._odp_present IS NULL THEN 'insert' WHEN ${changed} THEN 'update' ELSE 'unchanged' END AS _odp_action
+    FROM ranked r
+    LEFT JOIN (SELECT ${fetched.map(ident).join(', ')}, true AS _odp_present FROM ${existingTable}) t ON ${on}
+    WHERE r._odp_class = 'candidate'`;
+}

@@ -1,0 +1,26 @@
+import type { Dataset } from '../datasets/definition.js';
+import { ident } from '../lake/sql.js';
+
+/**
+ * Enrich: the valid records of `checked` with the dataset's derived columns, as the view `enriched`.
+ * Each enrichment is a SQL expression over the whole batch; later ones may use earlier ones.
+ */
+export function enrichedSql(dataset: Dataset): string {
+  const derived = dataset.enrich.map((e) => {
+    const value = e.type ? `CAST((${e.expr}) AS ${e.type})` : `(${e.expr})`;
+    return `${value} AS ${ident(e.name)}`;
+  });
+  const columns = dataset.columns.map((c) => ident(c.name));
+  return `
+    CREATE OR REPLACE TEMP VIEW enriched AS
+    SELECT _odp_seq, _odp_raw, ${[...columns, ...derived].join(', ')}
+    FROM checked WHERE len(_odp_issues) = 0`;
+}
+
+/** The columns a dataset's lake table holds, in order: declared, derived, then ODP's provenance. */
+export function storedColumns(dataset: Dataset): string[] {
+  return [...dataset.columns.map((c) => c.name), ...dataset.enrich.map((e) => e.name), ...PROVENANCE_COLUMNS];
+}
+
+/** Which run wrote a record's current version, and when. */
+export const PROVENANCE_COLUMNS = ['_odp_run_id', '_odp_ingested_at'] as const;

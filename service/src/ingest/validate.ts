@@ -1,0 +1,95 @@
+import type { Column, Dataset } from '../datasets/definition.js';
+import { ident, literal } from '../lake/sql.js';
+import { sourceColumn } from './stage.js';
+
+/**
+ * Validate: `incoming` becomes `checked`, with every declared column cast to its type and `_odp_issues`, the list
+ * of reasons (code + message a person can act on) a record cannot be stored. An empty list means valid.
+ * All of it is one set-based statement; rules only run on records whose values are well-typed.
+ */
+
+/** Text fields longer than this are oversize unless the column says otherwise. */
+export const DEFAULT_MAX_LENGTH = 65_536;
+
+function typed(column: Column, src: string): string {
+  const type = column.type;
+  switch (column.format) {
+    case undefined:
+      return `TRY_CAST(${src} AS ${type})`;
+    case 'epoch_ms':
+      return `TRY_CAST(epoch_ms(TRY_CAST(${src} AS BIGINT)) AS ${type})`;
+    case 'epoch_s':
+      return `TRY_CAST(to_timestamp(TRY_CAST(${src} AS DOUBLE)) AS ${type})`;
+    default:
+      return `TRY_CAST(try_strptime(${src}::VARCHAR, ${literal(column.format)}) AS ${type})`;
+  }
+}
+
+const issue = (code: string, message: string): string => `{'code': ${literal(code)}, 'message': ${message}}`;
+
+function columnIssues(column: Column, index: number): string[] {
+  const src = sourceColumn(index);
+  const name = column.name;
+  const expected = column.format ? `${column.type} in format ${column.format}` : column.type;
+  const checks: string[] = [];
+  if (column.required) {
+    checks.push(
+      `CASE WHEN ${src} IS NULL THEN ${issue(`missing:${name}`, literal(`${name}: required but missing`))} END`,
+    );
+  }
+  checks.push(
+    `CASE WHEN ${src} IS NOT NULL AND ${ident(name)} IS NULL THEN ${issue(
+      `type:${name}`,
+      `format('${name}: {} is not a valid ${expected}', left(${src}::VARCHAR, 80))`,
+    )} END`,
+  );
+  if (column.type === 'VARCHAR' || column.type === 'JSON') {
+    const max = column.maxLength ?? DEFAULT_MAX_LENGTH;
+    checks.push(
+      `CASE WHEN length(${src}::VARCHAR) > ${max} THEN ${issue(
+        `oversize:${name}`,
+        `format('${name}: {} characters, over the limit of ${max}', length(${src}::VARCHAR))`,
+      )} END`,
+    );
+  }
+  return checks;
+}
+
+const nonNull = (items: readonly string[]): string =>
+  items.length === 0
+    ? `[]::STRUCT(code VARCHAR, message VARCHAR)[]`
+    : `list_filter([${items.join(', ')}], x -> x IS NOT NULL)`;
+
+/** The record as it would be shown in quarantine, for formats that carry no text per record. */
+export function rawRecordSql(dataset: Dataset, valueFor: (column: Column, index: number) => string): string {
+  return `to_json(struct_pack(${dataset.columns.map((c, i) => `${ident(c.name)} := ${valueFor(c, i)}`).join(', ')}))::VARCHAR`;
+}
+
+export function checkedSql(dataset: Dataset): string {
+  const typedColumns = dataset.columns.map((c, i) => `${typed(c, sourceColumn(i))} AS ${ident(c.name)}`);
+  const shapeIssues = [
+    `CASE WHEN _odp_error IS NOT NULL THEN ${issue('malformed', '_odp_error')} END`,
+    ...dataset.columns.flatMap(columnIssues),
+  ];
+  const ruleIssues = dataset.rules.map(
+    (r) =>
+      `CASE WHEN (${r.check}) IS NOT TRUE THEN ${issue(`rule:${r.name}`, literal(`${r.name}: ${r.message}`))} END`,
+  );
+  const raw = rawRecordSql(dataset, (_, i) => sourceColumn(i));
+  return `
+    CREATE OR REPLACE TEMP TABLE checked AS
+    WITH typed AS (
+      SELECT *, ${typedColumns.join(', ')} FROM incoming
+    ),
+    shaped AS (
+      SELECT *, ${nonNull(shapeIssues)} AS _odp_shape_issues FROM typed
+    ),
+    judged AS (
+      SELECT *, CASE WHEN len(_odp_shape_issues) > 0 THEN _odp_shape_issues ELSE ${nonNull(ruleIssues)} END AS _odp_issues
+      FROM shaped
+    )
+    SELECT _odp_seq, _odp_issues,
+           coalesce(_odp_raw, CASE WHEN len(_odp_issues) > 0 THEN ${raw} END) AS _odp_raw,
+           ${dataset.columns.map((c) => ident(c.name)).join(', ')}
+    FROM judged`;
+}

@@ -1,0 +1,94 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Config } from '../config.js';
+import { messageOf, OdpError } from '../errors.js';
+import { attachStatements, LAKE } from './attach.js';
+import { createEngine } from './engine.js';
+
+/** ODP's own tables live in the lake beside the datasets, so a run's record commits with its data. */
+const SYSTEM_TABLES = [
+  `CREATE SCHEMA IF NOT EXISTS ${LAKE}.odp`,
+  `CREATE TABLE IF NOT EXISTS ${LAKE}.odp.runs (
+     run_id VARCHAR NOT NULL, dataset VARCHAR NOT NULL, trigger VARCHAR NOT NULL, source VARCHAR NOT NULL,
+     status VARCHAR NOT NULL, error VARCHAR, started_at TIMESTAMPTZ NOT NULL, ended_at TIMESTAMPTZ NOT NULL,
+     received BIGINT NOT NULL, inserted BIGINT NOT NULL, updated BIGINT NOT NULL, unchanged BIGINT NOT NULL,
+     quarantined BIGINT NOT NULL, increments VARCHAR[], source_etag VARCHAR, source_last_modified VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS ${LAKE}.odp.quarantine (
+     dataset VARCHAR NOT NULL, run_id VARCHAR NOT NULL, record_no BIGINT NOT NULL, raw VARCHAR,
+     reason VARCHAR NOT NULL, codes VARCHAR[] NOT NULL, quarantined_at TIMESTAMPTZ NOT NULL, replayed_by VARCHAR)`,
+];
+
+/** The DuckDB engine with the lake attached. Every session (connection) sees `lake.*`. */
+export class Lake {
+  readonly #engine: DuckDBInstance;
+  readonly config: Config;
+
+  private constructor(engine: DuckDBInstance, config: Config) {
+    this.#engine = engine;
+    this.config = config;
+  }
+
+  static async open(config: Config): Promise<Lake> {
+    if (config.catalog.kind === 'duckdb') await mkdir(path.dirname(config.catalog.path), { recursive: true });
+    if (config.dataPath.kind === 'local') await mkdir(config.dataPath.path, { recursive: true });
+    const engine = await createEngine(config.extensionDir);
+    const lake = new Lake(engine, config);
+    const connection = await engine.connect();
+    try {
+      for (const statement of attachStatements(config.catalog, config.dataPath)) {
+        await connection.run(statement).catch((error: unknown) => {
+          throw explainAttachError(error, config);
+        });
+      }
+      for (const statement of SYSTEM_TABLES) await connection.run(statement);
+    } catch (error) {
+      connection.closeSync();
+      engine.closeSync();
+      throw error;
+    }
+    connection.closeSync();
+    return lake;
+  }
+
+  /** A new session on the lake; temporary tables are private to it. Close it when done. */
+  async connect(): Promise<DuckDBConnection> {
+    return this.#engine.connect();
+  }
+
+  /** Runs `work` on a fresh session and closes it afterwards. */
+  async session<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.connect();
+    try {
+      return await work(connection);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  close(): void {
+    this.#engine.closeSync();
+  }
+}
+
+function explainAttachError(error: unknown, config: Config): Error {
+  const message = messageOf(error);
+  if (/Could not set lock|Conflicting lock/i.test(message)) {
+    const holder = /PID (\d+)/.exec(message)?.[1];
+    return new OdpError(
+      'lake-busy',
+      `the lake catalog ${config.catalog.kind === 'duckdb' ? config.catalog.path : ''} is open in another process` +
+        `${holder ? ` (pid ${holder})` : ''}; the embedded DuckDB catalog allows one process at a time — stop that process, ` +
+        'let its schedule run the ingest, or use a PostgreSQL catalog (ODP_CATALOG=postgres:…) for many processes',
+      { cause: error },
+    );
+  }
+  if (/extension/i.test(message) && /not (found|installed)|Failed to (load|download)/i.test(message)) {
+    return new OdpError(
+      'extension-unavailable',
+      `a DuckDB extension is missing from ${config.extensionDir}: run \`odp extensions install\` (${message.split('\n')[0]})`,
+      { cause: error },
+    );
+  }
+  return new Error(`cannot attach the lake: ${message}`, { cause: error });
+}

@@ -1,0 +1,31 @@
+import { LAKE } from './attach.js';
+import type { Lake } from './lake.js';
+
+export interface MaintenanceReport {
+  steps: { step: string; seconds: number }[];
+}
+
+/**
+ * DuckLake housekeeping: flush inlined rows to Parquet, merge small adjacent files, expire snapshots past the
+ * retention (time travel and the change feed reach back that far, no further) and delete files no snapshot needs.
+ */
+export async function maintainLake(lake: Lake, retentionDays: number): Promise<MaintenanceReport> {
+  const statements: [string, string][] = [
+    ['flush inlined data', `CALL ducklake_flush_inlined_data('${LAKE}')`],
+    ['merge adjacent files', `CALL ducklake_merge_adjacent_files('${LAKE}')`],
+    [
+      'expire snapshots',
+      `CALL ducklake_expire_snapshots('${LAKE}', older_than => now() - INTERVAL ${Math.trunc(retentionDays)} DAY)`,
+    ],
+    ['clean up old files', `CALL ducklake_cleanup_old_files('${LAKE}', cleanup_all => true)`],
+  ];
+  return lake.session(async (connection) => {
+    const steps: MaintenanceReport['steps'] = [];
+    for (const [step, sql] of statements) {
+      const started = performance.now();
+      await connection.run(sql);
+      steps.push({ step, seconds: Number(((performance.now() - started) / 1000).toFixed(3)) });
+    }
+    return { steps };
+  });
+}

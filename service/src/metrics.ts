@@ -1,0 +1,42 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { RunRecord } from './ingest/run.js';
+
+/** The service's Prometheus registry; the HTTP API serves it at /metrics. */
+export const registry = new Registry();
+
+const runs = new Counter({
+  name: 'odp_ingest_runs_total',
+  help: 'Ingest runs by dataset and outcome',
+  labelNames: ['dataset', 'status'] as const,
+  registers: [registry],
+});
+
+const records = new Counter({
+  name: 'odp_ingest_records_total',
+  help: 'Records received by ingest runs, by dataset and what became of them',
+  labelNames: ['dataset', 'outcome'] as const,
+  registers: [registry],
+});
+
+const quarantined = new Counter({
+  name: 'odp_quarantined_records_total',
+  help: 'Records quarantined by ingest runs, by dataset',
+  labelNames: ['dataset'] as const,
+  registers: [registry],
+});
+
+const snapshot = new Gauge({
+  name: 'odp_dataset_snapshot_id',
+  help: 'The lake snapshot of the last successful ingest run, by dataset',
+  labelNames: ['dataset'] as const,
+  registers: [registry],
+});
+
+export function recordRunMetrics(run: RunRecord): void {
+  runs.inc({ dataset: run.dataset, status: run.status });
+  for (const outcome of ['inserted', 'updated', 'unchanged', 'quarantined'] as const) {
+    records.inc({ dataset: run.dataset, outcome }, run[outcome]);
+  }
+  quarantined.inc({ dataset: run.dataset }, run.quarantined);
+  if (run.snapshotId !== null) snapshot.set({ dataset: run.dataset }, run.snapshotId);
+}

@@ -1,0 +1,70 @@
+import { Cron } from 'croner';
+import { OdpError } from './errors.js';
+import { ingest } from './ingest/pipeline.js';
+import { fromSource } from './ingest/source.js';
+import { maintainLake } from './lake/maintain.js';
+import { rows } from './lake/query.js';
+import type { Platform } from './platform.js';
+
+/** Runs every dataset on its cron schedule and lake maintenance daily; `stop()` waits for runs in flight. */
+export interface Scheduler {
+  stop(): Promise<void>;
+}
+
+const MAINTENANCE = '30 4 * * *';
+
+export async function startScheduler(platform: Platform): Promise<Scheduler> {
+  const { log } = platform;
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+
+  const runDataset = (name: string) => {
+    const dataset = platform.dataset(name);
+    const work = ingest(platform, {
+      dataset,
+      trigger: 'schedule',
+      payload: fromSource(dataset, platform.config.sources),
+    }).catch((error: unknown) => {
+      if (error instanceof OdpError && error.code === 'lease-held')
+        log.info({ dataset: name }, error.message);
+      else log.error({ err: error, dataset: name }, 'scheduled ingest failed');
+    });
+    track(work);
+    return work.then(() => undefined);
+  };
+
+  // `protect` skips a tick while the previous run of the same job is still going.
+  const jobs = [...platform.datasets.values()].map(
+    (d) => new Cron(d.schedule, { name: d.name, protect: true, timezone: 'UTC' }, () => runDataset(d.name)),
+  );
+  jobs.push(
+    new Cron(MAINTENANCE, { name: 'lake-maintenance', protect: true, timezone: 'UTC' }, () => {
+      const work = maintainLake(platform.lake, platform.config.snapshotRetentionDays)
+        .then((report) => log.info({ maintenance: report }, 'lake maintenance done'))
+        .catch((error: unknown) => log.error({ err: error }, 'lake maintenance failed'));
+      track(work);
+      return work;
+    }),
+  );
+
+  // A dataset that has never been ingested is caught up now rather than at its next tick.
+  const ingested = await platform.lake.session((c) =>
+    rows<{ dataset: string }>(c, "SELECT DISTINCT dataset FROM lake.odp.runs WHERE status = 'succeeded'"),
+  );
+  const done = new Set(ingested.map((r) => r.dataset));
+  for (const name of platform.datasets.keys()) if (!done.has(name)) void runDataset(name);
+
+  log.info(
+    { schedules: jobs.map((j) => ({ job: j.name, next: j.nextRun()?.toISOString() })) },
+    'scheduler started',
+  );
+  return {
+    stop: async () => {
+      for (const job of jobs) job.stop();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
