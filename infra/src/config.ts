@@ -1,0 +1,108 @@
+import { REQUIRED_LOCATION, REQUIRED_RESOURCE_GROUP } from './policy/environment.js';
+
+/** Everything that differs between ODP deployments. Tenant-specific ids are Terraform variables instead. */
+export interface OdpConfig {
+  resourceGroup: string;
+  location: string;
+  tags: Readonly<Record<string, string>>;
+  github: {
+    owner: string;
+    repository: string;
+    /** The GitHub environment whose deployments may apply infrastructure. */
+    environment: string;
+    branch: string;
+  };
+  network: {
+    name: string;
+    addressSpace: string;
+    subnets: {
+      gateway: string;
+      aks: string;
+      privateEndpoints: string;
+      postgres: string;
+      runners: string;
+    };
+  };
+  state: { storageAccount: string; container: string };
+  runners: { environment: string; job: string; image: string; maxRunners: number; keyVault: string };
+  lake: { storageAccount: string; containers: { lake: string; appdata: string } };
+  registry: { name: string };
+  logAnalytics: { name: string; retentionDays: number };
+  aks: {
+    name: string;
+    kubernetesVersion: string;
+    systemPool: NodePool;
+    workPool: NodePool;
+    serviceCidr: string;
+    dnsServiceIp: string;
+    podCidr: string;
+  };
+  service: { identity: string; namespace: string; serviceAccount: string };
+  postgres: { name: string; version: string; skuName: string; storageMb: number; database: string };
+  keyVault: { name: string };
+  flux: { configuration: string; path: string };
+  vpn: { gateway: string; publicIp: string; sku: string; clientAddressPool: string };
+}
+
+export interface NodePool {
+  name: string;
+  vmSize: string;
+  minCount: number;
+  maxCount: number;
+}
+
+/** The proof-of-concept deployment: one subscription, one resource group in Italy North. */
+export const pocConfig: OdpConfig = {
+  resourceGroup: REQUIRED_RESOURCE_GROUP,
+  location: REQUIRED_LOCATION,
+  tags: { product: 'odp', environment: 'poc', 'managed-by': 'terraform' },
+  github: { owner: 'jkl', repository: 'open-data-platform', environment: 'poc', branch: 'main' },
+  network: {
+    name: 'vnet-odp-poc',
+    addressSpace: '10.40.0.0/16',
+    subnets: {
+      gateway: '10.40.0.0/27',
+      privateEndpoints: '10.40.1.0/24',
+      postgres: '10.40.2.0/24',
+      runners: '10.40.4.0/23',
+      aks: '10.40.16.0/20',
+    },
+  },
+  state: { storageAccount: 'stjklodptfstate', container: 'tfstate' },
+  runners: {
+    environment: 'cae-odp-runners',
+    job: 'caj-odp-github-runner',
+    // An ephemeral self-hosted runner image that registers itself with a GitHub token from Key Vault.
+    image: 'ghcr.io/jkl/odp-github-runner:2.329.0',
+    maxRunners: 4,
+    keyVault: 'kv-jkl-odp-ops',
+  },
+  lake: { storageAccount: 'stjklodplake', containers: { lake: 'lake', appdata: 'appdata' } },
+  registry: { name: 'crjklodp' },
+  logAnalytics: { name: 'log-odp-poc', retentionDays: 30 },
+  aks: {
+    name: 'aks-odp-poc',
+    kubernetesVersion: '1.34',
+    systemPool: { name: 'system', vmSize: 'Standard_D2ads_v5', minCount: 1, maxCount: 3 },
+    workPool: { name: 'work', vmSize: 'Standard_D4ads_v5', minCount: 1, maxCount: 3 },
+    serviceCidr: '10.41.0.0/16',
+    dnsServiceIp: '10.41.0.10',
+    podCidr: '10.244.0.0/16',
+  },
+  service: { identity: 'id-odp-data-service', namespace: 'data', serviceAccount: 'data-service' },
+  postgres: {
+    name: 'psql-jkl-odp-poc',
+    version: '16',
+    skuName: 'B_Standard_B1ms',
+    storageMb: 32768,
+    database: 'ducklake',
+  },
+  keyVault: { name: 'kv-jkl-odp-poc' },
+  flux: { configuration: 'poc', path: './clusters/poc' },
+  vpn: {
+    gateway: 'vgw-odp-poc',
+    publicIp: 'pip-vgw-odp-poc',
+    sku: 'VpnGw1AZ',
+    clientAddressPool: '172.16.201.0/24',
+  },
+};
