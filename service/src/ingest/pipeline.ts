@@ -23,7 +23,7 @@ import { enrichedSql } from './enrich.js';
 import type { LeaseProvider } from './lease.js';
 import { NO_RECORDS, newRunId, type RunCounts, type RunRecord, type RunTrigger } from './run.js';
 import type { Fetched, SourceValidators } from './source.js';
-import { CSV_REJECTS, csvReader, csvRejectsSql, parquetReader, stageSql } from './stage.js';
+import { CSV_REJECTS, CSV_ROWS, csvReadSql, csvRejectsSql, parquetReader, stageSql } from './stage.js';
 import { checkedSql } from './validate.js';
 
 /** What one run needs from the world around it. */
@@ -189,16 +189,18 @@ async function lastValidators(
 
 async function stage(connection: DuckDBConnection, dataset: Dataset, files: string[]): Promise<void> {
   const format = dataset.source.format;
-  if (format === 'csv' || format === 'parquet') {
-    const reader = format === 'csv' ? csvReader(files) : parquetReader(files);
-    const described = await rows<{ column_name: string }>(connection, `DESCRIBE SELECT * FROM ${reader}`);
-    await connection.run(stageSql(dataset, files, new Set(described.map((d) => d.column_name))));
-    if (format === 'csv') {
-      await connection.run(csvRejectsSql(dataset));
-      await connection.run(`DROP TABLE IF EXISTS ${ident(CSV_REJECTS)}`);
-    }
-  } else {
+  if (format === 'json' || format === 'geojson' || format === 'ndjson') {
     await connection.run(stageSql(dataset, files));
+    return;
+  }
+  if (format === 'csv') await connection.run(csvReadSql(files));
+  const relation = format === 'csv' ? CSV_ROWS : parquetReader(files);
+  const described = await rows<{ column_name: string }>(connection, `DESCRIBE SELECT * FROM ${relation}`);
+  await connection.run(stageSql(dataset, files, new Set(described.map((d) => d.column_name))));
+  if (format === 'csv') {
+    await connection.run(csvRejectsSql(dataset));
+    await connection.run(`DROP TABLE IF EXISTS ${ident(CSV_REJECTS)}`);
+    await connection.run(`DROP TABLE IF EXISTS ${ident(CSV_ROWS)}`);
   }
 }
 

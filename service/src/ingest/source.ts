@@ -1,9 +1,9 @@
 import { createWriteStream } from 'node:fs';
 import { access, glob } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import ky, { HTTPError, TimeoutError } from 'ky';
 import type { Config } from '../config.js';
 import type { Dataset } from '../datasets/definition.js';
@@ -29,7 +29,7 @@ async function packageFile(spec: string): Promise<string> {
   const match = /^npm:((?:@[^/]+\/)?[^/]+)\/(.+)$/.exec(spec);
   if (!match) throw new Error(`${spec} is not of the form npm:<package>/<file>`);
   const [, pkg, file] = match as unknown as [string, string, string];
-  let dir = path.dirname(fileURLToPath(import.meta.resolve(pkg)));
+  let dir = path.dirname(createRequire(import.meta.url).resolve(pkg));
   while (path.basename(dir) !== pkg.split('/').at(-1) && dir !== path.dirname(dir)) dir = path.dirname(dir);
   return path.join(dir, file);
 }

@@ -91,12 +91,15 @@ function tabularSql(dataset: Dataset, reader: string, available: ReadonlySet<str
 }
 
 export const CSV_REJECTS = 'odp_csv_rejects';
+export const CSV_ROWS = 'odp_csv_rows';
 
-export function csvReader(files: readonly string[], rejects = false): string {
-  const options = rejects
-    ? `, store_rejects = true, rejects_table = '${CSV_REJECTS}', rejects_scan = 'odp_csv_scans'`
-    : '';
-  return `read_csv(${list(files)}, header = true, all_varchar = true, auto_detect = true${options})`;
+/**
+ * CSV is read in full first, every value as text and every unparseable line set aside by DuckDB's reader,
+ * so that the file's header is known and a bad line cannot derail the sniffer.
+ */
+export function csvReadSql(files: readonly string[]): string {
+  return `CREATE OR REPLACE TEMP TABLE ${CSV_ROWS} AS SELECT * FROM read_csv(${list(files)}, header = true,
+    all_varchar = true, store_rejects = true, rejects_table = '${CSV_REJECTS}', rejects_scan = 'odp_csv_scans')`;
 }
 
 export function parquetReader(files: readonly string[]): string {
@@ -117,7 +120,7 @@ export function stageSql(
       case 'ndjson':
         return ndjsonSql(dataset, files);
       case 'csv':
-        return tabularSql(dataset, csvReader(files, true), available);
+        return tabularSql(dataset, CSV_ROWS, available);
       case 'parquet':
         return tabularSql(dataset, parquetReader(files), available);
     }

@@ -67,10 +67,7 @@ export function rawRecordSql(dataset: Dataset, valueFor: (column: Column, index:
 
 export function checkedSql(dataset: Dataset): string {
   const typedColumns = dataset.columns.map((c, i) => `${typed(c, sourceColumn(i))} AS ${ident(c.name)}`);
-  const shapeIssues = [
-    `CASE WHEN _odp_error IS NOT NULL THEN ${issue('malformed', '_odp_error')} END`,
-    ...dataset.columns.flatMap(columnIssues),
-  ];
+  const columnChecks = nonNull(dataset.columns.flatMap(columnIssues));
   const ruleIssues = dataset.rules.map(
     (r) =>
       `CASE WHEN (${r.check}) IS NOT TRUE THEN ${issue(`rule:${r.name}`, literal(`${r.name}: ${r.message}`))} END`,
@@ -82,7 +79,9 @@ export function checkedSql(dataset: Dataset): string {
       SELECT *, ${typedColumns.join(', ')} FROM incoming
     ),
     shaped AS (
-      SELECT *, ${nonNull(shapeIssues)} AS _odp_shape_issues FROM typed
+      SELECT *, CASE WHEN _odp_error IS NOT NULL THEN [${issue('malformed', '_odp_error')}] ELSE ${columnChecks} END
+             AS _odp_shape_issues
+      FROM typed
     ),
     judged AS (
       SELECT *, CASE WHEN len(_odp_shape_issues) > 0 THEN _odp_shape_issues ELSE ${nonNull(ruleIssues)} END AS _odp_issues
