@@ -94,7 +94,7 @@ describe('policies over the synthesized stacks', () => {
         kustomizations: { post_build: { substitute: Record<string, string> } }[];
       };
       flux.kustomizations[0]!.post_build.substitute.ODP_STORAGE_KEY =
-        '${azurerm_storage_account.lake.primary_access_key}';
+        `\${azurerm_storage_account.lake.primary_access_key}`;
     });
     expect(found.map(({ rule, address }) => `${rule} ${address}`)).to.deep.equal([
       'storage-secrets azurerm_kubernetes_flux_configuration.flux_configuration',

@@ -22,11 +22,12 @@ describe('synthesized stacks', () => {
         existsSync(file),
         `no snapshot for ${stack}: run npm run snapshot -w infra and commit it`,
       ).to.equal(true);
-      const committed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      const committed = readFileSync(file, 'utf8');
+      // Compared as text so a failure prints a line diff of the Terraform JSON.
       expect(
-        synthesized,
+        `${JSON.stringify(synthesized, null, 2)}\n`,
         `${stack} differs from its committed snapshot; review the diff, then run npm run snapshot -w infra`,
-      ).to.deep.equal(committed);
+      ).to.equal(committed);
     });
   }
 });

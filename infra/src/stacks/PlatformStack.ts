@@ -32,6 +32,10 @@ const autoscaled = (pool: NodePool, temporaryNameForRotation: string) => ({
   hostEncryptionEnabled: true,
   zones: ['1', '2', '3'],
   osSku: 'AzureLinux',
+  // The OS disk lives on the VM's local disk: faster, and nothing on it needs to outlive the node.
+  osDiskType: 'Ephemeral',
+  osDiskSizeGb: 64,
+  maxPods: 110,
   // Lets changes that need new nodes (VM size, host encryption) rotate the pool instead of failing.
   temporaryNameForRotation,
   upgradeSettings: { maxSurge: '33%' },
@@ -125,6 +129,7 @@ export class PlatformStack extends OdpStack {
         adminGroupObjectIds: [admins],
       },
       azurePolicyEnabled: true,
+      keyVaultSecretsProvider: { secretRotationEnabled: true, secretRotationInterval: '5m' },
       storageProfile: { blobDriverEnabled: true, diskDriverEnabled: true, fileDriverEnabled: false },
       omsAgent: { logAnalyticsWorkspaceId: logs.id, msiAuthForMonitoringEnabled: true },
       networkProfile: {
