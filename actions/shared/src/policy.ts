@@ -1,0 +1,8 @@
+import { checkPolicies, type Finding, resourcesFromPlan } from '@odp/infra/policy';
+
+export type { Finding };
+
+/** The infra policy tests' own rules, run on the plan JSON, so a PR shows exactly what those tests forbid. */
+export function policyFindings(planJson: unknown): Finding[] {
+  return checkPolicies(resourcesFromPlan(planJson));
+}
