@@ -64,17 +64,21 @@ export class FixtureStack {
     });
   }
 
-  /** The state as Terraform holds it: serial and each resource's `input`. */
+  /** The state as Terraform holds it: serial and each resource's `input` value. */
   async state(): Promise<{ serial: number; inputs: Record<string, unknown> }> {
     await run('sh', ['-c', this.synthCommand], { cwd: this.workDir });
     await run('terraform', ['init', '-input=false', '-no-color'], { cwd: this.stackDir });
     const { stdout } = await run('terraform', ['state', 'pull'], { cwd: this.stackDir });
     const state = JSON.parse(stdout) as {
       serial: number;
-      resources: Array<{ type: string; name: string; instances: Array<{ attributes: { input: unknown } }> }>;
+      resources: Array<{
+        type: string;
+        name: string;
+        instances: Array<{ attributes: { input: { value: unknown } } }>;
+      }>;
     };
     const inputs = Object.fromEntries(
-      state.resources.map((r) => [`${r.type}.${r.name}`, r.instances[0]?.attributes.input]),
+      state.resources.map((r) => [`${r.type}.${r.name}`, r.instances[0]?.attributes.input.value]),
     );
     return { serial: state.serial, inputs };
   }
