@@ -39,7 +39,6 @@ export class VpnStack extends OdpStack {
       sku: config.vpn.sku,
       generation: 'Generation1',
       activeActive: false,
-      enableBgp: false,
       ipConfiguration: [
         {
           name: 'default',

@@ -1,0 +1,50 @@
+# Plans the bootstrap stack against the real azurerm provider schema with a mocked Azure.
+mock_provider "azurerm" {
+  mock_data "azurerm_client_config" {
+    defaults = {
+      tenant_id       = "00000000-0000-0000-0000-00000000000a"
+      subscription_id = "00000000-0000-0000-0000-00000000000b"
+      object_id       = "00000000-0000-0000-0000-00000000000c"
+    }
+  }
+  mock_data "azurerm_resource_group" {
+    defaults = {
+      id       = "/subscriptions/00000000-0000-0000-0000-00000000000b/resourceGroups/jkl-open-data-platform"
+      location = "italynorth"
+    }
+  }
+}
+
+variables {
+  subscription_id       = "00000000-0000-0000-0000-00000000000b"
+  admin_group_object_id = "00000000-0000-0000-0000-00000000000d"
+}
+
+run "plan" {
+  command = plan
+
+  assert {
+    condition     = azurerm_storage_account.state.public_network_access_enabled == false && azurerm_storage_account.state.shared_access_key_enabled == false
+    error_message = "The state account must be private and keyless."
+  }
+  assert {
+    condition     = azurerm_subnet.subnet_gateway.name == "GatewaySubnet" && endswith(azurerm_subnet.subnet_gateway.address_prefixes[0], "/27")
+    error_message = "The VPN gateway needs a /27 subnet named GatewaySubnet."
+  }
+  assert {
+    condition     = one([for f in azurerm_resource_provider_registration.compute.feature : f.name if f.registered]) == "EncryptionAtHost"
+    error_message = "Host encryption needs the EncryptionAtHost feature registered."
+  }
+  assert {
+    condition = toset([
+      azurerm_federated_identity_credential.github_pull_request.subject,
+      azurerm_federated_identity_credential.github_main.subject,
+      azurerm_federated_identity_credential.github_environment.subject,
+      ]) == toset([
+      "repo:jkl/open-data-platform:pull_request",
+      "repo:jkl/open-data-platform:ref:refs/heads/main",
+      "repo:jkl/open-data-platform:environment:poc",
+    ])
+    error_message = "GitHub Actions signs in from pull requests, main and the poc environment only."
+  }
+}
