@@ -1,9 +1,12 @@
+import pg from 'pg';
 import type { Config } from './config.js';
 import type { Dataset } from './datasets/definition.js';
 import { datasetNamed, loadDatasets } from './datasets/load.js';
 import { openIncrementStore } from './increments/store.js';
-import { ProcessLeases } from './ingest/lease.js';
+import { type LeaseProvider, PostgresLeases, ProcessLeases } from './ingest/lease.js';
 import type { IngestContext } from './ingest/pipeline.js';
+import { pgClientConfig } from './lake/conninfo.js';
+import { type CatalogCredential, catalogCredential } from './lake/credential.js';
 import { Lake } from './lake/lake.js';
 import type { Logger } from './log.js';
 import { recordRunMetrics } from './metrics.js';
@@ -17,16 +20,36 @@ export interface Platform extends IngestContext {
   close(): void;
 }
 
-export async function openPlatform(config: Config, log: Logger): Promise<Platform> {
+/**
+ * Writer leases where the catalog is: within the process for the embedded DuckDB file (one process can open it),
+ * in PostgreSQL for a shared catalog, so that one replica at a time writes each dataset.
+ */
+function leasesFor(config: Config, credential: CatalogCredential | undefined): LeaseProvider {
+  const { catalog } = config;
+  if (catalog.kind === 'duckdb') return new ProcessLeases();
+  return new PostgresLeases(async (applicationName) => {
+    const password = credential ? (await credential.token()).secret : undefined;
+    const client = new pg.Client(pgClientConfig(catalog.conninfo, password, applicationName));
+    await client.connect();
+    return client;
+  });
+}
+
+/** `credential` overrides the one the configuration names (tests sign in with a stand-in for Entra ID). */
+export async function openPlatform(
+  config: Config,
+  log: Logger,
+  credential: CatalogCredential | undefined = catalogCredential(config.catalog),
+): Promise<Platform> {
   const datasets = await loadDatasets(config.datasetsDir);
-  const lake = await Lake.open(config);
+  const lake = await Lake.open(config, { signIn: credential && { credential, log } });
   return {
     config,
     datasets,
     lake,
     log,
     increments: openIncrementStore(config.increments),
-    leases: new ProcessLeases(),
+    leases: leasesFor(config, credential),
     dataset: (name) => datasetNamed(datasets, name),
     onRun: async (run) => {
       recordRunMetrics(run);

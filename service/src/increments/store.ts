@@ -1,4 +1,5 @@
 import type { StorageTarget } from '../config.js';
+import { AzureIncrementStore } from './azure.js';
 import { LocalIncrementStore } from './local.js';
 
 /**
@@ -15,8 +16,7 @@ export interface IncrementStore {
 }
 
 export function openIncrementStore(target: StorageTarget): IncrementStore {
-  if (target.kind === 'local') return new LocalIncrementStore(target.path);
-  throw new Error(`increments in Azure Blob Storage (${target.url}) need the scale-out build of the service`);
+  return target.kind === 'local' ? new LocalIncrementStore(target.path) : new AzureIncrementStore(target);
 }
 
 const EXTENSIONS = {

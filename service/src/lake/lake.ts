@@ -3,8 +3,12 @@ import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Config } from '../config.js';
 import { messageOf, OdpError } from '../errors.js';
-import { attachStatements, LAKE } from './attach.js';
+import type { Logger } from '../log.js';
+import { attachStatement, attachStatements, catalogSecretStatement, LAKE } from './attach.js';
+import { catalogIndexStatements } from './catalog-indexes.js';
+import type { CatalogCredential } from './credential.js';
 import { createEngine } from './engine.js';
+import { type Renewal, renewBeforeExpiry } from './reauth.js';
 
 /** ODP's own tables live in the lake beside the datasets, so a run's record commits with its data. */
 const SYSTEM_TABLES = [
@@ -20,34 +24,66 @@ const SYSTEM_TABLES = [
 ];
 
 /** The DuckDB engine with the lake attached. Every session (connection) sees `lake.*`. */
+export interface LakeOptions {
+  /** Signs in to a PostgreSQL catalog with short-lived tokens, renewed before they expire (failures go to `log`). */
+  signIn?: { credential: CatalogCredential; log: Logger } | undefined;
+}
+
 export class Lake {
   readonly #engine: DuckDBInstance;
   readonly config: Config;
+  #renewal: Renewal | undefined;
 
   private constructor(engine: DuckDBInstance, config: Config) {
     this.#engine = engine;
     this.config = config;
   }
 
-  static async open(config: Config): Promise<Lake> {
+  static async open(config: Config, options: LakeOptions = {}): Promise<Lake> {
     if (config.catalog.kind === 'duckdb') await mkdir(path.dirname(config.catalog.path), { recursive: true });
     if (config.dataPath.kind === 'local') await mkdir(config.dataPath.path, { recursive: true });
+    const { signIn } = options;
+    const token = await signIn?.credential.token().catch((error: unknown) => {
+      throw new Error(
+        `cannot sign in to the lake catalog with ${signIn.credential.description}: ${messageOf(error)}`,
+        { cause: error },
+      );
+    });
     const engine = await createEngine(config.extensionDir);
     const lake = new Lake(engine, config);
     const connection = await engine.connect();
     try {
-      for (const statement of attachStatements(config.catalog, config.dataPath)) {
+      for (const statement of attachStatements(config.catalog, config.dataPath, token?.secret)) {
         await connection.run(statement).catch((error: unknown) => {
           throw explainAttachError(error, config);
         });
       }
       for (const statement of SYSTEM_TABLES) await connection.run(statement);
+      for (const statement of catalogIndexStatements(config.catalog)) {
+        // Replicas starting together may race to create the same index; the loser finds it made.
+        await connection.run(statement).catch((error: unknown) => {
+          if (!/already exists|pg_class_relname_nsp_index/.test(messageOf(error))) throw error;
+        });
+      }
     } catch (error) {
       connection.closeSync();
       engine.closeSync();
       throw error;
     }
     connection.closeSync();
+    if (signIn && token) {
+      lake.#renewal = renewBeforeExpiry({
+        ...signIn,
+        current: token,
+        reattach: (next) =>
+          lake.session(async (c) => {
+            await c.run(catalogSecretStatement(next.secret));
+            await c.run(
+              attachStatement(config.catalog, config.dataPath, { replace: true, withSecret: true }),
+            );
+          }),
+      });
+    }
     return lake;
   }
 
@@ -67,6 +103,7 @@ export class Lake {
   }
 
   close(): void {
+    this.#renewal?.stop();
     this.#engine.closeSync();
   }
 }

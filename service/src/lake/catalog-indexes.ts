@@ -1,0 +1,22 @@
+import type { CatalogTarget } from '../config.js';
+import { LAKE } from './attach.js';
+import { literal } from './sql.js';
+
+/**
+ * Indexes DuckLake does not create on a PostgreSQL catalog but reads by on every query: without them each read
+ * scans the catalog's file and statistics tables, which grow with every commit. `bench:ingest` measures them.
+ */
+export const CATALOG_INDEXES = [
+  'CREATE INDEX IF NOT EXISTS odp_file_column_stats_table_column ON ducklake_file_column_stats (table_id, column_id)',
+  'CREATE INDEX IF NOT EXISTS odp_data_file_table ON ducklake_data_file (table_id, begin_snapshot)',
+  'CREATE INDEX IF NOT EXISTS odp_delete_file_table ON ducklake_delete_file (table_id, begin_snapshot)',
+] as const;
+
+/** DuckLake reaches its PostgreSQL catalog through a database attached under this name. */
+export const CATALOG_DATABASE = `__ducklake_metadata_${LAKE}`;
+
+/** The statements that create the catalog indexes (none for a DuckDB-file catalog, which needs none). */
+export function catalogIndexStatements(catalog: CatalogTarget): string[] {
+  if (catalog.kind !== 'postgres') return [];
+  return CATALOG_INDEXES.map((sql) => `CALL postgres_execute(${literal(CATALOG_DATABASE)}, ${literal(sql)})`);
+}
