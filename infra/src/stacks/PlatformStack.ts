@@ -267,8 +267,8 @@ export class PlatformStack extends OdpStack {
       extensionType: 'microsoft.flux',
       releaseTrain: 'Stable',
       releaseNamespace: 'flux-system',
+      // Releases are image-tag commits made by CI, so Flux's image automation stays off.
       configurationSettings: {
-        'helm-controller.enabled': 'false',
         'image-automation-controller.enabled': 'false',
         'image-reflector-controller.enabled': 'false',
       },
