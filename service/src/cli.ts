@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { createApp } from './api/app.js';
+import { KeyStore } from './access/keys.js';
+import { SCOPES, type Scope } from './access/scopes.js';
+import { loadAccessSettings } from './access/settings.js';
+import { createApi } from './api/app.js';
+import { loadApiSettings } from './api/settings.js';
 import { loadConfig } from './config.js';
 import { messageOf, OdpError } from './errors.js';
 import { provisionExtensions } from './extensions/provision.js';
@@ -53,16 +57,24 @@ program
   .description('serve the HTTP API and run every dataset on its schedule')
   .action(async () => {
     const config = loadConfig();
+    // Bad API settings stop the server before it opens the lake.
+    const settings = loadApiSettings();
+    const access = loadAccessSettings(config.dataDir);
     const log = createLogger(config.logLevel);
     const platform = await openPlatform(config, log);
     const scheduler = config.scheduler ? await startScheduler(platform) : undefined;
-    const server = createApp(platform.lake).listen(config.port, () =>
-      log.info({ port: config.port }, 'listening'),
+    const api = createApi(platform, { settings, access });
+    const server = api.app.listen(config.port, () =>
+      log.info({ port: config.port, keys: access.keysFile }, 'listening'),
     );
+    // Slow or stalled clients cannot hold connections open indefinitely.
+    server.headersTimeout = 15_000;
+    server.requestTimeout = settings.requestTimeoutMs + 5_000;
     const shutdown = async (signal: string) => {
       log.info({ signal }, 'shutting down');
       server.close();
       await scheduler?.stop();
+      api.close();
       platform.close();
       process.exit(0);
     };
@@ -174,6 +186,59 @@ program
     print(installed, !!options.json, () =>
       installed.map((e) => `${e.name}: ${e.origin} (${e.path})`).join('\n'),
     );
+  });
+
+/** API keys live in a file beside the lake, not in it, so they can be managed while `odp serve` runs. */
+function keyStore(): KeyStore {
+  return new KeyStore(loadAccessSettings(loadConfig().dataDir).keysFile);
+}
+
+const keys = program.command('keys').description('API keys for the HTTP API (only their hashes are stored)');
+keys
+  .command('create')
+  .description('create an API key and print it once')
+  .requiredOption('--name <who>', 'who or what holds the key')
+  .option('--scope <scope>', `what the key may do: ${SCOPES.join(' or ')}`, 'read')
+  .option('--json', 'print the key and its record as JSON')
+  .action(async (options: { name: string; scope: string; json?: boolean }) => {
+    if (!SCOPES.includes(options.scope as Scope)) {
+      throw new OdpError('config-invalid', `--scope must be ${SCOPES.join(' or ')}, not "${options.scope}"`);
+    }
+    const store = keyStore();
+    const { key, record } = await store.create(options.name, options.scope as Scope);
+    const { sha256: _, ...shown } = record;
+    print({ key, ...shown }, !!options.json, () =>
+      [
+        key,
+        `  ^ the ${record.scope} key for ${record.name} (id ${record.id}); it is shown only now — store it safely.`,
+        `  stored as a hash in ${store.file}`,
+      ].join('\n'),
+    );
+  });
+keys
+  .command('list')
+  .description('list API keys (never the keys themselves)')
+  .option('--all', 'include revoked keys')
+  .option('--json', 'one JSON object per line')
+  .action(async (options: { all?: boolean; json?: boolean }) => {
+    const listed = (await keyStore().list()).filter((k) => options.all || k.revokedAt === null);
+    for (const { sha256: _, ...k } of listed) {
+      print(
+        k,
+        !!options.json,
+        () =>
+          `${k.id}  ${k.scope.padEnd(5)}  ${k.name}  created ${k.createdAt}${k.revokedAt ? `  revoked ${k.revokedAt}` : ''}`,
+      );
+    }
+    if (!options.json) process.stdout.write(`${listed.length} key(s)\n`);
+  });
+keys
+  .command('revoke')
+  .description('revoke an API key; a running server refuses it within a second')
+  .argument('<id-or-name>', 'the key id (from `odp keys list`) or its unique name')
+  .action(async (idOrName: string) => {
+    const revoked = await keyStore().revoke(idOrName);
+    process.stdout.write(`revoked ${revoked.id} (${revoked.name}, ${revoked.scope})\n`);
   });
 
 program.parseAsync().catch((error: unknown) => {

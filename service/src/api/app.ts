@@ -1,32 +1,111 @@
+import { readFileSync } from 'node:fs';
+import cors from '@koa/cors';
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { Lake } from '../lake/lake.js';
-import { registry } from '../metrics.js';
+import helmet from 'koa-helmet';
+import { KeyStore } from '../access/keys.js';
+import { RateLimiter } from '../access/rateLimit.js';
+import { type AccessSettings, loadAccessSettings } from '../access/settings.js';
+import type { Platform } from '../platform.js';
+import { LakeCatalog } from './lakeCatalog.js';
+import { allow, requireKeyUnder } from './middleware/access.js';
+import { requestLimits } from './middleware/limits.js';
+import { problems } from './middleware/problems.js';
+import { requestContext } from './middleware/requestContext.js';
+import { openApiRoute } from './openapi.js';
+import { dataset, datasets } from './routes/datasets.js';
+import { docs, docsAsset } from './routes/docs.js';
+import { healthz, metrics, readyz } from './routes/health.js';
+import { changes, snapshots } from './routes/history.js';
+import { record, records } from './routes/records.js';
+import type { Route, Services } from './routes/route.js';
+import { validateInput } from './routes/route.js';
+import { quarantine, runs } from './routes/runs.js';
+import { ReadSessions } from './sessions.js';
+import { type ApiSettings, loadApiSettings } from './settings.js';
 
-/** The HTTP face of the service: health, readiness and metrics. */
-export function createApp(lake: Lake): Koa {
-  const app = new Koa();
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+export interface Api {
+  app: Koa;
+  /** The router, for tests that walk every route. */
+  router: Router;
+  routes: readonly Route[];
+  close(): void;
+}
+
+export interface ApiOptions {
+  settings?: ApiSettings;
+  access?: AccessSettings;
+}
+
+/**
+ * The HTTP face of the service. Middleware runs in this order: request id and access log, problem responses,
+ * security headers, CORS (only if configured), size limits, API keys for /v1 (with their rate limits), routes.
+ */
+export function createApi(platform: Platform, options: ApiOptions = {}): Api {
+  const settings = options.settings ?? loadApiSettings();
+  const access = options.access ?? loadAccessSettings(platform.config.dataDir);
+  const keys = new KeyStore(access.keysFile);
+  const limiter = new RateLimiter();
+  const services: Services = {
+    platform,
+    sessions: new ReadSessions(platform.lake, settings.sessions),
+    catalog: new LakeCatalog(),
+    settings,
+  };
+
+  const routes: Route[] = [
+    healthz,
+    readyz,
+    metrics,
+    docs,
+    docsAsset,
+    datasets,
+    dataset,
+    records,
+    record,
+    snapshots,
+    changes,
+    runs,
+    quarantine,
+  ] as Route[];
+  routes.push(openApiRoute(() => routes, version));
+
   const router = new Router();
+  for (const r of routes) {
+    router.get(r.path, allow(r.access, settings.metricsPublic, keys, limiter, access), async (ctx) => {
+      const input = validateInput(r, ctx);
+      await r.handle(ctx, input as Parameters<Route['handle']>[1], services);
+    });
+  }
 
-  router.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-
-  router.get('/readyz', async (ctx) => {
-    try {
-      await lake.session((connection) => connection.run('SELECT count(*) FROM lake.odp.runs WHERE false'));
-      ctx.body = { status: 'ready' };
-    } catch (error) {
-      ctx.status = 503;
-      ctx.body = { status: 'not ready', reason: error instanceof Error ? error.message : String(error) };
-    }
-  });
-
-  router.get('/metrics', async (ctx) => {
-    ctx.type = registry.contentType;
-    ctx.body = await registry.metrics();
-  });
-
+  const app = new Koa();
+  app.use(requestContext(platform.log));
+  app.use(problems(platform.log));
+  app.use(helmet());
+  if (settings.corsOrigins.length) {
+    app.use(
+      cors({
+        origin: (ctx) => (settings.corsOrigins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''),
+        allowMethods: ['GET', 'HEAD'],
+        allowHeaders: ['Authorization', 'X-API-Key', 'If-None-Match'],
+        exposeHeaders: [
+          'ETag',
+          'X-Request-Id',
+          'ODP-Snapshot',
+          'RateLimit-Limit',
+          'RateLimit-Remaining',
+          'RateLimit-Reset',
+          'Retry-After',
+        ],
+      }),
+    );
+  }
+  app.use(requestLimits(settings.maxQueryBytes, settings.maxBodyBytes));
+  app.use(requireKeyUnder('/v1', keys, limiter, access));
   app.use(router.routes()).use(router.allowedMethods());
-  return app;
+  return { app, router, routes, close: () => services.sessions.close() };
 }

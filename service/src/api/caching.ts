@@ -1,0 +1,22 @@
+import type { Context } from 'koa';
+import { digest } from './records/query.js';
+
+/**
+ * HTTP caching keyed on the lake snapshot: a response is a function of (snapshot, normalised query), so its ETag
+ * is their digest and a client holding it gets a 304 without the query being run. A response pinned to a snapshot
+ * (`asOf`, a cursor) can never change and is marked immutable.
+ */
+export function answerFromCache(ctx: Context, parts: (string | number)[], pinned: boolean): boolean {
+  const etag = `"${digest(...parts)}"`;
+  ctx.set('ETag', etag);
+  ctx.set('Cache-Control', pinned ? 'private, max-age=31536000, immutable' : 'private, no-cache');
+  const presented = ctx.get('If-None-Match');
+  if (
+    presented &&
+    (presented.trim() === '*' || presented.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))
+  ) {
+    ctx.status = 304;
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { Dataset } from '../datasets/definition.js';
+import type { JsonSchema, Route } from './routes/route.js';
+
+type Parameter = {
+  name: string;
+  in: 'path' | 'query';
+  required: boolean;
+  description?: string;
+  schema: JsonSchema;
+};
+
+function parameters(
+  schema: z.ZodObject | undefined,
+  place: 'path' | 'query',
+  omit: string[] = [],
+): Parameter[] {
+  if (!schema) return [];
+  return Object.entries(schema.shape)
+    .filter(([name]) => !omit.includes(name))
+    .map(([name, field]) => {
+      const {
+        description,
+        $schema: _,
+        ...json
+      } = z.toJSONSchema(field as z.ZodType, {
+        io: 'input',
+        unrepresentable: 'any',
+      }) as JsonSchema & { description?: string; $schema?: string };
+      return {
+        name,
+        in: place,
+        required: place === 'path' || !(field as z.ZodType).safeParse(undefined).success,
+        ...(description ? { description } : {}),
+        schema: json,
+      };
+    });
+}
+
+const SECURITY = [{ bearer: [] }, { apiKey: [] }];
+
+function operation(r: Route, dataset: Dataset | undefined, metricsPublic: boolean): Record<string, unknown> {
+  const extra = dataset && r.extraQuery ? r.extraQuery(dataset) : [];
+  const secured = r.access === 'read' || r.access === 'admin' || (r.access === 'metrics' && !metricsPublic);
+  return {
+    operationId: dataset ? `${r.operationId}_${dataset.name}` : r.operationId,
+    summary: r.summary,
+    ...(r.description ? { description: r.description } : {}),
+    ...(dataset ? { tags: [dataset.name] } : {}),
+    parameters: [
+      ...parameters(r.params, 'path', dataset ? ['name'] : []),
+      ...parameters(r.query, 'query'),
+      ...extra.map((e) => ({
+        name: e.name,
+        in: 'query',
+        required: false,
+        description: e.description,
+        schema: e.schema,
+      })),
+    ],
+    security: secured ? SECURITY : [],
+    'x-odp-scope': r.access === 'metrics' ? (metricsPublic ? 'public' : 'admin') : r.access,
+    responses: Object.fromEntries(
+      Object.entries(r.responses(dataset)).map(([status, response]) => [
+        status,
+        {
+          description: response.description,
+          ...(response.content
+            ? {
+                content: Object.fromEntries(
+                  Object.entries(response.content).map(([type, schema]) => [type, { schema }]),
+                ),
+              }
+            : {}),
+        },
+      ]),
+    ),
+  };
+}
+
+/** `/v1/datasets/:name/records` → `/v1/datasets/{name}/records` (or the dataset's own path). */
+const openApiPath = (koaPath: string, dataset: Dataset | undefined): string =>
+  koaPath.replace(/:(\w+)/g, (_, name: string) => (name === 'name' && dataset ? dataset.name : `{${name}}`));
+
+/**
+ * The OpenAPI 3.1 document, generated from the same route declarations the router serves; dataset routes are
+ * documented once per dataset, with its columns as filters and its row schema.
+ */
+export function openApiDocument(
+  routes: readonly Route[],
+  datasets: ReadonlyMap<string, Dataset>,
+  options: { metricsPublic: boolean; version: string },
+): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    if (r.undocumented) continue;
+    for (const dataset of r.perDataset ? [...datasets.values()] : [undefined]) {
+      paths[openApiPath(r.path, dataset)] = { get: operation(r, dataset, options.metricsPublic) };
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'ODP data API',
+      version: options.version,
+      description:
+        'Read the datasets of this ODP lake: filter, page, read as of a past snapshot, follow the change feed. ' +
+        'Every /v1 route needs an API key (`odp keys create`), sent as `Authorization: Bearer <key>` or `X-API-Key`.',
+    },
+    tags: [...datasets.values()].map((d) => ({ name: d.name, description: d.description ?? '' })),
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'an ODP API key' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
+    },
+  };
+}
+
+/** `GET /openapi.json`, built from the routes it is given (itself included). */
+export function openApiRoute(routes: () => readonly Route[], version: string): Route {
+  let cached: { key: string; document: Record<string, unknown> } | undefined;
+  return {
+    path: '/openapi.json',
+    operationId: 'openapi',
+    summary: 'This document: OpenAPI 3.1, generated from the routes the server serves',
+    access: 'public',
+    responses: () => ({
+      '200': { description: 'the OpenAPI document', content: { 'application/json': { type: 'object' } } },
+    }),
+    handle: async (ctx, _input, services) => {
+      const { datasets } = services.platform;
+      const key = [...datasets.keys()].join(',');
+      if (cached?.key !== key) {
+        cached = {
+          key,
+          document: openApiDocument(routes(), datasets, {
+            metricsPublic: services.settings.metricsPublic,
+            version,
+          }),
+        };
+      }
+      ctx.body = cached.document;
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { ident } from '../../lake/sql.js';
+import type { Cursor } from '../cursor.js';
+import { tableAt } from '../lakeCatalog.js';
+import type { Filter, RecordQuery, SortTerm } from './query.js';
+import { castParam } from './values.js';
+
+export interface Statement {
+  sql: string;
+  params: string[];
+}
+
+/** The alias the i-th sort value is read under, so a page's last row yields the next cursor even if not selected. */
+export const sortAlias = (i: number): string => `_odp_sort_${i}`;
+
+const COMPARISON = {
+  eq: '=',
+  neq: '<>',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+  like: 'LIKE',
+  ilike: 'ILIKE',
+};
+
+function filterSql(filter: Filter, params: string[]): string {
+  const column = ident(filter.column.name);
+  switch (filter.op) {
+    case 'is':
+      return `${column} IS ${{ null: 'NULL', not_null: 'NOT NULL', true: 'TRUE', false: 'FALSE' }[filter.value]}`;
+    case 'in':
+      params.push(...filter.values);
+      return `${column} IN (${filter.values.map(() => castParam(filter.column)).join(', ')})`;
+    default:
+      params.push(filter.value);
+      return `${column} ${COMPARISON[filter.op]} ${castParam(filter.column)}`;
+  }
+}
+
+/**
+ * Rows strictly after the cursor in the sort order (NULLs sort last either way):
+ * (a after) OR (a equal AND b after) OR … — the expanded form handles mixed directions and NULLs.
+ */
+function afterSql(sort: SortTerm[], after: Cursor['after'], params: string[]): string {
+  const branches: string[] = [];
+  for (let i = 0; i < sort.length; i++) {
+    const v = after[i];
+    // Nothing sorts after a NULL in its own term (NULLs are last), so that branch is empty.
+    if (v === null || v === undefined) continue;
+    const branch: string[] = [];
+    for (let j = 0; j < i; j++) {
+      const column = ident(sort[j]!.column.name);
+      const w = after[j];
+      if (w === null || w === undefined) branch.push(`${column} IS NULL`);
+      else {
+        params.push(String(w));
+        branch.push(`${column} = ${castParam(sort[j]!.column)}`);
+      }
+    }
+    const term = sort[i]!;
+    const column = ident(term.column.name);
+    params.push(String(v));
+    branch.push(
+      `(${column} ${term.direction === 'asc' ? '>' : '<'} ${castParam(term.column)} OR ${column} IS NULL)`,
+    );
+    branches.push(`(${branch.join(' AND ')})`);
+  }
+  return branches.length ? `(${branches.join(' OR ')})` : 'false';
+}
+
+/** The page (or export) query; a page reads one row more than it serves, to know whether another follows. */
+export function recordsSql(
+  dataset: string,
+  snapshot: number,
+  query: RecordQuery,
+  after: Cursor['after'] | undefined,
+  withSortValues: boolean,
+): Statement {
+  const params: string[] = [];
+  const where = query.filters.map((f) => filterSql(f, params));
+  if (after) where.push(afterSql(query.sort, after, params));
+  const columns = query.select.map((c) => ident(c.name));
+  if (withSortValues) columns.push(...query.sort.map((s, i) => `${ident(s.column.name)} AS ${sortAlias(i)}`));
+  const order = query.sort.map((s) => `${ident(s.column.name)} ${s.direction.toUpperCase()} NULLS LAST`);
+  const limit = query.limit === undefined ? '' : ` LIMIT ${withSortValues ? query.limit + 1 : query.limit}`;
+  return {
+    sql: `SELECT ${columns.join(', ')} FROM ${tableAt(dataset, snapshot)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order.join(', ')}${limit}`,
+    params,
+  };
+}
+
+/** One record by its key values, in key order. */
+export function recordByKeySql(dataset: string, snapshot: number, key: Filter[]): Statement {
+  const params: string[] = [];
+  const where = key.map((f) => filterSql(f, params));
+  return { sql: `SELECT * FROM ${tableAt(dataset, snapshot)} WHERE ${where.join(' AND ')} LIMIT 2`, params };
+}

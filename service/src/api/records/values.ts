@@ -1,0 +1,73 @@
+import type { ColumnInfo } from '../lakeCatalog.js';
+
+/** The column types a filter can compare against, by how a value of that type is written in a URL. */
+const INTEGER_RANGES: Record<string, [bigint, bigint]> = {
+  TINYINT: [-(2n ** 7n), 2n ** 7n - 1n],
+  SMALLINT: [-(2n ** 15n), 2n ** 15n - 1n],
+  INTEGER: [-(2n ** 31n), 2n ** 31n - 1n],
+  BIGINT: [-(2n ** 63n), 2n ** 63n - 1n],
+  HUGEINT: [-(2n ** 127n), 2n ** 127n - 1n],
+  UTINYINT: [0n, 2n ** 8n - 1n],
+  USMALLINT: [0n, 2n ** 16n - 1n],
+  UINTEGER: [0n, 2n ** 32n - 1n],
+  UBIGINT: [0n, 2n ** 64n - 1n],
+};
+
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+const TIME = /^\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export type ValueKind = 'text' | 'integer' | 'number' | 'boolean' | 'date' | 'timestamp' | 'time' | 'uuid';
+
+/** How a column's values are compared, or undefined for types a filter cannot compare (JSON, lists, …). */
+export function kindOf(column: ColumnInfo): ValueKind | undefined {
+  const t = column.type.toUpperCase();
+  if (t === 'VARCHAR') return 'text';
+  if (t in INTEGER_RANGES) return 'integer';
+  if (t === 'FLOAT' || t === 'DOUBLE' || t.startsWith('DECIMAL')) return 'number';
+  if (t === 'BOOLEAN') return 'boolean';
+  if (t === 'DATE') return 'date';
+  if (t === 'TIMESTAMP' || t === 'TIMESTAMP WITH TIME ZONE' || t === 'TIMESTAMPTZ') return 'timestamp';
+  if (t === 'TIME') return 'time';
+  if (t === 'UUID') return 'uuid';
+  return undefined;
+}
+
+/** Why `value` cannot be a value of the column, or undefined when it can. */
+export function invalidValue(column: ColumnInfo, value: string): string | undefined {
+  const kind = kindOf(column);
+  const expected = (what: string) => `"${value}" is not ${what} (${column.name} is ${column.type})`;
+  switch (kind) {
+    case 'text':
+      return undefined;
+    case 'integer': {
+      if (!/^[+-]?\d{1,40}$/.test(value)) return expected('an integer');
+      const [min, max] = INTEGER_RANGES[column.type.toUpperCase()]!;
+      const n = BigInt(value);
+      return n < min || n > max ? `${value} is out of range for ${column.name} (${column.type})` : undefined;
+    }
+    case 'number':
+      return NUMBER.test(value) && Number.isFinite(Number(value)) ? undefined : expected('a number');
+    case 'boolean':
+      return value === 'true' || value === 'false' ? undefined : expected('true or false');
+    case 'date':
+      return DATE.test(value) && !Number.isNaN(Date.parse(value))
+        ? undefined
+        : expected('a date (YYYY-MM-DD)');
+    case 'timestamp':
+      return TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T')))
+        ? undefined
+        : expected('an ISO-8601 time');
+    case 'time':
+      return TIME.test(value) ? undefined : expected('a time (HH:MM:SS)');
+    case 'uuid':
+      return UUID.test(value) ? undefined : expected('a UUID');
+    default:
+      return `${column.name} (${column.type}) cannot be compared to a value; only is.null / is.not_null apply`;
+  }
+}
+
+/** `CAST(? AS <type>)`: the type comes from the lake's own catalog, never from the request. */
+export const castParam = (column: ColumnInfo): string => `CAST(? AS ${column.type})`;

@@ -1,0 +1,156 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { z } from 'zod';
+import type { Dataset } from '../../datasets/definition.js';
+import { LAKE } from '../../lake/attach.js';
+import { type Row, rows } from '../../lake/query.js';
+import { answerFromCache } from '../caching.js';
+import { type ColumnInfo, tableAt } from '../lakeCatalog.js';
+import { Problem } from '../problem.js';
+import { route, type Services } from './route.js';
+import { DatasetName, jsonResponse, problemResponses } from './schemas.js';
+
+const Column = z.object({
+  name: z.string(),
+  type: z.string(),
+  nullable: z.boolean(),
+  description: z.string().optional(),
+});
+
+export const Run = z
+  .object({
+    run_id: z.string(),
+    dataset: z.string(),
+    trigger: z.string(),
+    source: z.string(),
+    status: z.enum(['succeeded', 'failed', 'not-modified']),
+    error: z.string().nullable(),
+    started_at: z.string(),
+    ended_at: z.string(),
+    received: z.number().int(),
+    inserted: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int(),
+    quarantined: z.number().int(),
+    snapshot_id: z.number().int().nullable().describe('the snapshot the run committed its data in'),
+  })
+  .describe('an ingest run and what it did with the records it received');
+
+const DatasetSummary = z.object({
+  name: z.string(),
+  description: z.string().optional(),
+  key: z.array(z.string()),
+  version: z.string().optional(),
+  schedule: z.string(),
+  columns: z.array(Column),
+  rows: z.number().int().describe('records at the current snapshot'),
+  snapshot: z.number().int().nullable().describe('the snapshot of the latest run that changed the dataset'),
+  lastRun: Run.nullable(),
+});
+type DatasetSummary = z.infer<typeof DatasetSummary>;
+
+/** The run columns the API shows (increments and source validators are internal). */
+export const RUN_COLUMNS = `r.run_id, r.dataset, r.trigger, r.source, r.status, r.error, r.started_at::VARCHAR AS started_at,
+  r.ended_at::VARCHAR AS ended_at, r.received::DOUBLE AS received, r.inserted::DOUBLE AS inserted,
+  r.updated::DOUBLE AS updated, r.unchanged::DOUBLE AS unchanged, r.quarantined::DOUBLE AS quarantined,
+  (SELECT max(s.snapshot_id)::DOUBLE FROM ${LAKE}.snapshots() s
+   WHERE s.commit_extra_info = r.run_id AND r.status = 'succeeded') AS snapshot_id`;
+
+async function summary(
+  connection: DuckDBConnection,
+  services: Services,
+  dataset: Dataset,
+  current: number,
+): Promise<DatasetSummary> {
+  let columns: ColumnInfo[];
+  let count = 0;
+  try {
+    columns = [...(await services.catalog.schema(connection, dataset, current)).values()];
+    const [c] = await rows<{ n: string }>(
+      connection,
+      `SELECT count(*) AS n FROM ${tableAt(dataset.name, current)}`,
+    );
+    count = Number(c?.n ?? 0);
+  } catch (error) {
+    if (!(error instanceof Problem && error.status === 404)) throw error;
+    // Not ingested yet: the declared columns, no rows.
+    columns = dataset.columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      nullable: !c.required,
+      description: c.description,
+    }));
+  }
+  const [last] = await rows<Row>(
+    connection,
+    `SELECT ${RUN_COLUMNS} FROM ${LAKE}.odp.runs r WHERE r.dataset = ? ORDER BY r.started_at DESC LIMIT 1`,
+    [dataset.name],
+  );
+  const [changed] = await rows<{ id: string | null }>(
+    connection,
+    `SELECT max(s.snapshot_id) AS id FROM ${LAKE}.snapshots() s JOIN ${LAKE}.odp.runs r ON s.commit_extra_info = r.run_id
+     WHERE r.dataset = ? AND r.status = 'succeeded'`,
+    [dataset.name],
+  );
+  return {
+    name: dataset.name,
+    ...(dataset.description ? { description: dataset.description } : {}),
+    key: dataset.key,
+    ...(dataset.version ? { version: dataset.version } : {}),
+    schedule: dataset.schedule,
+    columns: columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      nullable: c.nullable,
+      ...(c.description ? { description: c.description } : {}),
+    })),
+    rows: count,
+    snapshot: changed?.id == null ? null : Number(changed.id),
+    lastRun: (last as z.infer<typeof Run> | undefined) ?? null,
+  };
+}
+
+export const datasets = route({
+  path: '/v1/datasets',
+  operationId: 'listDatasets',
+  summary: 'Every declared dataset with its schema, row count, current snapshot and last run',
+  access: 'read',
+  responses: () => ({
+    '200': jsonResponse(
+      'the datasets',
+      z.object({ data: z.array(DatasetSummary), snapshot: z.number().int() }),
+    ),
+    '304': { description: 'not modified' },
+    ...problemResponses(401, 403, 429, 503),
+  }),
+  handle: async (ctx, _input, services) => {
+    await services.sessions.use(async (connection) => {
+      const snapshot = await services.catalog.currentSnapshot(connection);
+      if (answerFromCache(ctx, ['datasets', snapshot], false)) return;
+      const data: DatasetSummary[] = [];
+      for (const d of services.platform.datasets.values())
+        data.push(await summary(connection, services, d, snapshot));
+      ctx.body = { data, snapshot };
+    }, services.settings.requestTimeoutMs);
+  },
+});
+
+export const dataset = route({
+  path: '/v1/datasets/:name',
+  operationId: 'getDataset',
+  summary: 'One dataset: its schema, row count, current snapshot and last run',
+  access: 'read',
+  params: z.object({ name: DatasetName }),
+  responses: () => ({
+    '200': jsonResponse('the dataset', DatasetSummary),
+    '304': { description: 'not modified' },
+    ...problemResponses(400, 401, 403, 404, 429, 503),
+  }),
+  handle: async (ctx, { params }, services) => {
+    const d = services.platform.dataset(params.name);
+    await services.sessions.use(async (connection) => {
+      const snapshot = await services.catalog.currentSnapshot(connection);
+      if (answerFromCache(ctx, ['dataset', d.name, snapshot], false)) return;
+      ctx.body = await summary(connection, services, d, snapshot);
+    }, services.settings.requestTimeoutMs);
+  },
+});

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { messageOf } from '../../errors.js';
+import { LAKE } from '../../lake/attach.js';
+import { registry } from '../../metrics.js';
+import { route } from './route.js';
+import { jsonResponse } from './schemas.js';
+
+export const healthz = route({
+  path: '/healthz',
+  operationId: 'health',
+  summary: 'The process is alive',
+  access: 'public',
+  responses: () => ({ '200': jsonResponse('alive', z.object({ status: z.literal('ok') })) }),
+  handle: async (ctx) => {
+    ctx.body = { status: 'ok' };
+  },
+});
+
+export const readyz = route({
+  path: '/readyz',
+  operationId: 'ready',
+  summary: 'The lake is attached and its catalog answers',
+  access: 'public',
+  responses: () => ({
+    '200': jsonResponse('ready', z.object({ status: z.literal('ready'), snapshot: z.number().int() })),
+    '503': jsonResponse('not ready', z.object({ status: z.literal('not ready'), reason: z.string() })),
+  }),
+  handle: async (ctx, _input, services) => {
+    try {
+      const snapshot = await services.sessions.use(async (connection) => {
+        await connection.run(`SELECT count(*) FROM ${LAKE}.odp.runs WHERE false`);
+        return services.catalog.currentSnapshot(connection);
+      }, 5000);
+      ctx.body = { status: 'ready', snapshot };
+    } catch (error) {
+      ctx.status = 503;
+      ctx.body = { status: 'not ready', reason: messageOf(error) };
+    }
+  },
+});
+
+export const metrics = route({
+  path: '/metrics',
+  operationId: 'metrics',
+  summary:
+    'Prometheus metrics: request latency by route and status, ingest runs, quarantined records, snapshots',
+  access: 'metrics',
+  responses: () => ({
+    '200': { description: 'Prometheus text format', content: { 'text/plain': { type: 'string' } } },
+  }),
+  handle: async (ctx) => {
+    ctx.type = registry.contentType;
+    ctx.body = await registry.metrics();
+  },
+});

@@ -1,0 +1,203 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { Dataset } from '../../datasets/definition.js';
+import { messageOf } from '../../errors.js';
+import { type Row, rows } from '../../lake/query.js';
+import { answerFromCache } from '../caching.js';
+import { type Cursor, checkCursor, encodeCursor, readCursor } from '../cursor.js';
+import type { ColumnInfo } from '../lakeCatalog.js';
+import { badRequest, notFound } from '../problem.js';
+import { MEDIA_TYPES, negotiate, parquetFile, streamRows } from '../records/formats.js';
+import {
+  DEFAULT_PAGE,
+  type Filter,
+  OPERATORS,
+  parseRecordQuery,
+  RecordParams,
+  type RecordQuery,
+} from '../records/query.js';
+import { recordByKeySql, recordsSql, sortAlias } from '../records/sql.js';
+import { invalidValue } from '../records/values.js';
+import { withDeadline } from '../sessions.js';
+import { route, type Services } from './route.js';
+import { DatasetName, problemResponses, rowSchema } from './schemas.js';
+
+/** DuckDB's own messages never reach a client; a value it still refuses becomes a plain 400. */
+export function explainLakeError(error: unknown): never {
+  const message = messageOf(error);
+  if (/^(Conversion|Out of Range|Invalid Input) Error/i.test(message)) {
+    throw badRequest('a filter or cursor value cannot be read as its column’s type');
+  }
+  throw error;
+}
+
+/** The snapshot a request reads: its cursor's, its `asOf`, or the lake's current one. */
+async function readSnapshot(
+  connection: DuckDBConnection,
+  services: Services,
+  asOf: string | undefined,
+): Promise<{ snapshot: number; pinned: boolean }> {
+  if (asOf !== undefined)
+    return { snapshot: await services.catalog.resolveAsOf(connection, asOf), pinned: true };
+  return { snapshot: await services.catalog.currentSnapshot(connection), pinned: false };
+}
+
+export const records = route({
+  path: '/v1/datasets/:name/records',
+  operationId: 'listRecords',
+  summary: 'Records of a dataset: filtered, ordered, paged by cursor, optionally as of a past snapshot',
+  description:
+    'Filter with `?<column>=<op>.<value>` (ops: eq, neq, gt, gte, lt, lte, like, ilike (`*` is the wildcard), ' +
+    'in.(a,b), is.null|not_null|true|false); several filters are ANDed. JSON pages carry `next`, a cursor that ' +
+    'pins the snapshot of the first page. NDJSON and CSV stream; Parquet is written by DuckDB.',
+  access: 'read',
+  perDataset: true,
+  params: z.object({ name: DatasetName }),
+  query: RecordParams,
+  extraQuery: (dataset) =>
+    [...dataset.columns.map((c) => c.name), ...dataset.enrich.map((e) => e.name)].map((name) => ({
+      name,
+      description: `filter on ${name}: <op>.<value>, op one of ${OPERATORS.join(', ')}`,
+      schema: { type: 'string', pattern: `^(${OPERATORS.join('|')})\\.` },
+    })),
+  responses: (dataset) => ({
+    '200': {
+      description: 'a page of records (JSON) or the whole selection (NDJSON, CSV, Parquet)',
+      content: {
+        [MEDIA_TYPES.json]: {
+          type: 'object',
+          required: ['data', 'next', 'snapshot'],
+          properties: {
+            data: { type: 'array', items: dataset ? rowSchema(dataset) : { type: 'object' } },
+            next: { type: ['string', 'null'], description: 'cursor of the next page; null on the last page' },
+            snapshot: { type: 'integer', description: 'the lake snapshot this page was read from' },
+          },
+        },
+        [MEDIA_TYPES.ndjson]: { type: 'string' },
+        'text/csv': { type: 'string' },
+        [MEDIA_TYPES.parquet]: { type: 'string', contentEncoding: 'binary' },
+      },
+    },
+    '304': { description: 'not modified since the ETag presented in If-None-Match' },
+    ...problemResponses(400, 401, 403, 404, 429, 503),
+  }),
+  handle: async (ctx, { params, query }, services) => {
+    const dataset = services.platform.dataset(params.name);
+    const format = negotiate(ctx);
+    const cursor = query.cursor === undefined ? undefined : readCursor(query.cursor);
+    const lease = await services.sessions.acquire();
+    let streaming = false;
+    try {
+      const { connection } = lease;
+      const { snapshot, pinned } = cursor
+        ? { snapshot: cursor.snapshot, pinned: true }
+        : await readSnapshot(connection, services, query.asOf);
+      const schema = await services.catalog.schema(connection, dataset, snapshot);
+      const parsed = parseRecordQuery(dataset, schema, ctx.query, format);
+      if (cursor) checkCursor(cursor, parsed.normalized, parsed.sort.length);
+      const cacheKey = [
+        dataset.name,
+        snapshot,
+        parsed.normalized,
+        format,
+        parsed.limit ?? '',
+        query.cursor ?? '',
+      ];
+      if (answerFromCache(ctx, cacheKey, pinned)) return;
+      ctx.set('ODP-Snapshot', String(snapshot));
+      ctx.type = MEDIA_TYPES[format];
+      if (format === 'json') {
+        ctx.body = await withDeadline(connection, services.settings.requestTimeoutMs, () =>
+          page(connection, dataset.name, snapshot, parsed, cursor),
+        );
+        return;
+      }
+      const statement = recordsSql(dataset.name, snapshot, parsed, cursor?.after, false);
+      ctx.set('Content-Disposition', `attachment; filename="${dataset.name}-${snapshot}.${format}"`);
+      if (format === 'parquet') {
+        ctx.body = await parquetFile(connection, statement).catch(explainLakeError);
+        return;
+      }
+      ctx.body = await streamRows(connection, statement, format, lease.release).catch(explainLakeError);
+      streaming = true;
+    } finally {
+      if (!streaming) lease.release();
+    }
+  },
+});
+
+/** One JSON page and the cursor of the next, read one row beyond the page to know whether there is one. */
+async function page(
+  connection: DuckDBConnection,
+  dataset: string,
+  snapshot: number,
+  query: RecordQuery,
+  cursor: Cursor | undefined,
+): Promise<{ data: Row[]; next: string | null; snapshot: number }> {
+  const statement = recordsSql(dataset, snapshot, query, cursor?.after, true);
+  const found = await rows(connection, statement.sql, statement.params).catch(explainLakeError);
+  const limit = query.limit ?? DEFAULT_PAGE;
+  const data = found.slice(0, limit);
+  const last = data.at(-1);
+  const next =
+    found.length > limit && last
+      ? encodeCursor({
+          snapshot,
+          after: query.sort.map((_, i) => last[sortAlias(i)] as Cursor['after'][number]),
+          query: query.normalized,
+        })
+      : null;
+  for (const row of data) for (let i = 0; i < query.sort.length; i++) delete row[sortAlias(i)];
+  return { data, next, snapshot };
+}
+
+/** The key values of a record, from the path: one value, or the key columns' values joined by commas. */
+function keyFilters(dataset: Dataset, columns: ReadonlyMap<string, ColumnInfo>, text: string): Filter[] {
+  const parts = dataset.key.length === 1 ? [text] : text.split(',');
+  if (parts.length !== dataset.key.length) {
+    throw badRequest(
+      `the key of ${dataset.name} has ${dataset.key.length} parts (${dataset.key.join(', ')}), joined by commas; got ${parts.length}`,
+      [{ parameter: 'key', message: `expected ${dataset.key.join(',')}` }],
+    );
+  }
+  const problems = dataset.key.flatMap((k, i) => {
+    const why = invalidValue(columns.get(k)!, parts[i]!);
+    return why ? [{ parameter: 'key', message: why }] : [];
+  });
+  if (problems.length) throw badRequest(problems.map((p) => p.message).join('; '), problems);
+  return dataset.key.map((k, i) => ({ column: columns.get(k)!, op: 'eq' as const, value: parts[i]! }));
+}
+
+export const record = route({
+  path: '/v1/datasets/:name/records/:key',
+  operationId: 'getRecord',
+  summary: 'One record by its key (composite keys: the key columns’ values joined by commas, in key order)',
+  access: 'read',
+  perDataset: true,
+  params: z.object({ name: DatasetName, key: z.string().min(1).max(2048) }),
+  query: z.object({ asOf: RecordParams.shape.asOf }),
+  responses: (dataset) => ({
+    '200': {
+      description: 'the record',
+      content: { [MEDIA_TYPES.json]: dataset ? rowSchema(dataset) : { type: 'object' } },
+    },
+    '304': { description: 'not modified' },
+    ...problemResponses(400, 401, 403, 404, 429, 503),
+  }),
+  handle: async (ctx: Context, { params, query }, services) => {
+    const dataset = services.platform.dataset(params.name);
+    await services.sessions.use(async (connection) => {
+      const { snapshot, pinned } = await readSnapshot(connection, services, query.asOf);
+      const schema = await services.catalog.schema(connection, dataset, snapshot);
+      const filters = keyFilters(dataset, schema, params.key);
+      if (answerFromCache(ctx, [dataset.name, snapshot, 'key', params.key], pinned)) return;
+      const statement = recordByKeySql(dataset.name, snapshot, filters);
+      const [found] = await rows(connection, statement.sql, statement.params).catch(explainLakeError);
+      if (!found)
+        throw notFound(`${dataset.name} has no record with key ${params.key} at snapshot ${snapshot}`);
+      ctx.set('ODP-Snapshot', String(snapshot));
+      ctx.body = found;
+    }, services.settings.requestTimeoutMs);
+  },
+});

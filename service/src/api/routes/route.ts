@@ -1,0 +1,93 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { Scope } from '../../access/scopes.js';
+import type { Dataset } from '../../datasets/definition.js';
+import type { Platform } from '../../platform.js';
+import type { LakeCatalog } from '../lakeCatalog.js';
+import { badRequest } from '../problem.js';
+import type { ReadSessions } from '../sessions.js';
+import type { ApiSettings } from '../settings.js';
+
+/** Who may call a route: anyone, Prometheus (as configured), or holders of a key with that scope. */
+export type Access = 'public' | 'metrics' | Scope;
+
+/** What route handlers read the lake through. */
+export interface Services {
+  platform: Platform;
+  sessions: ReadSessions;
+  catalog: LakeCatalog;
+  settings: ApiSettings;
+}
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface Response {
+  description: string;
+  /** Media type → JSON schema of the body (or `{}` for binary/opaque bodies). */
+  content?: Record<string, JsonSchema>;
+}
+
+/**
+ * One HTTP route, declared once: the router serves it from this declaration and the OpenAPI document is generated
+ * from it, so the two cannot drift apart.
+ */
+export interface Route<P extends z.ZodObject = z.ZodObject, Q extends z.ZodObject = z.ZodObject> {
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  access: Access;
+  params?: P;
+  query?: Q;
+  /**
+   * Query parameters beyond `query` are refused unless the route takes them (records take column filters),
+   * in which case `extraQuery` documents them per dataset.
+   */
+  extraQuery?: (dataset: Dataset) => { name: string; description: string; schema: JsonSchema }[];
+  /** Documented once per dataset, with that dataset's real columns. */
+  perDataset?: boolean;
+  /** Served but left out of the OpenAPI document (static assets of /docs). */
+  undocumented?: boolean;
+  responses: (dataset: Dataset | undefined) => Record<string, Response>;
+  handle: (
+    ctx: Context,
+    input: { params: z.infer<P>; query: z.infer<Q> },
+    services: Services,
+  ) => Promise<void>;
+}
+
+/** Declares a route with its parameter types inferred from its schemas. */
+export function route<P extends z.ZodObject, Q extends z.ZodObject>(r: Route<P, Q>): Route<P, Q> {
+  return r;
+}
+
+const first = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[value.length - 1] : value;
+
+/** Checks a request's path and query against the route's schemas; every problem is named in one 400. */
+export function validateInput(r: Route, ctx: Context): { params: unknown; query: unknown } {
+  const problems: { parameter: string; message: string }[] = [];
+  const check = (schema: z.ZodObject | undefined, value: Record<string, unknown>, strict: boolean) => {
+    if (!schema) return {};
+    const parsed = (strict ? schema.strict() : schema).safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) {
+          problems.push({
+            parameter: key,
+            message: `unknown parameter; this route takes ${Object.keys(schema.shape).join(', ') || 'none'}`,
+          });
+        }
+      } else problems.push({ parameter: issue.path.join('.') || '(query)', message: issue.message });
+    }
+    return {};
+  };
+  const query = Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, first(v)]));
+  const params = check(r.params, ctx.params ?? {}, false);
+  const parsedQuery = check(r.query ?? z.object({}), query, !r.extraQuery);
+  if (problems.length) {
+    throw badRequest(problems.map((p) => `${p.parameter}: ${p.message}`).join('; '), problems);
+  }
+  return { params, query: parsedQuery };
+}
