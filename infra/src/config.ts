@@ -25,7 +25,7 @@ export interface OdpConfig {
   };
   state: { storageAccount: string; container: string };
   runners: { environment: string; job: string; image: string; maxRunners: number; keyVault: string };
-  lake: { storageAccount: string; containers: { lake: string; appdata: string } };
+  lake: { storageAccount: string; containers: { lake: string; increments: string; appdata: string } };
   registry: { name: string };
   logAnalytics: { name: string; retentionDays: number };
   aks: {
@@ -37,7 +37,7 @@ export interface OdpConfig {
     dnsServiceIp: string;
     podCidr: string;
   };
-  service: { identity: string; namespace: string; serviceAccount: string };
+  service: { identity: string; namespace: string; serviceAccount: string; ingressHost: string };
   postgres: { name: string; version: string; skuName: string; storageMb: number; database: string };
   keyVault: { name: string };
   flux: { configuration: string; path: string };
@@ -77,7 +77,10 @@ export const pocConfig: OdpConfig = {
     maxRunners: 4,
     keyVault: 'kv-jkl-odp-ops',
   },
-  lake: { storageAccount: 'stjklodplake', containers: { lake: 'lake', appdata: 'appdata' } },
+  lake: {
+    storageAccount: 'stjklodplake',
+    containers: { lake: 'lake', increments: 'increments', appdata: 'appdata' },
+  },
   registry: { name: 'crjklodp' },
   logAnalytics: { name: 'log-odp-poc', retentionDays: 30 },
   aks: {
@@ -89,7 +92,13 @@ export const pocConfig: OdpConfig = {
     dnsServiceIp: '10.41.0.10',
     podCidr: '10.244.0.0/16',
   },
-  service: { identity: 'id-odp-data-service', namespace: 'data', serviceAccount: 'data-service' },
+  // Must match the service's manifests under apps/ (namespace, service account, ingress host).
+  service: {
+    identity: 'id-odp-lake-service',
+    namespace: 'odp',
+    serviceAccount: 'lake-service',
+    ingressHost: 'lake.odp-poc.internal',
+  },
   postgres: {
     name: 'psql-jkl-odp-poc',
     version: '16',

@@ -81,10 +81,25 @@ describe('stacks', () => {
     }[];
     expect(kustomization).to.include({ path: './clusters/poc', garbage_collection_enabled: true });
     const { substitute } = kustomization!.post_build;
-    expect(substitute.ODP_SERVICE_CLIENT_ID).to.equal(
+    // The names the manifests under clusters/poc and apps/ expect.
+    expect(Object.keys(substitute).sort()).to.deep.equal([
+      'ODP_GITHUB_REPOSITORY',
+      'ODP_IDENTITY_CLIENT_ID',
+      'ODP_INGRESS_HOST',
+      'ODP_KEY_VAULT_NAME',
+      'ODP_PG_HOST',
+      'ODP_PG_USER',
+      'ODP_POSTGRES_SUBNET_CIDR',
+      'ODP_PRIVATE_ENDPOINT_SUBNET_CIDR',
+      'ODP_REGISTRY',
+      'ODP_RESOURCE_GROUP',
+      'ODP_STORAGE_ACCOUNT',
+      'ODP_TENANT_ID',
+    ]);
+    expect(substitute.ODP_IDENTITY_CLIENT_ID).to.equal(
       `\${azurerm_user_assigned_identity.service_identity.client_id}`,
     );
     expect(substitute.ODP_STORAGE_ACCOUNT).to.equal(`\${azurerm_storage_account.lake.name}`);
-    expect(substitute.ODP_POSTGRES_HOST).to.equal(`\${azurerm_postgresql_flexible_server.catalog.fqdn}`);
+    expect(substitute.ODP_PG_HOST).to.equal(`\${azurerm_postgresql_flexible_server.catalog.fqdn}`);
   });
 });

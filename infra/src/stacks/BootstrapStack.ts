@@ -41,6 +41,7 @@ const assignableRoles = {
   networkContributor: '4d97b98b-1d4f-4787-a291-c67834d212e7',
   keyVaultAdministrator: '00482a5a-887f-4fb3-b363-3b7fe8e74483',
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
+  keyVaultCertificateUser: 'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba',
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
 };
 

@@ -130,6 +130,8 @@ export class PlatformStack extends OdpStack {
       },
       azurePolicyEnabled: true,
       keyVaultSecretsProvider: { secretRotationEnabled: true, secretRotationInterval: '5m' },
+      // The application routing add-on runs the internal NGINX ingress and reads its TLS certificate from Key Vault.
+      webAppRouting: { dnsZoneIds: [] },
       storageProfile: { blobDriverEnabled: true, diskDriverEnabled: true, fileDriverEnabled: false },
       omsAgent: { logAnalyticsWorkspaceId: logs.id, msiAuthForMonitoringEnabled: true },
       networkProfile: {
@@ -162,15 +164,7 @@ export class PlatformStack extends OdpStack {
       principalId: kubelet,
       principalType: 'ServicePrincipal',
     });
-    // Blob CSI mounts the appdata container with the kubelet's managed identity (no account key).
-    new RoleAssignment(this, 'kubelet_appdata', {
-      scope: lake.containers[config.lake.containers.appdata]!.id,
-      roleDefinitionName: 'Storage Blob Data Contributor',
-      principalId: kubelet,
-      principalType: 'ServicePrincipal',
-    });
-
-    // The data service signs in as this identity through workload identity; it may write the lake container only.
+    // The lake service signs in as this identity through workload identity (no secret anywhere).
     const service = new UserAssignedIdentity(this, 'service_identity', {
       ...placement,
       name: config.service.identity,
@@ -183,12 +177,16 @@ export class PlatformStack extends OdpStack {
       audience: ['api://AzureADTokenExchange'],
       subject: `system:serviceaccount:${config.service.namespace}:${config.service.serviceAccount}`,
     });
-    new RoleAssignment(this, 'service_lake', {
-      scope: lake.containers[config.lake.containers.lake]!.id,
-      roleDefinitionName: 'Storage Blob Data Contributor',
-      principalId: service.principalId,
-      principalType: 'ServicePrincipal',
-    });
+    // It writes the lake, the raw increments and its data folder (Blob CSI mounts appdata with the pod's
+    // workload identity token), and nothing else in the account.
+    for (const container of Object.values(config.lake.containers)) {
+      new RoleAssignment(this, `service_${container}`, {
+        scope: lake.containers[container]!.id,
+        roleDefinitionName: 'Storage Blob Data Contributor',
+        principalId: service.principalId,
+        principalType: 'ServicePrincipal',
+      });
+    }
 
     // DuckLake's catalog: private access only, Entra ID sign-in only, no password exists.
     const postgres = new PostgresqlFlexibleServer(this, 'catalog', {
@@ -259,6 +257,18 @@ export class PlatformStack extends OdpStack {
       principalId: admins,
       principalType: 'Group',
     });
+    new RoleAssignment(this, 'service_vault', {
+      scope: vault.id,
+      roleDefinitionName: 'Key Vault Secrets User',
+      principalId: service.principalId,
+      principalType: 'ServicePrincipal',
+    });
+    new RoleAssignment(this, 'ingress_certificates', {
+      scope: vault.id,
+      roleDefinitionName: 'Key Vault Certificate User',
+      principalId: cluster.webAppRouting.webAppRoutingIdentity.get(0).objectId,
+      principalType: 'ServicePrincipal',
+    });
 
     // Flux, installed and configured through Azure Resource Manager: CI never needs the cluster's API.
     const flux = new KubernetesClusterExtension(this, 'flux', {
@@ -295,13 +305,18 @@ export class PlatformStack extends OdpStack {
           // Terraform's values reach the manifests here, so none of them is committed to Git.
           postBuild: {
             substitute: {
-              ODP_SERVICE_CLIENT_ID: service.clientId,
+              ODP_IDENTITY_CLIENT_ID: service.clientId,
+              ODP_TENANT_ID: this.client.tenantId,
+              ODP_RESOURCE_GROUP: config.resourceGroup,
               ODP_STORAGE_ACCOUNT: lake.account.name,
-              ODP_POSTGRES_HOST: postgres.fqdn,
-              ODP_POSTGRES_USER: service.name,
-              ODP_POSTGRES_DATABASE: config.postgres.database,
-              ODP_KEY_VAULT: vault.name,
+              ODP_PG_HOST: postgres.fqdn,
+              ODP_PG_USER: service.name,
+              ODP_KEY_VAULT_NAME: vault.name,
               ODP_REGISTRY: registry.loginServer,
+              ODP_INGRESS_HOST: config.service.ingressHost,
+              ODP_POSTGRES_SUBNET_CIDR: config.network.subnets.postgres,
+              ODP_PRIVATE_ENDPOINT_SUBNET_CIDR: config.network.subnets.privateEndpoints,
+              ODP_GITHUB_REPOSITORY: `${config.github.owner}/${config.github.repository}`,
             },
           },
         },
