@@ -1,0 +1,384 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
+import type { IAlert, IProvider } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3';
+import { expect } from 'chai';
+import type { IDeployment } from 'kubernetes-models/apps/v1';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import type { ICronJob } from 'kubernetes-models/batch/v1';
+import type { IIngress, INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import type {
+  IConfigMap,
+  IPersistentVolume,
+  IPersistentVolumeClaim,
+  IService,
+  IServiceAccount,
+} from 'kubernetes-models/v1';
+import type { IIoK8sApiCoreV1PodTemplateSpec as IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
+import { parse } from 'yaml';
+import { type DatasetFile, readDatasets } from '../src/datasets.js';
+import { buildKustomization, type KubernetesObject, objectName } from '../src/kustomize.js';
+import { repositoryRoot } from '../src/repository.js';
+import { schemaProblems } from '../src/schemas.js';
+import { loadServiceConfig } from '../src/serviceConfig.js';
+import { placeholder, substitutedVariables } from '../src/substitution.js';
+
+interface Rendered {
+  yaml: string;
+  objects: KubernetesObject[];
+}
+
+function all<T>(rendered: Rendered, kind: string): (T & KubernetesObject)[] {
+  return rendered.objects.filter((object) => object.kind === kind) as (T & KubernetesObject)[];
+}
+
+function one<T>(rendered: Rendered, kind: string, name: string): T & KubernetesObject {
+  const found = all<T>(rendered, kind).find((object) => object.metadata.name === name);
+  if (!found) {
+    const names = all(rendered, kind).map((object) => object.metadata.name);
+    throw new Error(`no ${kind} named ${name} was rendered (found: ${names.join(', ') || 'none'})`);
+  }
+  return found;
+}
+
+/** Every pod template the lake service runs, named by its workload. */
+function podTemplates(rendered: Rendered): [string, IPodTemplateSpec][] {
+  return [
+    ...all<IDeployment>(rendered, 'Deployment').map((d): [string, IPodTemplateSpec] => [
+      objectName(d),
+      d.spec!.template,
+    ]),
+    ...all<ICronJob>(rendered, 'CronJob').map((c): [string, IPodTemplateSpec] => [
+      objectName(c),
+      c.spec!.jobTemplate.spec!.template,
+    ]),
+  ];
+}
+
+describe('Flux manifests (clusters/poc, apps/poc)', function () {
+  this.timeout(120_000);
+  let cluster: Rendered;
+  let infrastructure: Rendered;
+  let apps: Rendered;
+  let datasets: DatasetFile[];
+
+  before(async () => {
+    [cluster, infrastructure, apps, datasets] = await Promise.all([
+      buildKustomization(path.join(repositoryRoot, 'clusters/poc')),
+      buildKustomization(path.join(repositoryRoot, 'clusters/poc/infrastructure')),
+      buildKustomization(path.join(repositoryRoot, 'apps/poc')),
+      readDatasets(),
+    ]);
+  });
+
+  describe('schemas', () => {
+    it('validates every rendered object offline against the Kubernetes 1.34 and Flux schemas', async () => {
+      const problems = await schemaProblems([...cluster.objects, ...infrastructure.objects, ...apps.objects]);
+      expect(problems, problems.join('\n')).to.deep.equal([]);
+    });
+
+    it('rejects an unknown field in a built-in object, so a misspelt field cannot pass', async () => {
+      const deployment = structuredClone(one<IDeployment>(apps, 'Deployment', 'lake-service-api'));
+      (deployment.spec!.template.spec!.containers[0] as unknown as Record<string, unknown>).contanerPort =
+        8080;
+      const problems = await schemaProblems([deployment]);
+      expect(problems.join('\n')).to.match(/contanerPort/);
+    });
+
+    it('rejects a Flux Kustomization whose field has the wrong type', async () => {
+      const apps = structuredClone(one<IKustomization>(cluster, 'Kustomization', 'apps'));
+      (apps.spec as unknown as Record<string, unknown>).prune = 'yes';
+      const problems = await schemaProblems([apps]);
+      expect(problems.join('\n')).to.match(/Kustomization\/flux-system\/apps: .*prune must be boolean/);
+    });
+  });
+
+  describe('clusters/poc', () => {
+    it('reconciles infrastructure, then apps, each pruned, with timeouts, from the configuration GitRepository', () => {
+      const kustomizations = all<IKustomization>(cluster, 'Kustomization');
+      expect(kustomizations.map((k) => k.metadata.name)).to.have.members(['infrastructure', 'apps']);
+      for (const k of kustomizations) {
+        const spec = k.spec!;
+        expect(k.metadata.namespace, objectName(k)).to.equal('flux-system');
+        // Multi-tenancy (enforced by the AKS extension) refuses a source in another namespace.
+        expect(spec.sourceRef, objectName(k)).to.deep.equal({ kind: 'GitRepository', name: 'poc' });
+        expect(spec.prune, objectName(k)).to.equal(true);
+        expect(spec.timeout, objectName(k)).to.match(/^\d+m$/);
+        expect(spec.interval, objectName(k)).to.match(/^\d+m$/);
+      }
+      const appsSpec = one<IKustomization>(cluster, 'Kustomization', 'apps').spec!;
+      expect(appsSpec.dependsOn).to.deep.equal([{ name: 'infrastructure' }]);
+      expect(appsSpec.path).to.equal('./apps/poc');
+      expect(one<IKustomization>(cluster, 'Kustomization', 'infrastructure').spec!.path).to.equal(
+        './clusters/poc/infrastructure',
+      );
+    });
+
+    it('waits for infrastructure, and health-checks the rendered API Deployment and data volume of apps', () => {
+      expect(one<IKustomization>(cluster, 'Kustomization', 'infrastructure').spec!.wait).to.equal(true);
+      const appsSpec = one<IKustomization>(cluster, 'Kustomization', 'apps').spec!;
+      // Flux ignores healthChecks when wait is true.
+      expect(appsSpec.wait).to.equal(false);
+      const checks = appsSpec.healthChecks ?? [];
+      expect(checks.map((c) => c.kind)).to.include('Deployment');
+      for (const check of checks) {
+        const target = one(apps, check.kind, check.name);
+        expect(target.metadata.namespace, `health check ${check.kind}/${check.name}`).to.equal(
+          check.namespace,
+        );
+        expect(target.apiVersion).to.equal(check.apiVersion);
+      }
+    });
+
+    it('substitutes every variable the apps use, passing each one on from the Terraform Flux configuration', () => {
+      const substitute =
+        one<IKustomization>(cluster, 'Kustomization', 'apps').spec!.postBuild?.substitute ?? {};
+      const needed = substitutedVariables(apps.yaml);
+      expect(
+        [...needed].filter((name) => !(name in substitute)),
+        'used in apps/poc, not substituted',
+      ).to.deep.equal([]);
+      expect(
+        Object.keys(substitute).filter((name) => !needed.has(name)),
+        'substituted, never used',
+      ).to.deep.equal([]);
+      for (const [name, value] of Object.entries(substitute)) expect(value, name).to.equal(placeholder(name));
+    });
+
+    it('documents every value Terraform must substitute in apps/README.md', async () => {
+      const readme = await readFile(path.join(repositoryRoot, 'apps/README.md'), 'utf8');
+      const missing = [...substitutedVariables(cluster.yaml)].filter(
+        (name) => !readme.includes(`\`${name}\``),
+      );
+      expect(missing, 'variables of clusters/poc missing from apps/README.md').to.deep.equal([]);
+    });
+
+    it('posts each Kustomization outcome to GitHub as a commit status', () => {
+      const provider = one<IProvider>(cluster, 'Provider', 'github-commit-status');
+      expect(provider.spec!.type).to.equal('github');
+      expect(provider.spec!.address).to.match(/^https:\/\/github\.com\/\$\{ODP_GITHUB_REPOSITORY\}$/);
+      expect(provider.spec!.secretRef?.name).to.be.a('string');
+      const alert = one<IAlert>(cluster, 'Alert', 'github-commit-status');
+      expect(alert.spec!.providerRef.name).to.equal(provider.metadata.name);
+      expect(alert.spec!.eventSources).to.deep.include({ kind: 'Kustomization', name: '*' });
+    });
+
+    it('keeps the API on an internal ingress controller that the Ingress uses', () => {
+      const controller = one<{
+        spec: { ingressClassName: string; loadBalancerAnnotations: Record<string, string> };
+      }>(infrastructure, 'NginxIngressController', 'nginx-internal');
+      expect(
+        controller.spec.loadBalancerAnnotations['service.beta.kubernetes.io/azure-load-balancer-internal'],
+      ).to.equal('true');
+      expect(one<IIngress>(apps, 'Ingress', 'lake-service').spec!.ingressClassName).to.equal(
+        controller.spec.ingressClassName,
+      );
+    });
+  });
+
+  describe('apps/poc: the lake service', () => {
+    it('runs exactly the image the overlay names, so the tag in apps/poc/kustomization.yaml is the release', async () => {
+      const overlay = parse(
+        await readFile(path.join(repositoryRoot, 'apps/poc/kustomization.yaml'), 'utf8'),
+      ) as {
+        images: { name: string; newName: string; newTag: string }[];
+      };
+      expect(overlay.images).to.have.length(1);
+      const [image] = overlay.images;
+      const images = podTemplates(apps).flatMap(([, t]) => t.spec!.containers.map((c) => c.image));
+      expect(images.length).to.be.greaterThan(0);
+      for (const used of images) expect(used).to.equal(`${image!.newName}:${image!.newTag}`);
+    });
+
+    it('serves with at least two API replicas that do not ingest, kept by an HPA and a PDB', () => {
+      const api = one<IDeployment>(apps, 'Deployment', 'lake-service-api');
+      expect(api.spec!.replicas).to.be.at.least(2);
+      const env = api.spec!.template.spec!.containers[0]!.env ?? [];
+      expect(env).to.deep.include({ name: 'ODP_SCHEDULER', value: 'false' });
+      const hpa = one<IHorizontalPodAutoscaler>(apps, 'HorizontalPodAutoscaler', 'lake-service-api');
+      expect(hpa.spec!.scaleTargetRef).to.include({ kind: 'Deployment', name: 'lake-service-api' });
+      expect(hpa.spec!.minReplicas).to.be.at.least(2);
+      const pdb = one<IPodDisruptionBudget>(apps, 'PodDisruptionBudget', 'lake-service-api');
+      const podLabels = api.spec!.template.metadata!.labels!;
+      expect(podLabels).to.include(pdb.spec!.selector!.matchLabels!);
+    });
+
+    it('routes the Service and the TLS Ingress to the API pods only, never to ingest pods', () => {
+      const service = one<IService>(apps, 'Service', 'lake-service');
+      const api = one<IDeployment>(apps, 'Deployment', 'lake-service-api');
+      expect(api.spec!.template.metadata!.labels).to.include(service.spec!.selector!);
+      for (const cronJob of all<ICronJob>(apps, 'CronJob')) {
+        expect(cronJob.spec!.jobTemplate.spec!.template.metadata!.labels, objectName(cronJob)).not.to.include(
+          service.spec!.selector!,
+        );
+      }
+      const ingress = one<IIngress>(apps, 'Ingress', 'lake-service');
+      const rule = ingress.spec!.rules![0]!;
+      expect(ingress.spec!.tls![0]!.hosts).to.include(rule.host);
+      const backend = rule.http!.paths[0]!.backend.service!;
+      expect(backend.name).to.equal(service.metadata.name);
+      expect(service.spec!.ports!.map((p) => p.name)).to.include(backend.port!.name);
+    });
+
+    it('ingests each dataset in service/datasets with its own CronJob, on its schedule, never overlapping', () => {
+      const cronJobs = all<ICronJob>(apps, 'CronJob');
+      expect(cronJobs.map((c) => c.metadata.name)).to.have.members(
+        datasets.map((d) => `lake-service-ingest-${d.name}`),
+      );
+      for (const dataset of datasets) {
+        const cronJob = one<ICronJob>(apps, 'CronJob', `lake-service-ingest-${dataset.name}`);
+        expect(cronJob.spec!.schedule, dataset.file).to.equal(dataset.schedule);
+        expect(cronJob.spec!.concurrencyPolicy, dataset.file).to.equal('Forbid');
+        const container = cronJob.spec!.jobTemplate.spec!.template.spec!.containers[0]!;
+        expect(container.args?.slice(-2), dataset.file).to.deep.equal(['ingest', dataset.name]);
+        expect(cronJob.spec!.jobTemplate.spec!.template.spec!.restartPolicy).to.equal('Never');
+      }
+    });
+
+    it('ships the dataset definitions in a ConfigMap identical to service/datasets, mounted where ODP_DATASETS points', () => {
+      const configMap = all<IConfigMap>(apps, 'ConfigMap').find((c) =>
+        c.metadata.name.startsWith('lake-service-datasets'),
+      );
+      expect(configMap, 'the datasets ConfigMap').to.not.equal(undefined);
+      expect(Object.keys(configMap!.data ?? {})).to.have.members(datasets.map((d) => d.file));
+      for (const dataset of datasets)
+        expect(configMap!.data![dataset.file], dataset.file).to.equal(dataset.text);
+      const config = all<IConfigMap>(apps, 'ConfigMap').find((c) =>
+        c.metadata.name.startsWith('lake-service-config'),
+      );
+      const datasetsDir = config!.data!.ODP_DATASETS;
+      for (const [workload, template] of podTemplates(apps)) {
+        const volume = template.spec!.volumes!.find((v) => v.configMap?.name === configMap!.metadata.name);
+        const mount = template.spec!.containers[0]!.volumeMounts!.find((m) => m.name === volume?.name);
+        expect(mount?.mountPath, `${workload} mounts the datasets at ODP_DATASETS`).to.equal(datasetsDir);
+      }
+    });
+
+    it('runs every pod at the restricted pod security level with requests, limits and writable /data and /tmp only', () => {
+      const namespace = one<{ metadata: { labels: Record<string, string> } }>(apps, 'Namespace', 'odp');
+      expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).to.equal('restricted');
+      for (const [workload, template] of podTemplates(apps)) {
+        const pod = template.spec!;
+        expect(pod.securityContext?.runAsNonRoot, workload).to.equal(true);
+        expect(pod.securityContext?.seccompProfile?.type, workload).to.equal('RuntimeDefault');
+        for (const container of pod.containers) {
+          const where = `${workload} container ${container.name}`;
+          expect(container.securityContext?.allowPrivilegeEscalation, where).to.equal(false);
+          expect(container.securityContext?.readOnlyRootFilesystem, where).to.equal(true);
+          expect(container.securityContext?.capabilities?.drop, where).to.deep.equal(['ALL']);
+          expect(container.resources?.requests, where).to.include.keys('cpu', 'memory');
+          expect(container.resources?.limits, where).to.include.keys('memory');
+          const writable = (container.volumeMounts ?? []).filter((m) => !m.readOnly).map((m) => m.mountPath);
+          expect(writable, where).to.have.members(['/data', '/tmp']);
+        }
+      }
+    });
+
+    it('gives every pod an environment the service accepts once Flux has substituted the Terraform values', async () => {
+      // Values shaped like Terraform's outputs for the poc cluster.
+      const terraform: Record<string, string> = {
+        ODP_STORAGE_ACCOUNT: 'stjklodplake',
+        ODP_PG_HOST: 'psql-jkl-odp-poc.postgres.database.azure.com',
+        ODP_PG_USER: 'id-odp-lake-service',
+      };
+      const config = all<IConfigMap>(apps, 'ConfigMap').find((c) =>
+        c.metadata.name.startsWith('lake-service-config'),
+      )!;
+      const substituted = Object.fromEntries(
+        Object.entries(config.data ?? {}).map(([name, value]) => [
+          name,
+          value.replace(
+            /\$\{(\w+)\}/g,
+            (_, variable: string) => terraform[variable] ?? `<${variable} not set>`,
+          ),
+        ]),
+      );
+      for (const [workload, template] of podTemplates(apps)) {
+        const env = Object.fromEntries(
+          (template.spec!.containers[0]!.env ?? []).map((e) => [e.name, e.value ?? '']),
+        );
+        const service = await loadServiceConfig({ ...substituted, ...env });
+        if (workload.startsWith('Deployment'))
+          expect(service.scheduler, `${workload} runs no schedules`).to.equal(false);
+        expect(service.dataDir, workload).to.equal('/data');
+      }
+    });
+
+    it('probes the API: startup and liveness on /healthz, readiness on /readyz', () => {
+      const container = one<IDeployment>(apps, 'Deployment', 'lake-service-api').spec!.template.spec!
+        .containers[0]!;
+      expect(container.startupProbe?.httpGet?.path).to.equal('/healthz');
+      expect(container.livenessProbe?.httpGet?.path).to.equal('/healthz');
+      expect(container.readinessProbe?.httpGet?.path).to.equal('/readyz');
+    });
+
+    it('gives every pod the workload identity: annotated ServiceAccount, labelled pods', () => {
+      const account = one<IServiceAccount>(apps, 'ServiceAccount', 'lake-service');
+      expect(account.metadata!.annotations!['azure.workload.identity/client-id']).to.equal(
+        placeholder('ODP_IDENTITY_CLIENT_ID'),
+      );
+      for (const [workload, template] of podTemplates(apps)) {
+        expect(template.spec!.serviceAccountName, workload).to.equal('lake-service');
+        expect(template.metadata!.labels!['azure.workload.identity/use'], workload).to.equal('true');
+      }
+    });
+
+    it('mounts /data from the Terraform-created blob container with the workload-identity token, never a key', () => {
+      const volume = one<IPersistentVolume>(apps, 'PersistentVolume', 'lake-service-data');
+      const csi = volume.spec!.csi!;
+      expect(csi.driver).to.equal('blob.csi.azure.com');
+      expect(csi.nodeStageSecretRef, 'a key Secret').to.equal(undefined);
+      const attributes = csi.volumeAttributes!;
+      // clientID alone makes the driver fetch the account key; the token mode is what keeps it keyless.
+      expect(attributes.mountWithWorkloadIdentityToken).to.equal('true');
+      expect(attributes.clientID).to.equal(placeholder('ODP_IDENTITY_CLIENT_ID'));
+      expect(Object.keys(attributes).filter((key) => /secret|key|sas/i.test(key))).to.deep.equal([]);
+      expect(volume.spec!.persistentVolumeReclaimPolicy).to.equal('Retain');
+      const claim = one<IPersistentVolumeClaim>(apps, 'PersistentVolumeClaim', 'lake-service-data');
+      expect(claim.spec!.volumeName).to.equal(volume.metadata.name);
+      expect(volume.spec!.claimRef).to.include({
+        name: claim.metadata.name,
+        namespace: claim.metadata.namespace,
+      });
+    });
+
+    it('takes secrets from Key Vault through the Secrets Store CSI driver with the workload identity', () => {
+      const provider = one<{ spec: { provider: string; parameters: Record<string, string> } }>(
+        apps,
+        'SecretProviderClass',
+        'lake-service-secrets',
+      );
+      expect(provider.spec.provider).to.equal('azure');
+      expect(provider.spec.parameters).to.include({
+        usePodIdentity: 'false',
+        clientID: placeholder('ODP_IDENTITY_CLIENT_ID'),
+        keyvaultName: placeholder('ODP_KEY_VAULT_NAME'),
+        tenantId: placeholder('ODP_TENANT_ID'),
+      });
+      const objects = parse(provider.spec.parameters.objects!) as { array: string[] };
+      expect(objects.array.map((o) => (parse(o) as { objectType: string }).objectType)).to.include('secret');
+      for (const [workload, template] of podTemplates(apps)) {
+        const mounted = template.spec!.volumes!.some(
+          (v) =>
+            v.csi?.driver === 'secrets-store.csi.k8s.io' &&
+            v.csi.volumeAttributes?.secretProviderClass === provider.metadata.name,
+        );
+        expect(mounted, workload).to.equal(true);
+      }
+      expect(all(apps, 'Secret'), 'Secrets committed to Git').to.deep.equal([]);
+    });
+
+    it('denies all traffic by default and allows only the API port in, and DNS, PostgreSQL and HTTPS out', () => {
+      const policies = all<INetworkPolicy>(apps, 'NetworkPolicy');
+      const deny = policies.find(
+        (p) => Object.keys(p.spec!.podSelector ?? {}).length === 0 && !p.spec!.ingress && !p.spec!.egress,
+      );
+      expect(deny?.spec?.policyTypes, 'a default-deny policy').to.have.members(['Ingress', 'Egress']);
+      const ingress = policies.flatMap((p) => p.spec!.ingress ?? []);
+      expect(ingress.flatMap((rule) => rule.ports ?? []).map((port) => port.port)).to.deep.equal(['http']);
+      const egressPorts = policies.flatMap((p) => p.spec!.egress ?? []).flatMap((rule) => rule.ports ?? []);
+      expect(egressPorts.map((port) => port.port)).to.have.members([53, 53, 5432, 443, 443]);
+    });
+  });
+});
