@@ -15,6 +15,12 @@ mock_provider "azurerm" {
   }
 }
 
+# The stack adopts Microsoft.Compute's registration with an import block; mock providers cannot import,
+# so the test stands in for the imported object.
+override_resource {
+  target = azurerm_resource_provider_registration.compute
+}
+
 variables {
   subscription_id       = "00000000-0000-0000-0000-00000000000b"
   admin_group_object_id = "00000000-0000-0000-0000-00000000000d"

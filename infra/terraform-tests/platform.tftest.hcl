@@ -25,6 +25,26 @@ mock_provider "azurerm" {
   }
 }
 
+# Azure fills these in when it creates the cluster; the node pool, the ingress's Key Vault role and the
+# federated credential read them, so the plan needs them known.
+override_resource {
+  target          = azurerm_kubernetes_cluster.cluster
+  override_during = plan
+  values = {
+    oidc_issuer_url = "https://italynorth.oic.prod-aks.azure.com/00000000-0000-0000-0000-00000000000a/00000000-0000-0000-0000-00000000000e/"
+    id              = "/subscriptions/00000000-0000-0000-0000-00000000000b/resourceGroups/jkl-open-data-platform/providers/Microsoft.ContainerService/managedClusters/aks-odp-poc"
+    # Terraform test overrides a single nested block with an object.
+    web_app_routing = {
+      dns_zone_ids = []
+      web_app_routing_identity = [{
+        client_id                 = "00000000-0000-0000-0000-000000000012"
+        object_id                 = "00000000-0000-0000-0000-000000000013"
+        user_assigned_identity_id = "/subscriptions/00000000-0000-0000-0000-00000000000b/resourceGroups/MC_jkl-open-data-platform/providers/Microsoft.ManagedIdentity/userAssignedIdentities/webapprouting-aks-odp-poc"
+      }]
+    }
+  }
+}
+
 variables {
   subscription_id       = "00000000-0000-0000-0000-00000000000b"
   admin_group_object_id = "00000000-0000-0000-0000-00000000000d"

@@ -39,6 +39,7 @@ const assignableRoles = {
   acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
   networkContributor: '4d97b98b-1d4f-4787-a291-c67834d212e7',
+  managedIdentityOperator: 'f1a07417-d97a-45cb-824c-7a7467783830',
   keyVaultAdministrator: '00482a5a-887f-4fb3-b363-3b7fe8e74483',
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
   keyVaultCertificateUser: 'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba',

@@ -103,6 +103,17 @@ export class PlatformStack extends OdpStack {
       principalId: clusterIdentity.principalId,
       principalType: 'ServicePrincipal',
     });
+    // The nodes' own identity, created here so its roles survive a cluster rebuild and are known at plan time.
+    const kubeletIdentity = new UserAssignedIdentity(this, 'kubelet_identity', {
+      ...placement,
+      name: `id-${config.aks.name}-kubelet`,
+    });
+    const kubeletOperator = new RoleAssignment(this, 'cluster_kubelet_operator', {
+      scope: kubeletIdentity.id,
+      roleDefinitionName: 'Managed Identity Operator',
+      principalId: clusterIdentity.principalId,
+      principalType: 'ServicePrincipal',
+    });
     const cluster = new KubernetesCluster(this, 'cluster', {
       ...placement,
       name: config.aks.name,
@@ -112,6 +123,11 @@ export class PlatformStack extends OdpStack {
       automaticUpgradeChannel: 'patch',
       nodeOsUpgradeChannel: 'NodeImage',
       identity: { type: 'UserAssigned', identityIds: [clusterIdentity.id] },
+      kubeletIdentity: {
+        clientId: kubeletIdentity.clientId,
+        objectId: kubeletIdentity.principalId,
+        userAssignedIdentityId: kubeletIdentity.id,
+      },
       defaultNodePool: {
         ...autoscaled(config.aks.systemPool, `${config.aks.systemPool.name}tmp`),
         vnetSubnetId: subnets.aks.id,
@@ -144,7 +160,7 @@ export class PlatformStack extends OdpStack {
         dnsServiceIp: config.aks.dnsServiceIp,
         loadBalancerSku: 'standard',
       },
-      dependsOn: [clusterNetwork],
+      dependsOn: [clusterNetwork, kubeletOperator],
       lifecycle: {
         ignoreChanges: ['default_node_pool[0].node_count', 'kubernetes_version'],
       },
@@ -157,11 +173,10 @@ export class PlatformStack extends OdpStack {
       tags: placement.tags,
       lifecycle: { ignoreChanges: ['node_count', 'orchestrator_version'] },
     });
-    const kubelet = cluster.kubeletIdentity.objectId;
     new RoleAssignment(this, 'kubelet_acr_pull', {
       scope: registry.id,
       roleDefinitionName: 'AcrPull',
-      principalId: kubelet,
+      principalId: kubeletIdentity.principalId,
       principalType: 'ServicePrincipal',
     });
     // The lake service signs in as this identity through workload identity (no secret anywhere).
