@@ -161,9 +161,7 @@ export class PlatformStack extends OdpStack {
         loadBalancerSku: 'standard',
       },
       dependsOn: [clusterNetwork, kubeletOperator],
-      lifecycle: {
-        ignoreChanges: ['default_node_pool[0].node_count', 'kubernetes_version'],
-      },
+      lifecycle: { ignoreChanges: ['default_node_pool[0].node_count'] },
     });
     new KubernetesClusterNodePool(this, 'work_pool', {
       ...autoscaled(config.aks.workPool, `${config.aks.workPool.name}tmp`),
@@ -171,7 +169,7 @@ export class PlatformStack extends OdpStack {
       vnetSubnetId: subnets.aks.id,
       mode: 'User',
       tags: placement.tags,
-      lifecycle: { ignoreChanges: ['node_count', 'orchestrator_version'] },
+      lifecycle: { ignoreChanges: ['node_count'] },
     });
     new RoleAssignment(this, 'kubelet_acr_pull', {
       scope: registry.id,
