@@ -38,7 +38,7 @@ async function withPlatform(work: (platform: Platform) => Promise<void>): Promis
   const config = loadConfig();
   const platform = await openPlatform(
     config,
-    createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel),
+    createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 2),
   );
   try {
     await work(platform);

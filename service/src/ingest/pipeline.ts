@@ -65,41 +65,44 @@ export async function ingest(ctx: IngestContext, request: IngestRequest): Promis
   let source = request.payload.kind === 'stored' ? request.payload.source : dataset.source.live;
   let increments: string[] = request.payload.kind === 'stored' ? request.payload.increments : [];
   let record: RunRecord;
+  // Each stage is logged at debug level with its duration: where a slow run spends its time.
+  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    ctx.log.debug({ runId, stage: name }, `${name} started`);
+    const started = performance.now();
+    const result = await work();
+    ctx.log.debug({ runId, stage: name, ms: Math.round(performance.now() - started) }, `${name} done`);
+    return result;
+  };
   try {
     await connection.run("SET TimeZone = 'UTC'");
-    const batch = await obtainPayload(ctx, request, workDir, connection, { runId, startedAt });
+    const batch = await step('source', () =>
+      obtainPayload(ctx, request, workDir, connection, { runId, startedAt }),
+    );
     source = batch.source;
     increments = batch.increments;
     if (batch.kind === 'not-modified') {
-      record = await finish(
-        connection,
-        { ...base, source, increments, status: 'not-modified', error: null },
-        NO_RECORDS,
-        batch.validators,
-      );
+      const run = { ...base, source, increments, status: 'not-modified' as const, error: null };
+      record = await finish(connection, run, NO_RECORDS, batch.validators);
     } else {
-      await stage(connection, dataset, batch.files);
-      await connection.run(checkedSql(dataset));
-      await connection.run(enrichedSql(dataset));
+      await step('stage', () => stage(connection, dataset, batch.files));
+      await step('validate', () => connection.run(checkedSql(dataset)));
+      await step('enrich', () => connection.run(enrichedSql(dataset)));
       const existing = await lakeTable(connection, dataset.name);
-      await connection.run(rankedSql(dataset));
-      await connection.run(
-        plannedSql(dataset, existing && datasetTable(dataset.name), existing ?? new Set()),
-      );
+      await step('dedup', async () => {
+        await connection.run(rankedSql(dataset));
+        await connection.run(
+          plannedSql(dataset, existing && datasetTable(dataset.name), existing ?? new Set()),
+        );
+      });
       const { counts, topReasons } = await batchOutcome(connection);
+      const run = { ...base, source, increments, status: 'succeeded' as const, error: null, ...counts };
       const row: RunRow = {
-        run: {
-          ...base,
-          source,
-          increments,
-          status: 'succeeded',
-          error: null,
-          endedAt: new Date().toISOString(),
-          ...counts,
-        },
+        run: { ...run, endedAt: new Date().toISOString() },
         validators: batch.validators,
       };
-      await commitBatch(connection, dataset, row, existing, request.alsoCommit?.(runId) ?? []);
+      await step('commit', () =>
+        commitBatch(connection, dataset, row, existing, request.alsoCommit?.(runId) ?? []),
+      );
       record = { ...row.run, snapshotId: await snapshotOf(connection, runId), topReasons };
     }
   } catch (error) {
