@@ -1,0 +1,257 @@
+import { readFile } from 'node:fs/promises';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { expect } from 'chai';
+import { after, before, describe, it } from 'mocha';
+import { Sandbox } from '../fixtures/platform.js';
+import { ApiServer } from './server.js';
+
+type Page = { data: Record<string, unknown>[]; next: string | null; snapshot: number };
+
+describe('read API contract over a lake filled by the ingest pipeline (earthquakes)', () => {
+  let sandbox: Sandbox;
+  let server: ApiServer;
+
+  before(async () => {
+    sandbox = await Sandbox.create();
+    await sandbox.write(
+      'earthquakes.yaml',
+      await readFile(new URL('../../datasets/earthquakes.yaml', import.meta.url), 'utf8'),
+    );
+    const run = await sandbox.ingest('earthquakes');
+    expect(run.status).to.equal('succeeded');
+    server = await ApiServer.start(sandbox);
+  });
+  after(async () => {
+    await server.close();
+    await sandbox.close();
+  });
+
+  const countOf = async (sql: string) => Number((await sandbox.query<{ n: string }>(sql))[0]?.n);
+  const all = () =>
+    sandbox.query<{ id: string; mag: number | null; time: string }>(
+      'SELECT id, mag, time FROM lake.main.earthquakes ORDER BY time DESC, id',
+    );
+
+  it('lists datasets with schema, row count, snapshot and last run', async () => {
+    const { data } = await server.json<{ data: Record<string, unknown>[] }>('/v1/datasets');
+    expect(data.map((d) => d.name)).to.deep.equal(['earthquakes']);
+    const one = await server.json<Record<string, unknown>>('/v1/datasets/earthquakes');
+    expect(one.rows).to.equal((await all()).length);
+    expect(one.key).to.deep.equal(['id']);
+    expect((one.columns as { name: string }[]).map((c) => c.name)).to.include.members([
+      'id',
+      'mag',
+      'magnitude_class',
+      '_odp_run_id',
+    ]);
+    expect(one.snapshot).to.be.a('number');
+    expect((one.lastRun as { status: string; inserted: number }).status).to.equal('succeeded');
+    expect((one.lastRun as { inserted: number }).inserted).to.equal(one.rows);
+  });
+
+  it('filters, selects and orders: the curl of the README returns five records', async () => {
+    const page = await server.json<Page>(
+      '/v1/datasets/earthquakes/records?mag=gte.5&order=time.desc&limit=5',
+    );
+    const expected = (await all()).filter((r) => r.mag !== null && r.mag >= 5).slice(0, 5);
+    expect(page.data.map((r) => r.id)).to.deep.equal(expected.map((r) => r.id));
+    expect(page.next).to.be.a('string');
+    const selected = await server.json<Page>(
+      '/v1/datasets/earthquakes/records?select=id,mag&mag=gt.6&order=mag.desc',
+    );
+    expect(Object.keys(selected.data[0]!)).to.deep.equal(['id', 'mag']);
+    const mags = selected.data.map((r) => r.mag as number);
+    expect(mags).to.deep.equal([...mags].sort((a, b) => b - a));
+    expect(mags.every((m) => m > 6)).to.equal(true);
+  });
+
+  it('applies every operator as documented', async () => {
+    const count = async (query: string) =>
+      (await server.json<Page>(`/v1/datasets/earthquakes/records?select=id&limit=1000&${query}`)).data.length;
+    const alaska = await countOf(
+      "SELECT count(*) AS n FROM lake.main.earthquakes WHERE place LIKE '%Alaska'",
+    );
+    expect(await count('place=like.*Alaska')).to.equal(alaska);
+    expect(await count('place=ilike.*ALASKA')).to.equal(alaska);
+    const nullMag = await countOf('SELECT count(*) AS n FROM lake.main.earthquakes WHERE mag IS NULL');
+    expect(await count('mag=is.null')).to.equal(nullMag);
+    expect(await count('tsunami=is.true')).to.equal(
+      (await sandbox.query('SELECT id FROM lake.main.earthquakes WHERE tsunami')).length,
+    );
+    const ids = (await all()).slice(0, 3).map((r) => r.id);
+    expect(await count(`id=in.(${ids.join(',')})`)).to.equal(3);
+    expect(await count(`id=eq.${ids[0]}`)).to.equal(1);
+    expect(await count(`id=neq.${ids[0]}&mag=gte.4&mag=lt.5`)).to.equal(
+      (await all()).filter((r) => r.id !== ids[0] && r.mag !== null && r.mag >= 4 && r.mag < 5).length,
+    );
+    expect(await count('time=gte.2018-02-06T00:00:00Z&time=lte.2018-02-06T12:00:00')).to.equal(
+      (
+        await sandbox.query(
+          "SELECT id FROM lake.main.earthquakes WHERE time BETWEEN '2018-02-06' AND '2018-02-06 12:00'",
+        )
+      ).length,
+    );
+  });
+
+  it('pages with a keyset cursor through exactly the rows of one big query', async () => {
+    const expected = (await all()).filter((r) => r.mag !== null && r.mag >= 2).map((r) => r.id);
+    const seen: string[] = [];
+    let next: string | null = null;
+    do {
+      const query: string = `/v1/datasets/earthquakes/records?mag=gte.2&order=time.desc&select=id&limit=97${next ? `&cursor=${next}` : ''}`;
+      const page: Page = await server.json<Page>(query);
+      seen.push(...page.data.map((r) => r.id as string));
+      next = page.next;
+    } while (next);
+    expect(seen).to.deep.equal(expected);
+  });
+
+  it('refuses a cursor from another query, and unknown columns, operators and bad values with a 400 naming them', async () => {
+    const first = await server.json<Page>('/v1/datasets/earthquakes/records?order=time.desc&limit=2');
+    const other = await server.get(
+      `/v1/datasets/earthquakes/records?order=mag.desc&limit=2&cursor=${first.next}`,
+    );
+    expect(other.status).to.equal(400);
+    expect(((await other.json()) as { detail: string }).detail).to.match(/different query/);
+
+    const bad = await server.get(
+      '/v1/datasets/earthquakes/records?depth=gt.1&mag=between.1&tsunami=eq.maybe&order=size.desc&limit=5000',
+    );
+    expect(bad.status).to.equal(400);
+    expect(bad.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    const problem = (await bad.json()) as { errors: { parameter: string; message: string }[] };
+    expect(problem.errors.map((e) => e.parameter)).to.have.members([
+      'depth',
+      'mag',
+      'tsunami',
+      'order',
+      'limit',
+    ]);
+    expect(problem.errors.find((e) => e.parameter === 'mag')!.message).to.match(/operator/);
+    expect(problem.errors.find((e) => e.parameter === 'tsunami')!.message).to.match(/true or false/);
+  });
+
+  it('serves one record by key, and 404s for unknown records and datasets', async () => {
+    const [first] = await all();
+    const record = await server.json<Record<string, unknown>>(
+      `/v1/datasets/earthquakes/records/${first!.id}`,
+    );
+    expect(record.id).to.equal(first!.id);
+    const missing = await server.json<{ detail: string }>('/v1/datasets/earthquakes/records/nope', 404);
+    expect(missing.detail).to.match(/no record with key nope/);
+    const unknown = await server.json<{ detail: string }>('/v1/datasets/volcanoes/records', 404);
+    expect(unknown.detail).to.match(/no dataset named "volcanoes" \(known: earthquakes\)/);
+  });
+
+  it('streams NDJSON and CSV, and exports Parquet that DuckDB reads back', async () => {
+    const expected = (await all()).filter((r) => r.mag !== null && r.mag >= 4);
+    const ndjson = await server.get(
+      '/v1/datasets/earthquakes/records?mag=gte.4&order=time.desc&select=id,mag',
+      {
+        headers: { accept: 'application/x-ndjson' },
+      },
+    );
+    expect(ndjson.headers.get('content-type')).to.match(/application\/x-ndjson/);
+    const lines = (await ndjson.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string });
+    expect(lines.map((l) => l.id)).to.deep.equal(expected.map((r) => r.id));
+
+    const csv = await (
+      await server.get(
+        '/v1/datasets/earthquakes/records?mag=gte.4&order=time.desc&select=id,place&format=csv',
+      )
+    ).text();
+    const rows = csv.trim().split('\r\n');
+    expect(rows[0]).to.equal('id,place');
+    expect(rows).to.have.length(expected.length + 1);
+    expect(rows[1]).to.match(new RegExp(`^${expected[0]!.id},"?`));
+
+    const parquet = await server.get('/v1/datasets/earthquakes/records?mag=gte.4&format=parquet');
+    expect(parquet.headers.get('content-type')).to.equal('application/vnd.apache.parquet');
+    const file = await sandbox.write('export.parquet', '');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(file, Buffer.from(await parquet.arrayBuffer()));
+    const n = await countOf(`SELECT count(*) AS n FROM read_parquet('${file}')`);
+    expect(n).to.equal(expected.length);
+  });
+
+  it('answers 304 to a matching If-None-Match, and marks asOf responses immutable', async () => {
+    const path = '/v1/datasets/earthquakes/records?mag=gte.6&order=time.desc';
+    const first = await server.get(path);
+    const etag = first.headers.get('etag')!;
+    expect(first.headers.get('cache-control')).to.equal('private, no-cache');
+    const again = await server.get(path, { headers: { 'if-none-match': etag } });
+    expect(again.status).to.equal(304);
+    const reordered = await server.get('/v1/datasets/earthquakes/records?order=time.desc&mag=gte.6', {
+      headers: { 'if-none-match': etag },
+    });
+    expect(reordered.status, 'the same query with its parameters reordered').to.equal(304);
+    const snapshot = (await first.json()) as Page;
+    const pinned = await server.get(`${path}&asOf=${snapshot.snapshot}`);
+    expect(pinned.headers.get('cache-control')).to.match(/immutable/);
+  });
+
+  it('lists snapshots, runs and (for admin keys) quarantine', async () => {
+    const snapshots = await server.json<{ data: { snapshot_id: number; run_id: string }[] }>(
+      '/v1/datasets/earthquakes/snapshots',
+    );
+    expect(snapshots.data).to.have.length(1);
+    const runs = await server.json<{ data: { run_id: string; snapshot_id: number }[] }>(
+      '/v1/runs?dataset=earthquakes',
+    );
+    expect(runs.data[0]!.run_id).to.equal(snapshots.data[0]!.run_id);
+    expect(runs.data[0]!.snapshot_id).to.equal(snapshots.data[0]!.snapshot_id);
+    await server.json('/v1/datasets/earthquakes/quarantine', 403);
+    const quarantine = await server.json<{ data: unknown[] }>('/v1/datasets/earthquakes/quarantine', 200, {
+      scope: 'admin',
+    });
+    expect(quarantine.data).to.be.an('array');
+  });
+
+  it('publishes an OpenAPI 3.1 document that validates and whose every route exists', async () => {
+    const document = await server.json<{
+      paths: Record<string, { get: { parameters: { name: string; in: string }[] } }>;
+    }>('/openapi.json', 200, { key: null });
+    const validator = new Validator();
+    const result = await validator.validate(document);
+    expect(result.errors ?? [], JSON.stringify(result.errors)).to.deep.equal([]);
+    expect(result.valid).to.equal(true);
+    const [first] = await all();
+    const [snapshot] = await sandbox.query<{ id: number }>(
+      'SELECT max(snapshot_id)::INT AS id FROM lake.snapshots()',
+    );
+    const values: Record<string, string> = { name: 'earthquakes', key: first!.id };
+    for (const [path, item] of Object.entries(document.paths)) {
+      const required = item.get.parameters.filter((p) => p.in === 'query' && p.name === 'from');
+      const url =
+        path.replace(/\{(\w+)\}/g, (_, p: string) => values[p]!) +
+        (required.length ? `?from=${snapshot!.id}` : '');
+      const response = await server.get(url, { scope: 'admin' });
+      expect(response.status, `${path} → ${url}`).to.equal(200);
+    }
+    const records = document.paths['/v1/datasets/earthquakes/records']!.get.parameters.map((p) => p.name);
+    expect(records).to.include.members(['mag', 'place', 'magnitude_class', 'limit', 'cursor', 'asOf']);
+  });
+
+  it('renders /docs without a key, with its assets from the installed package', async () => {
+    const page = await server.get('/docs', { key: null });
+    expect(page.status).to.equal(200);
+    const html = await page.text();
+    expect(html).to.include('swagger-ui-bundle.js');
+    const asset = await server.get('/docs/swagger-ui-bundle.js', { key: null });
+    expect(asset.status).to.equal(200);
+    expect((await asset.text()).length).to.be.greaterThan(100_000);
+  });
+
+  it('exposes request latency by route and status on /metrics, and a request id on every response', async () => {
+    const response = await server.get('/healthz', { key: null, headers: { 'x-request-id': 'trace-42' } });
+    expect(response.headers.get('x-request-id')).to.equal('trace-42');
+    const text = await (await server.get('/metrics', { key: null })).text();
+    expect(text).to.match(
+      /odp_http_request_duration_seconds_count\{method="GET",route="\/v1\/datasets\/:name\/records",status="200"\} \d+/,
+    );
+    expect(text).to.include('odp_ingest_runs_total');
+  });
+});

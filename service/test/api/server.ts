@@ -1,0 +1,85 @@
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { KeyStore } from '../../src/access/keys.js';
+import type { Scope } from '../../src/access/scopes.js';
+import { type AccessSettings, loadAccessSettings } from '../../src/access/settings.js';
+import { type Api, createApi } from '../../src/api/app.js';
+import { type ApiSettings, loadApiSettings } from '../../src/api/settings.js';
+import type { Sandbox } from '../fixtures/platform.js';
+
+/** A real API server on 127.0.0.1 over a sandbox lake, with keys of both scopes. */
+export class ApiServer {
+  readonly sandbox: Sandbox;
+  readonly api: Api;
+  readonly url: string;
+  readonly keys: KeyStore;
+  readonly read: string;
+  readonly admin: string;
+  readonly #server: ReturnType<Api['app']['listen']>;
+
+  private constructor(
+    sandbox: Sandbox,
+    api: Api,
+    server: ReturnType<Api['app']['listen']>,
+    keys: KeyStore,
+    read: string,
+    admin: string,
+  ) {
+    this.sandbox = sandbox;
+    this.api = api;
+    this.#server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.keys = keys;
+    this.read = read;
+    this.admin = admin;
+  }
+
+  /** Opens the sandbox's platform (ingest it first, or later through `sandbox.ingest`) and serves it. */
+  static async start(sandbox: Sandbox, env: NodeJS.ProcessEnv = {}): Promise<ApiServer> {
+    const platform = sandbox.platform ?? (await sandbox.open());
+    const fullEnv = { ...sandbox.env, ODP_API_KEYS_FILE: path.join(sandbox.dir, 'api-keys.json'), ...env };
+    const access: AccessSettings = loadAccessSettings(platform.config.dataDir, fullEnv);
+    const settings: ApiSettings = loadApiSettings(fullEnv);
+    const keys = new KeyStore(access.keysFile);
+    const read = (await keys.create('tests (read)', 'read')).key;
+    const admin = (await keys.create('tests (admin)', 'admin')).key;
+    const api = createApi(platform, { settings, access });
+    const server = api.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    return new ApiServer(sandbox, api, server, keys, read, admin);
+  }
+
+  /** GET with the read key unless another key (or none: null) is given. */
+  async get(
+    pathAndQuery: string,
+    options: { key?: string | null; scope?: Scope; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
+    const key =
+      options.key === undefined ? (options.scope === 'admin' ? this.admin : this.read) : options.key;
+    return fetch(`${this.url}${pathAndQuery}`, {
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...options.headers },
+    });
+  }
+
+  /** GET and parse a JSON body, failing with the body when the status is not the expected one. */
+  async json<T = Record<string, unknown>>(
+    pathAndQuery: string,
+    status = 200,
+    options: Parameters<ApiServer['get']>[1] = {},
+  ): Promise<T> {
+    const response = await this.get(pathAndQuery, options);
+    const text = await response.text();
+    if (response.status !== status) {
+      throw new Error(
+        `GET ${pathAndQuery}: expected ${status}, got ${response.status}: ${text.slice(0, 500)}`,
+      );
+    }
+    return JSON.parse(text) as T;
+  }
+
+  async close(): Promise<void> {
+    await new Promise((resolve) => this.#server.close(resolve));
+    this.#server.closeAllConnections();
+    this.api.close();
+  }
+}
