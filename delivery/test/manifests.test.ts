@@ -22,7 +22,12 @@ import { buildKustomization, type KubernetesObject, objectName } from '../src/ku
 import { repositoryRoot } from '../src/repository.js';
 import { schemaProblems } from '../src/schemas.js';
 import { loadServiceConfig } from '../src/serviceConfig.js';
-import { placeholder, substitutedVariables } from '../src/substitution.js';
+import {
+  placeholder,
+  SUBSTITUTE_ANNOTATION,
+  substitutedVariables,
+  substitutedVariablesOf,
+} from '../src/substitution.js';
 
 interface Rendered {
   yaml: string;
@@ -134,7 +139,7 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
     it('substitutes every variable the apps use, passing each one on from the Terraform Flux configuration', () => {
       const substitute =
         one<IKustomization>(cluster, 'Kustomization', 'apps').spec!.postBuild?.substitute ?? {};
-      const needed = substitutedVariables(apps.yaml);
+      const needed = substitutedVariablesOf(apps.objects);
       expect(
         [...needed].filter((name) => !(name in substitute)),
         'used in apps/poc, not substituted',
@@ -244,6 +249,10 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
       expect(Object.keys(configMap!.data ?? {})).to.have.members(datasets.map((d) => d.file));
       for (const dataset of datasets)
         expect(configMap!.data![dataset.file], dataset.file).to.equal(dataset.text);
+      expect(
+        configMap!.metadata.annotations?.[SUBSTITUTE_ANNOTATION],
+        'Flux leaves the definitions alone',
+      ).to.equal('disabled');
       const config = all<IConfigMap>(apps, 'ConfigMap').find((c) =>
         c.metadata.name.startsWith('lake-service-config'),
       );
