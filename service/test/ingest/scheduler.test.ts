@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import { maintainLake } from '../../src/lake/maintain.js';
+import { startScheduler } from '../../src/scheduler.js';
+import { ndjson, readingsDataset, Sandbox } from '../fixtures/platform.js';
+
+describe('serve runs every dataset on its schedule, and keeps the lake tidy', () => {
+  let sandbox: Sandbox;
+
+  beforeEach(async () => {
+    sandbox = await Sandbox.create();
+  });
+  afterEach(() => sandbox.close());
+
+  const runs = () =>
+    sandbox.query<{ trigger: string; status: string }>(
+      'SELECT trigger, status FROM lake.odp.runs ORDER BY started_at',
+    );
+
+  it('catches up a never-ingested dataset at start, then ingests on each tick, and stops cleanly', async () => {
+    // Every second (croner's six-field form), so the test sees several ticks.
+    await sandbox.write('readings.yaml', readingsDataset().replace('*/5 * * * *', '* * * * * *'));
+    await sandbox.write('readings.ndjson', ndjson([{ id: 'a', v: 1, value: 1 }]));
+    const platform = await sandbox.open();
+    const scheduler = await startScheduler(platform);
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    await scheduler.stop();
+    const seen = await runs();
+    expect(seen.length).to.be.at.least(3);
+    expect(seen.every((r) => r.status === 'succeeded')).to.equal(true);
+    expect(new Set(seen.map((r) => r.trigger))).to.deep.equal(new Set(['schedule']));
+    const afterStop = seen.length;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await runs()).length).to.equal(afterStop);
+    const [stored] = await sandbox.query<{ n: string }>('SELECT count(*) AS n FROM lake.main.readings');
+    expect(stored?.n).to.equal('1');
+  });
+
+  it('maintenance merges files and expires snapshots without changing what the lake holds', async () => {
+    await sandbox.write('readings.yaml', readingsDataset());
+    for (let v = 1; v <= 4; v++) {
+      await sandbox.write(
+        'readings.ndjson',
+        ndjson(Array.from({ length: 50 }, (_, i) => ({ id: `r${i}`, v, value: v * i }))),
+      );
+      await sandbox.ingest('readings');
+    }
+    const before = await sandbox.query('SELECT id, v, value FROM lake.main.readings ORDER BY id');
+    const report = await maintainLake(sandbox.platform!.lake, 0);
+    expect(report.steps.map((s) => s.step)).to.deep.equal([
+      'flush inlined data',
+      'merge adjacent files',
+      'expire snapshots',
+      'clean up old files',
+    ]);
+    expect(await sandbox.query('SELECT id, v, value FROM lake.main.readings ORDER BY id')).to.deep.equal(
+      before,
+    );
+    const [snapshots] = await sandbox.query<{ n: string }>('SELECT count(*) AS n FROM lake.snapshots()');
+    expect(Number(snapshots?.n)).to.equal(1);
+  });
+});
