@@ -79,7 +79,8 @@ export async function applyMergedPlan(inputs: StackInputs, context: RunContext):
       `Stack ${stack.name}: applying ${via === 'reviewed-plan' ? 'the reviewed plan file' : 'the re-plan'}`,
     );
     try {
-      core.info(await terraform.apply(planFile, inputs.lockTimeout));
+      const mask = await workspace.secretMask(terraform, planFile, stack);
+      core.info(mask.apply(await terraform.apply(planFile, inputs.lockTimeout)));
     } catch (error) {
       await setStatus(comments, stack.name, {
         kind: 'apply-failed',

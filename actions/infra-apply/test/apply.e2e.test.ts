@@ -38,7 +38,7 @@ describe('infra-apply, run as the runner runs dist/index.js after infra-plan', (
   const inputs = () => ({
     'synth-command': fixture.synthCommand,
     'stacks-dir': fixture.stacksDir,
-    terraform: 'terraform',
+    terraform: 'auto',
     'plan-encryption-key': KEY,
     'github-token': 'ghs_standInToken',
     'lock-timeout': '30s',

@@ -53,7 +53,7 @@ describe('infra-plan, run as the runner runs dist/index.js', () => {
       inputs: {
         'synth-command': fixture.synthCommand,
         'stacks-dir': fixture.stacksDir,
-        terraform: 'terraform',
+        terraform: 'auto',
         'plan-encryption-key': KEY,
         'github-token': 'ghs_standInToken',
         'lock-timeout': '30s',

@@ -70,6 +70,14 @@ export class StackWorkspace {
     };
   }
 
+  /** A mask for what Terraform prints while applying `planFile`: its sensitive values and the configured patterns. */
+  async secretMask(terraform: Terraform, planFile: string, stack: Stack): Promise<SecretMask> {
+    const plan = parsePlanJson(await terraform.showJson(planFile), `the plan of stack ${stack.name}`);
+    const mask = SecretMask.create([plan], this.inputs.secretPatterns);
+    for (const secret of mask.secrets) core.setSecret(secret);
+    return mask;
+  }
+
   async plan(
     stack: Stack,
     terraform: Terraform,

@@ -1,10 +1,18 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+
+/** The CLI the fixture runs directly: terraform where installed, else OpenTofu (see .ci/setup.d/actions.sh). */
+export const FIXTURE_CLI = process.env.ODP_TERRAFORM ?? (onPath('terraform') ? 'terraform' : 'tofu');
+
+function onPath(name: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => existsSync(join(dir, name)));
+}
 
 /** A `terraform_data` resource of the fixture: `input` changes in place, `triggers_replace` forces a replacement. */
 export interface FixtureResource {
@@ -57,8 +65,8 @@ export class FixtureStack {
   async applyDirectly(secret: string): Promise<void> {
     await run('sh', ['-c', this.synthCommand], { cwd: this.workDir });
     const env = { ...process.env, [SECRET_ENV]: secret, TF_IN_AUTOMATION: '1' };
-    await run('terraform', ['init', '-input=false', '-no-color'], { cwd: this.stackDir, env });
-    await run('terraform', ['apply', '-auto-approve', '-input=false', '-no-color'], {
+    await run(FIXTURE_CLI, ['init', '-input=false', '-no-color'], { cwd: this.stackDir, env });
+    await run(FIXTURE_CLI, ['apply', '-auto-approve', '-input=false', '-no-color'], {
       cwd: this.stackDir,
       env,
     });
@@ -67,8 +75,8 @@ export class FixtureStack {
   /** The state as Terraform holds it: serial and each resource's `input` value. */
   async state(): Promise<{ serial: number; inputs: Record<string, unknown> }> {
     await run('sh', ['-c', this.synthCommand], { cwd: this.workDir });
-    await run('terraform', ['init', '-input=false', '-no-color'], { cwd: this.stackDir });
-    const { stdout } = await run('terraform', ['state', 'pull'], { cwd: this.stackDir });
+    await run(FIXTURE_CLI, ['init', '-input=false', '-no-color'], { cwd: this.stackDir });
+    const { stdout } = await run(FIXTURE_CLI, ['state', 'pull'], { cwd: this.stackDir });
     const state = JSON.parse(stdout) as {
       serial: number;
       resources: Array<{
@@ -85,12 +93,12 @@ export class FixtureStack {
 
   /** Writes the same state back with a higher serial, as an apply that changed nothing in this stack does. */
   async bumpSerial(): Promise<void> {
-    const { stdout } = await run('terraform', ['state', 'pull'], { cwd: this.stackDir });
+    const { stdout } = await run(FIXTURE_CLI, ['state', 'pull'], { cwd: this.stackDir });
     const state = JSON.parse(stdout) as { serial: number };
     state.serial += 1;
     const file = join(this.workDir, 'bumped.tfstate');
     await writeFile(file, JSON.stringify(state));
-    await run('terraform', ['state', 'push', file], { cwd: this.stackDir });
+    await run(FIXTURE_CLI, ['state', 'push', file], { cwd: this.stackDir });
   }
 
   async remove(): Promise<void> {

@@ -167,12 +167,13 @@ function details(summary: string, lines: readonly string[]): string[] {
 
 /** The plan text in a collapsed block, cut at a line boundary to fit `room` bytes; null if nothing fits. */
 function fullPlanSection(plan: StackPlan, room: number): string | null {
-  const fence = '`'.repeat(Math.max(3, longestBacktickRun(plan.planText) + 1));
+  const planText = plan.planText.trimEnd();
+  const fence = '`'.repeat(Math.max(3, longestBacktickRun(planText) + 1));
   const wrap = (text: string, note: string) =>
     `<details>\n<summary>Full plan</summary>\n\n${fence}text\n${text}\n${fence}\n${note}</details>\n`;
-  const whole = wrap(plan.planText, '');
+  const whole = wrap(planText, '');
   if (bytes(whole) <= room) return whole;
-  const lines = plan.planText.split('\n');
+  const lines = planText.split('\n');
   const note = (kept: number) =>
     `\n_Plan text cut after ${kept} of ${lines.length} lines to fit GitHub's comment limit. ` +
     `The full plan is in the [job summary](${plan.runUrl}) and in the artifact \`${plan.artifactName}\`._\n`;

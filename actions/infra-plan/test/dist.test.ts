@@ -1,0 +1,11 @@
+import { fileURLToPath } from 'node:url';
+import { staleDistFiles } from '@odp/actions-shared/testing';
+import { expect } from 'chai';
+
+describe('dist/', () => {
+  it('is the bundle of the current sources (run `npm run build` and commit dist/ if not)', async function () {
+    this.timeout(180_000);
+    const stale = await staleDistFiles(fileURLToPath(new URL('..', import.meta.url)));
+    expect(stale, `stale files in dist/: ${stale.join(', ')}`).to.deep.equal([]);
+  });
+});
