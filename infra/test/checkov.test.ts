@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { stackNames, synthesizedStack } from './synthesized.js';
+import { scratchDir, stackNames, synthesizedStack } from './synthesized.js';
 
 interface Skip {
   check: string;
@@ -31,7 +30,7 @@ function readSkips(): Skip[] {
 // checkov's terraform_json parser rejects the top-level `import` list, which only tells Terraform to
 // adopt existing objects; the scanned copy leaves it out and keeps every resource.
 function scanCopy(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'odp-checkov-'));
+  const dir = scratchDir('odp-checkov-');
   for (const stack of stackNames) {
     const { import: _adopt, ...json } = synthesizedStack(stack);
     mkdirSync(join(dir, stack));

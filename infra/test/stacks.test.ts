@@ -1,9 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { synthesize } from '../src/app.js';
-import { stackNames, synthesizedStack, type TerraformJson } from './synthesized.js';
+import { scratchDir, stackNames, synthesizedStack, type TerraformJson } from './synthesized.js';
 
 // What keeps releases incremental: stateful resources cannot be destroyed by a plan, names never
 // change between synths, and every stack keeps its own state in the private state account.
@@ -34,7 +33,7 @@ describe('stacks', () => {
   });
 
   it('synthesize to the same JSON every time (no random names)', () => {
-    const again = mkdtempSync(join(tmpdir(), 'odp-infra-resynth-'));
+    const again = scratchDir('odp-infra-resynth-');
     synthesize(again);
     for (const stack of stackNames) {
       const text = readFileSync(join(again, 'stacks', stack, 'cdk.tf.json'), 'utf8');

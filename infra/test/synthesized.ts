@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type StackName, stackNames, synthesize } from '../src/app.js';
@@ -10,10 +10,17 @@ export type TerraformJson = Record<string, unknown> & {
 
 let outdir: string | undefined;
 
+/** A fresh temporary folder, removed when the test run exits. */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /** Synthesizes the app once per test run, into a fresh folder, and returns that folder. */
 export function synthesizedDir(): string {
   if (outdir === undefined) {
-    outdir = mkdtempSync(join(tmpdir(), 'odp-infra-synth-'));
+    outdir = scratchDir('odp-infra-synth-');
     synthesize(outdir);
   }
   return outdir;

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { stackDir, stackNames, synthesizedStack } from './synthesized.js';
+import { scratchDir, stackDir, stackNames, synthesizedStack } from './synthesized.js';
 
 // Real Terraform over the synthesized stacks: `terraform validate`, and `terraform test` planning each
 // stack with the real azurerm provider's schema and a mocked Azure (terraform-tests/<stack>.tftest.hcl).
@@ -72,7 +72,7 @@ describe('terraform validate and terraform test over the synthesized stacks', fu
 
   for (const stack of stackNames) {
     it(`${stack}: validates and plans against the real azurerm ${version} schema`, () => {
-      const dir = mkdtempSync(join(tmpdir(), `odp-terraform-${stack}-`));
+      const dir = scratchDir(`odp-terraform-${stack}-`);
       copyFileSync(join(stackDir(stack), 'cdk.tf.json'), join(dir, 'cdk.tf.json'));
       copyFileSync(
         new URL(`../terraform-tests/${stack}.tftest.hcl`, import.meta.url),
