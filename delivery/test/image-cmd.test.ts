@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,9 +42,10 @@ async function status(url: string): Promise<number | undefined> {
 
 /**
  * No Docker engine runs here, so the image's CMD runs natively: the service built as the Dockerfile builds it,
- * its extensions provisioned as the build stage does, and the environment the image and compose.yaml give it.
+ * its extensions provisioned as the build stage does, and the environment the image and compose.yaml give it,
+ * in a bubblewrap sandbox that makes everything but ODP_DATA_DIR and a fresh /tmp read-only.
  */
-describe("the image's CMD, run natively with compose's environment", function () {
+describe("the image's CMD, run natively with compose's environment on a read-only root", function () {
   this.timeout(600_000);
   let image: ImageContract;
   let child: ChildProcess | undefined;
@@ -97,9 +98,24 @@ describe("the image's CMD, run natively with compose's environment", function ()
   });
 
   it('comes up healthy on /healthz and ready on /readyz', async () => {
-    child = spawn(image.cmd[0]!, image.cmd.slice(1), {
-      cwd: repositoryRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: dataDir, ...environment },
+    // As in the pod and in compose: the root filesystem read-only, a fresh /tmp, only ODP_DATA_DIR writable,
+    // and a home folder that does not exist (the image's user has none).
+    const sandbox = [
+      '--ro-bind',
+      '/',
+      '/',
+      '--dev',
+      '/dev',
+      '--proc',
+      '/proc',
+      '--tmpfs',
+      '/tmp',
+      '--bind',
+      dataDir,
+      dataDir,
+    ];
+    child = spawn('bwrap', [...sandbox, '--chdir', repositoryRoot, '--', ...image.cmd], {
+      env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...environment },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -150,7 +166,11 @@ describe("the image's CMD, run natively with compose's environment", function ()
   it("writes its state under ODP_DATA_DIR and stops cleanly on SIGTERM within a pod's 30 s grace period", async () => {
     expect(await readdir(dataDir), 'files in ODP_DATA_DIR').to.not.deep.equal([]);
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    child!.kill('SIGTERM');
+    // bwrap waits for the command and exits with its status; the signal goes to the command itself.
+    const service = (await readFile(`/proc/${child!.pid}/task/${child!.pid}/children`, 'utf8'))
+      .trim()
+      .split(' ')[0];
+    process.kill(Number(service), 'SIGTERM');
     const code = await Promise.race([
       exited,
       new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), 30_000)),
