@@ -17,21 +17,35 @@ function contentHash(dataset: Dataset): string {
   return `hash(${dataset.columns.map((c) => ident(c.name)).join(', ')})`;
 }
 
-export function rankedSql(dataset: Dataset): string {
+/**
+ * Most batches repeat few keys or none, so only the records of repeated keys are ranked (a window over a small
+ * set); the rest are candidates as they are. Two statements: the repeated keys, then their ranking.
+ */
+export function rankedSql(dataset: Dataset): string[] {
   const order = dataset.version
     ? `${ident(dataset.version)} DESC NULLS LAST, _odp_seq DESC`
     : '_odp_seq DESC';
   const conflict = dataset.version
     ? `_odp_rank > 1 AND ${ident(dataset.version)} = first_value(${ident(dataset.version)}) OVER w AND _odp_hash <> first_value(_odp_hash) OVER w`
     : 'false';
-  return `
-    CREATE OR REPLACE TEMP TABLE ranked AS
-    SELECT *, CASE WHEN _odp_rank = 1 THEN 'candidate' WHEN ${conflict} THEN 'conflict' ELSE 'duplicate' END AS _odp_class,
-           first_value(_odp_seq) OVER w AS _odp_kept_seq
-    FROM (SELECT *, ${contentHash(dataset)} AS _odp_hash, row_number() OVER w AS _odp_rank
-          FROM enriched WINDOW w AS (PARTITION BY ${keyList(dataset)} ORDER BY ${order}))
-    WINDOW w AS (PARTITION BY ${keyList(dataset)} ORDER BY ${order})`;
+  return [
+    `CREATE OR REPLACE TEMP TABLE repeated_keys AS
+     SELECT ${keyList(dataset)} FROM enriched GROUP BY ALL HAVING count(*) > 1`,
+    `CREATE OR REPLACE TEMP TABLE ranked AS
+     SELECT *, CASE WHEN _odp_rank = 1 THEN 'candidate' WHEN ${conflict} THEN 'conflict' ELSE 'duplicate' END AS _odp_class,
+            first_value(_odp_seq) OVER w AS _odp_kept_seq
+     FROM (SELECT *, ${contentHash(dataset)} AS _odp_hash, row_number() OVER w AS _odp_rank
+           FROM enriched SEMI JOIN repeated_keys USING (${keyList(dataset)})
+           WINDOW w AS (PARTITION BY ${keyList(dataset)} ORDER BY ${order}))
+     WINDOW w AS (PARTITION BY ${keyList(dataset)} ORDER BY ${order})`,
+  ];
 }
+
+/** Each key once: the records of unrepeated keys, and the winner of each repeated one. */
+const candidates = (dataset: Dataset): string => `
+  SELECT * FROM enriched ANTI JOIN repeated_keys USING (${keyList(dataset)})
+  UNION ALL BY NAME
+  SELECT * EXCLUDE (_odp_hash, _odp_rank, _odp_class, _odp_kept_seq) FROM ranked WHERE _odp_class = 'candidate'`;
 
 /** The message a conflicting in-batch duplicate is quarantined with. */
 export function conflictMessageSql(dataset: Dataset): string {
@@ -47,7 +61,7 @@ export function plannedSql(
   existingColumns: ReadonlySet<string>,
 ): string {
   if (!existingTable) {
-    return `CREATE OR REPLACE TEMP TABLE planned AS SELECT *, 'insert' AS _odp_action FROM ranked WHERE _odp_class = 'candidate'`;
+    return `CREATE OR REPLACE TEMP TABLE planned AS SELECT *, 'insert' AS _odp_action FROM (${candidates(dataset)})`;
   }
   const on = dataset.key.map((k) => `r.${ident(k)} = t.${ident(k)}`).join(' AND ');
   const compared = dataset.columns.map((c) => c.name).filter((c) => existingColumns.has(c));
@@ -58,7 +72,6 @@ export function plannedSql(
   return `
     CREATE OR REPLACE TEMP TABLE planned AS
     SELECT r.*, CASE WHEN t._odp_present IS NULL THEN 'insert' WHEN ${changed} THEN 'update' ELSE 'unchanged' END AS _odp_action
-    FROM ranked r
-    LEFT JOIN (SELECT ${fetched.map(ident).join(', ')}, true AS _odp_present FROM ${existingTable}) t ON ${on}
-    WHERE r._odp_class = 'candidate'`;
+    FROM (${candidates(dataset)}) r
+    LEFT JOIN (SELECT ${fetched.map(ident).join(', ')}, true AS _odp_present FROM ${existingTable}) t ON ${on}`;
 }

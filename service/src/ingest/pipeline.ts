@@ -89,7 +89,7 @@ export async function ingest(ctx: IngestContext, request: IngestRequest): Promis
       await step('enrich', () => connection.run(enrichedSql(dataset)));
       const existing = await lakeTable(connection, dataset.name);
       await step('dedup', async () => {
-        await connection.run(rankedSql(dataset));
+        for (const statement of rankedSql(dataset)) await connection.run(statement);
         await connection.run(
           plannedSql(dataset, existing && datasetTable(dataset.name), existing ?? new Set()),
         );
