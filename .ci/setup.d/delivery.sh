@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Delivery checks: kubectl (with kustomize) renders the Flux manifests; two pinned Python tools from PyPI
 # validate them offline: check-jsonschema (Compose specification schema) and kubernetes-validate
-# (Kubernetes schemas); bubblewrap runs the image's CMD on a read-only root filesystem.
+# (Kubernetes schemas), plus hadolint from its binary wheel; bubblewrap runs the image's CMD on a read-only root filesystem.
 # Sourced by .ci/run; quick when everything is already there.
 delivery_tools="${ODP_TOOLS:-$HOME/.cache/odp/tools}/delivery-python"
 delivery_requirements="$(pwd)/delivery/requirements.txt"
@@ -26,4 +26,4 @@ if ! cmp -s "$delivery_requirements" "$delivery_tools/requirements.txt" 2>/dev/n
   "$delivery_tools/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$delivery_requirements"
   cp "$delivery_requirements" "$delivery_tools/requirements.txt"
 fi
-echo "delivery: $(kubectl version --client 2>/dev/null | tail -1 || true), $("$delivery_tools/bin/check-jsonschema" --version), kubernetes-validate $("$delivery_tools/bin/kubernetes-validate" --version)"
+echo "delivery: $(kubectl version --client 2>/dev/null | tail -1 || true), $("$delivery_tools/bin/check-jsonschema" --version), kubernetes-validate $("$delivery_tools/bin/kubernetes-validate" --version), $("$delivery_tools/bin/hadolint" --version)"

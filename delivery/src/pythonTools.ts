@@ -3,10 +3,10 @@ import path from 'node:path';
 import { toolsHome } from './tools.js';
 
 /**
- * The Python command-line tools the checks use (pinned in delivery/requirements.txt), installed into a
+ * The command-line tools the checks take from PyPI (pinned in delivery/requirements.txt), installed into a
  * virtual environment by .ci/setup.d/delivery.sh.
  */
-export type PythonTool = 'check-jsonschema' | 'kubernetes-validate';
+export type PythonTool = 'check-jsonschema' | 'hadolint' | 'kubernetes-validate';
 
 const pythonToolsHome = path.join(toolsHome, 'delivery-python');
 

@@ -1,11 +1,15 @@
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { parseImageContract, readImageContract } from '../src/dockerfile.js';
 import { imageRuleViolations } from '../src/imageRules.js';
+import { pythonTool } from '../src/pythonTools.js';
 import { repositoryRoot } from '../src/repository.js';
 
 const dockerfilePath = path.join(repositoryRoot, 'service/Dockerfile');
+const run = promisify(execFile);
 
 describe('service/Dockerfile', () => {
   let dockerfile: string;
@@ -23,6 +27,18 @@ describe('service/Dockerfile', () => {
   it('keeps every rule: pinned bases, fixed non-root UID, HEALTHCHECK, no ADD of a URL, no secret, build-time extensions', async () => {
     const violations = imageRuleViolations(await readImageContract(dockerfilePath));
     expect(violations, violations.join('\n')).to.deep.equal([]);
+  });
+
+  it('passes hadolint, warnings included', async () => {
+    const hadolint = await pythonTool('hadolint');
+    const result = await run(hadolint, ['--no-color', '--failure-threshold', 'warning', dockerfilePath]).then(
+      ({ stdout }) => ({ failed: false, output: stdout }),
+      (error: { stdout?: string; stderr?: string }) => ({
+        failed: true,
+        output: `${error.stdout}${error.stderr}`,
+      }),
+    );
+    expect(result.failed, result.output).to.equal(false);
   });
 
   it('builds in stages and runs a slim Node 24 as UID 10001 with the service command', async () => {

@@ -55,6 +55,9 @@ describe("the image's CMD, run natively with compose's environment on a read-onl
   let port: number;
 
   before(async () => {
+    await run('bwrap', ['--version']).catch(() => {
+      throw new Error('bubblewrap (bwrap) is not installed; run: bash .ci/setup.d/delivery.sh');
+    });
     image = await readImageContract(path.join(repositoryRoot, 'service/Dockerfile'));
     await run('nice', ['-n', '10', 'npm', 'run', 'build', '--workspace', 'service'], {
       cwd: repositoryRoot,
