@@ -22,7 +22,13 @@ interface Engine {
   platform: string;
 }
 
-const PYPI_SIMPLE = (process.env.PIP_INDEX_URL ?? 'https://pypi.org/simple').replace(/\/$/, '');
+/** The Python package index (simple API); a mirror set for pip is honoured. */
+const PYPI_SIMPLE = process.env.PIP_INDEX_URL ?? 'https://pypi.org/simple';
+
+export interface ProvisionOptions {
+  names?: readonly ExtensionName[];
+  pythonIndex?: string;
+}
 
 async function engineInfo(extensionDir: string): Promise<Engine> {
   const db = await createEngine(extensionDir);
@@ -89,14 +95,20 @@ function wheelTag(platform: string): RegExp {
 }
 
 /** The Python package index carries `duckdb-extension-<name>==<version>` wheels; a wheel is a zip. */
-async function installFromPythonPackageIndex(target: string, engine: Engine, name: string): Promise<void> {
+async function installFromPythonPackageIndex(
+  target: string,
+  engine: Engine,
+  name: string,
+  indexUrl: string,
+): Promise<void> {
+  const base = indexUrl.replace(/\/$/, '');
   const project = `duckdb-extension-${name.replaceAll('_', '-')}`;
   const version = engine.version.replace(/^v/, '');
-  const index = await fetch(`${PYPI_SIMPLE}/${project}/`, {
+  const index = await fetch(`${base}/${project}/`, {
     headers: { accept: 'application/vnd.pypi.simple.v1+json' },
     signal: AbortSignal.timeout(30_000),
   });
-  if (!index.ok) throw new Error(`${PYPI_SIMPLE}/${project}/ answered ${index.status}`);
+  if (!index.ok) throw new Error(`${base}/${project}/ answered ${index.status}`);
   const files = ((await index.json()) as { files: WheelFile[] }).files;
   const tag = wheelTag(engine.platform);
   const wheel = files.find(
@@ -137,7 +149,7 @@ async function exists(file: string): Promise<boolean> {
  */
 export async function provisionExtensions(
   extensionDir: string,
-  names: readonly ExtensionName[] = REQUIRED_EXTENSIONS,
+  { names = REQUIRED_EXTENSIONS, pythonIndex = PYPI_SIMPLE }: ProvisionOptions = {},
 ): Promise<ProvisionedExtension[]> {
   const engine = await engineInfo(extensionDir);
   const provisioned: ProvisionedExtension[] = [];
@@ -158,7 +170,7 @@ export async function provisionExtensions(
     }
     if (!origin) {
       try {
-        await installFromPythonPackageIndex(target, engine, name);
+        await installFromPythonPackageIndex(target, engine, name, pythonIndex);
         origin = 'python-package-index';
       } catch (error) {
         attempts.push(`Python package index: ${messageOf(error)}`);

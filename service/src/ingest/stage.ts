@@ -125,7 +125,9 @@ export function stageSql(
         return tabularSql(dataset, parquetReader(files), available);
     }
   })();
-  return `CREATE OR REPLACE TEMP TABLE incoming AS ${select}`;
+  // A Parquet file is already typed and columnar: reading it in place saves a copy of the whole batch.
+  const kind = dataset.source.format === 'parquet' ? 'VIEW' : 'TABLE';
+  return `CREATE OR REPLACE TEMP ${kind} incoming AS ${select}`;
 }
 
 /** CSV lines DuckDB could not parse, appended to `incoming` with the reader's own reason. */
