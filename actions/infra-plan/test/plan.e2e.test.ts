@@ -170,4 +170,53 @@ describe('infra-plan, run as the runner runs dist/index.js', () => {
     expect(run.log).to.include('stack platform: bad location');
     expect(github.commentsOn(7)).to.have.length(0);
   });
+
+  it('keeps one drift issue per stack: opened while it drifts, updated, closed once it matches', async () => {
+    const drift = () =>
+      runAction({
+        entry,
+        github,
+        eventName: 'schedule',
+        event: { schedule: '17 5 * * *', repository: { full_name: 'odp-example/platform' } },
+        sha: 'd'.repeat(40),
+        runId: ++runId,
+        runBackendId: `run-${runId}`,
+        workspace: fixture.workDir,
+        env: { [SECRET_ENV]: BASE_SECRET },
+        inputs: {
+          report: 'drift-issue',
+          'synth-command': fixture.synthCommand,
+          'stacks-dir': fixture.stacksDir,
+          terraform: 'auto',
+          'plan-encryption-key': KEY,
+          'github-token': 'ghs_standInToken',
+        },
+      });
+    await fixture.declare({
+      keep: { input: 'same' },
+      resized: { input: 'v5' },
+      rotated: { input: 'a', triggers_replace: ['r1'] },
+      retired: { input: 'bye' },
+    });
+    const first = await drift();
+    expect(first.exitCode, first.log).to.equal(0);
+    expect(first.outputs['has-changes']).to.equal('true');
+    expect(github.issues).to.have.length(1);
+    const [issue] = github.issues;
+    expect(issue).to.include({ title: 'Infrastructure drift in stack app', state: 'open' });
+    expect(issue?.labels).to.deep.equal(['infra-drift']);
+    expect(issue?.body).to.include('<!-- odp:drift stack=app -->');
+    expect(issue?.body).to.include('- `terraform_data.resized`: `input`, `output`');
+
+    expect((await drift()).exitCode).to.equal(0);
+    expect(github.issues).to.have.length(1);
+
+    await fixture.applyDirectly(BASE_SECRET);
+    const fixed = await drift();
+    expect(fixed.exitCode, fixed.log).to.equal(0);
+    expect(fixed.outputs['has-changes']).to.equal('false');
+    expect(github.issues).to.have.length(1);
+    expect(github.issues[0]?.state).to.equal('closed');
+    expect(github.commentsOn(issue?.number ?? 0)[0]?.body).to.include('No drift any more in stack `app`');
+  });
 });

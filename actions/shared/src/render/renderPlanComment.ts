@@ -167,7 +167,7 @@ function details(summary: string, lines: readonly string[]): string[] {
 
 /** The plan text in a collapsed block, cut at a line boundary to fit `room` bytes; null if nothing fits. */
 function fullPlanSection(plan: StackPlan, room: number): string | null {
-  const planText = plan.planText.trimEnd();
+  const planText = plan.planText.replace(/^\n+/, '').trimEnd();
   const fence = '`'.repeat(Math.max(3, longestBacktickRun(planText) + 1));
   const wrap = (text: string, note: string) =>
     `<details>\n<summary>Full plan</summary>\n\n${fence}text\n${text}\n${fence}\n${note}</details>\n`;
