@@ -1,5 +1,5 @@
 import type { CatalogTarget } from '../config.js';
-import { LAKE } from './attach.js';
+import { catalogDatabase } from './attach.js';
 import { literal } from './sql.js';
 
 /**
@@ -12,11 +12,9 @@ export const CATALOG_INDEXES = [
   'CREATE INDEX IF NOT EXISTS odp_delete_file_table ON ducklake_delete_file (table_id, begin_snapshot)',
 ] as const;
 
-/** DuckLake reaches its PostgreSQL catalog through a database attached under this name. */
-export const CATALOG_DATABASE = `__ducklake_metadata_${LAKE}`;
-
 /** The statements that create the catalog indexes (none for a DuckDB-file catalog, which needs none). */
-export function catalogIndexStatements(catalog: CatalogTarget): string[] {
+export function catalogIndexStatements(catalog: CatalogTarget, generation: number): string[] {
   if (catalog.kind !== 'postgres') return [];
-  return CATALOG_INDEXES.map((sql) => `CALL postgres_execute(${literal(CATALOG_DATABASE)}, ${literal(sql)})`);
+  const database = literal(catalogDatabase(generation));
+  return CATALOG_INDEXES.map((sql) => `CALL postgres_execute(${database}, ${literal(sql)})`);
 }

@@ -1,4 +1,5 @@
 import type { ClientConfig } from 'pg';
+import type { CatalogToken } from './credential.js';
 
 /**
  * A libpq connection string, `host=… port=… dbname=… user=… sslmode=…` or `postgresql://user@host:port/db?…`,
@@ -17,16 +18,13 @@ export function parseConninfo(conninfo: string): Map<string, string> {
     for (const [key, value] of url.searchParams) keywords.set(key, value);
     return keywords;
   }
-  // keyword = value pairs; a value may be single-quoted, with \' and \\ escaped inside.
+  // keyword = value pairs; a value may be single-quoted; \' and \\ are escapes in any value.
   const keywords = new Map<string, string>();
-  const pair = /\s*([a-z_]+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|([^\s']+))/gy;
+  const pair = /\s*([a-z_]+)\s*=\s*(?:'((?:[^'\\]|\\.)*)'|((?:[^\s'\\]|\\.)+))/gy;
   let match: RegExpExecArray | null = pair.exec(text);
   let end = 0;
   while (match) {
-    keywords.set(
-      match[1] as string,
-      match[2] === undefined ? (match[3] as string) : match[2].replace(/\\(.)/g, '$1'),
-    );
+    keywords.set(match[1] as string, (match[2] ?? (match[3] as string)).replace(/\\(.)/g, '$1'));
     end = pair.lastIndex;
     match = pair.exec(text);
   }
@@ -36,10 +34,19 @@ export function parseConninfo(conninfo: string): Map<string, string> {
   return keywords;
 }
 
-/** The node-postgres settings for the same server, user and database; `password` comes from the credential. */
+/** The same connection string, naming the connecting application (shown in `pg_stat_activity`). */
+export function withApplicationName(conninfo: string, name: string): string {
+  const text = conninfo.trim();
+  if (!/^postgres(ql)?:\/\//.test(text)) return `${text} application_name=${name}`;
+  const url = new URL(text);
+  url.searchParams.set('application_name', name);
+  return url.toString();
+}
+
+/** The node-postgres settings for the same server, user and database; `token` signs in when there is one. */
 export function pgClientConfig(
   conninfo: string,
-  password: string | undefined,
+  token: CatalogToken | undefined,
   applicationName: string,
 ): ClientConfig {
   const k = parseConninfo(conninfo);
@@ -52,9 +59,9 @@ export function pgClientConfig(
   if (k.has('port')) config.port = Number(k.get('port'));
   const database = k.get('dbname');
   if (database) config.database = database;
-  const user = k.get('user');
+  const user = token?.user ?? k.get('user');
   if (user) config.user = user;
-  if (password !== undefined) config.password = password;
+  if (token) config.password = token.secret;
   // libpq's `require` encrypts without checking the certificate; node-postgres checks it as well.
   if (['require', 'verify-ca', 'verify-full'].includes(k.get('sslmode') ?? '')) config.ssl = true;
   return config;

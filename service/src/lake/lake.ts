@@ -53,13 +53,13 @@ export class Lake {
     const lake = new Lake(engine, config);
     const connection = await engine.connect();
     try {
-      for (const statement of attachStatements(config.catalog, config.dataPath, token?.secret)) {
+      for (const statement of attachStatements(config.catalog, config.dataPath, token)) {
         await connection.run(statement).catch((error: unknown) => {
           throw explainAttachError(error, config);
         });
       }
       for (const statement of SYSTEM_TABLES) await connection.run(statement);
-      for (const statement of catalogIndexStatements(config.catalog)) {
+      for (const statement of catalogIndexStatements(config.catalog, 1)) {
         // Replicas starting together may race to create the same index; the loser finds it made.
         await connection.run(statement).catch((error: unknown) => {
           if (!/already exists|pg_class_relname_nsp_index/.test(messageOf(error))) throw error;
@@ -72,15 +72,16 @@ export class Lake {
     }
     connection.closeSync();
     if (signIn && token) {
+      let generation = 1;
       lake.#renewal = renewBeforeExpiry({
         ...signIn,
         current: token,
         reattach: (next) =>
           lake.session(async (c) => {
-            await c.run(catalogSecretStatement(next.secret));
-            await c.run(
-              attachStatement(config.catalog, config.dataPath, { replace: true, withSecret: true }),
-            );
+            await c.run(catalogSecretStatement(next));
+            const options = { generation: generation + 1, withSecret: true };
+            await c.run(attachStatement(config.catalog, config.dataPath, options));
+            generation = options.generation;
           }),
       });
     }

@@ -1,0 +1,104 @@
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { after, before, describe, it } from 'mocha';
+import { loadConfig } from '../../src/config.js';
+import type { RunRecord } from '../../src/ingest/run.js';
+import { rows } from '../../src/lake/query.js';
+import { createLogger } from '../../src/log.js';
+import { openPlatform, type Platform } from '../../src/platform.js';
+import { odp } from '../fixtures/cli.js';
+import { ndjson, readingsDataset } from '../fixtures/platform.js';
+import { ScaleOut } from './servers.js';
+
+const EARTHQUAKES = 1707;
+
+describe('scale-out: a PostgreSQL catalog with lake files and increments in Azure Blob Storage (Azurite)', function () {
+  this.timeout(120_000);
+  let stack: ScaleOut;
+  let datasets: string;
+  let reader: Platform | undefined;
+
+  before(async () => {
+    stack = await ScaleOut.start();
+    datasets = await mkdtemp(path.join(os.tmpdir(), 'odp-datasets-'));
+    await copyFile(
+      path.resolve(import.meta.dirname, '../../datasets/earthquakes.yaml'),
+      path.join(datasets, 'earthquakes.yaml'),
+    );
+    await writeFile(path.join(datasets, 'readings.yaml'), readingsDataset());
+  });
+  after(async () => {
+    reader?.close();
+    delete process.env.PGPASSWORD;
+    await stack?.stop();
+    await rm(datasets, { recursive: true, force: true });
+  });
+
+  /** `odp ingest <dataset> --json` in a process of its own: one replica's run. */
+  const ingestOn = async (dataset: string): Promise<RunRecord> => {
+    const { code, stdout, stderr } = await odp(['ingest', dataset, '--json'], stack.env(datasets)).done;
+    expect(code, stderr).to.equal(0);
+    return JSON.parse(stdout) as RunRecord;
+  };
+  const readings = (n: number, v: number) =>
+    writeFile(
+      path.join(datasets, 'readings.ndjson'),
+      ndjson(Array.from({ length: n }, (_, i) => ({ id: `r${i}`, v, value: i, label: 'x' }))),
+    );
+
+  it('ingests through the catalog into Parquet files and raw increments in blob storage', async () => {
+    const run = await ingestOn('earthquakes');
+    expect(run).to.include({
+      status: 'succeeded',
+      received: EARTHQUAKES,
+      inserted: EARTHQUAKES,
+      quarantined: 0,
+    });
+    const files = await stack.lakeFiles();
+    expect(files).to.have.length.greaterThan(0);
+    expect(
+      files.every((f) => /^tables\/main\/earthquakes\/.+\.parquet$/.test(f)),
+      files.join(),
+    ).to.equal(true);
+    expect(await stack.azurite.blobs('increments')).to.deep.equal(run.increments.map((key) => `raw/${key}`));
+    const tables = await stack.catalog<{ table_name: string }>('SELECT table_name FROM ducklake_table');
+    expect(tables.map((t) => t.table_name)).to.include('earthquakes');
+  });
+
+  it('re-ingesting unchanged data writes no new lake files', async () => {
+    const files = await stack.lakeFiles();
+    const run = await ingestOn('earthquakes');
+    expect(run).to.include({ status: 'succeeded', inserted: 0, updated: 0, unchanged: EARTHQUAKES });
+    expect(await stack.lakeFiles()).to.deep.equal(files);
+  });
+
+  it("shows another replica's commit to a running replica on its next query, without a restart", async () => {
+    await readings(100, 1);
+    await ingestOn('readings');
+    // This replica runs in the test's own process; libpq and node-postgres read the role's password from there.
+    process.env.PGPASSWORD = stack.rolePassword;
+    reader = await openPlatform(loadConfig(stack.env(datasets)), createLogger('silent'));
+    const seen = () =>
+      reader!.lake.session((c) =>
+        rows<{ n: string; v: number }>(c, 'SELECT count(*) AS n, max(v) AS v FROM lake.main.readings'),
+      );
+    expect(await seen()).to.deep.equal([{ n: '100', v: 1 }]);
+    await readings(150, 2);
+    const run = await ingestOn('readings');
+    expect(run).to.include({ inserted: 50, updated: 100 });
+    expect(await seen()).to.deep.equal([{ n: '150', v: 2 }]);
+  });
+
+  it('creates the catalog indexes DuckLake reads by', async () => {
+    const indexes = await stack.catalog<{ indexname: string }>(
+      "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'odp_%' ORDER BY indexname",
+    );
+    expect(indexes.map((i) => i.indexname)).to.deep.equal([
+      'odp_data_file_table',
+      'odp_delete_file_table',
+      'odp_file_column_stats_table_column',
+    ]);
+  });
+});

@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { after, before, describe, it } from 'mocha';
+import pg from 'pg';
+import { loadConfig } from '../../src/config.js';
+import { messageOf } from '../../src/errors.js';
+import { ingest } from '../../src/ingest/pipeline.js';
+import { fromSource } from '../../src/ingest/source.js';
+import type { CatalogCredential, CatalogToken } from '../../src/lake/credential.js';
+import { rows } from '../../src/lake/query.js';
+import { createLogger } from '../../src/log.js';
+import { openPlatform, type Platform } from '../../src/platform.js';
+import { ndjson, readingsDataset } from '../fixtures/platform.js';
+import { ScaleOut } from './servers.js';
+
+const LIFETIME_MS = 3000;
+
+/**
+ * Stand-in for Entra ID access tokens, which cannot be had here. Like them, each token is a secret of its own that
+ * signs in until it expires and no longer: every request creates a login role with a fresh password that is
+ * VALID UNTIL LIFETIME_MS from now, and that acts as the catalog's owner role (as a managed identity does). A
+ * renewal that comes late, or a new connection still using an old token, fails as it would with Entra ID.
+ */
+function expiringTokens(stack: ScaleOut): CatalogCredential & { issued: CatalogToken[] } {
+  const issued: CatalogToken[] = [];
+  return {
+    issued,
+    description: 'expiring login roles (stand-in for Entra ID tokens)',
+    token: async () => {
+      const token = {
+        user: `odp_token_${issued.length + 1}`,
+        secret: randomBytes(16).toString('hex'),
+        expiresAt: new Date(Date.now() + LIFETIME_MS),
+      };
+      issued.push(token);
+      await stack.postgres.admin(async (c) => {
+        await c.query(
+          `CREATE ROLE ${token.user} LOGIN IN ROLE ${ScaleOut.role} PASSWORD '${token.secret}' VALID UNTIL '${token.expiresAt.toISOString()}'`,
+        );
+        await c.query(`ALTER ROLE ${token.user} SET role = ${ScaleOut.role}`);
+      });
+      return token;
+    },
+  };
+}
+
+describe('scale-out: signing in to the catalog with expiring tokens', function () {
+  this.timeout(120_000);
+  let stack: ScaleOut;
+  let datasets: string;
+  let platform: Platform | undefined;
+
+  before(async () => {
+    stack = await ScaleOut.start();
+    datasets = await mkdtemp(path.join(os.tmpdir(), 'odp-datasets-'));
+    await writeFile(path.join(datasets, 'readings.yaml'), readingsDataset());
+  });
+  after(async () => {
+    platform?.close();
+    await stack?.stop();
+    await rm(datasets, { recursive: true, force: true });
+  });
+
+  it('signs in again before each token expires, without failing reads or runs in flight', async () => {
+    const credential = expiringTokens(stack);
+    const { PGPASSWORD: _none, ...env } = stack.env(datasets);
+    // Each token names its own user, as the conninfo's user would be the managed identity's.
+    env.ODP_CATALOG = `postgres:host=127.0.0.1 port=${stack.postgres.port} dbname=${ScaleOut.database}`;
+    platform = await openPlatform(
+      loadConfig({ ...env, ODP_CATALOG_AUTH: 'entra' }),
+      createLogger('silent'),
+      credential,
+    );
+    const p = platform;
+    const errors: string[] = [];
+    let reads = 0;
+    const count = () =>
+      p.lake.session((c) => rows<{ n: string }>(c, 'SELECT count(*) AS n FROM lake.odp.runs'));
+
+    // Readers and writers keep the lake busy across several token lifetimes.
+    const deadline = Date.now() + 3.5 * LIFETIME_MS;
+    const reader = (async () => {
+      while (Date.now() < deadline) {
+        await count().then(
+          () => reads++,
+          (error: unknown) => errors.push(`read: ${messageOf(error)}`),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+    })();
+    const dataset = p.dataset('readings');
+    const runs: string[] = [];
+    for (let v = 1; Date.now() < deadline; v++) {
+      const records = Array.from({ length: 50_000 }, (_, i) => ({ id: `r${i}`, v, value: i, label: 'x' }));
+      await writeFile(path.join(datasets, 'readings.ndjson'), ndjson(records));
+      const run = await ingest(p, { dataset, trigger: 'manual', payload: fromSource(dataset, 'bundled') });
+      runs.push(run.status);
+      if (run.error) errors.push(`run: ${run.error}`);
+    }
+    await reader;
+
+    expect(errors, errors.slice(0, 5).join('\n')).to.deep.equal([]);
+    expect(reads).to.be.greaterThan(20);
+    expect(runs.length).to.be.greaterThan(1);
+    expect(credential.issued.length, 'renewals').to.be.at.least(4);
+
+    // The first token is really gone: it no longer signs anybody in.
+    const stale = new pg.Client({
+      host: '127.0.0.1',
+      port: stack.postgres.port,
+      user: credential.issued[0]?.user,
+      database: ScaleOut.database,
+      password: credential.issued[0]?.secret,
+    });
+    const refused = await stale.connect().then(
+      () => 'signed in',
+      (error: unknown) => messageOf(error),
+    );
+    await stale.end().catch(() => undefined);
+    expect(refused).to.match(/password authentication failed/);
+
+    // The catalog server drops every connection (a failover, say): the lake reconnects with the current token.
+    const dropped = await stack.catalog(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename LIKE 'odp\\_token\\_%'",
+    );
+    expect(dropped.length).to.be.greaterThan(0);
+    const [after] = await count();
+    expect(Number(after?.n)).to.equal(runs.length);
+  });
+});

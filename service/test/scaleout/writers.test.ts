@@ -1,0 +1,165 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { after, before, describe, it } from 'mocha';
+import { loadConfig } from '../../src/config.js';
+import type { RunRecord } from '../../src/ingest/run.js';
+import { rows } from '../../src/lake/query.js';
+import { createLogger } from '../../src/log.js';
+import { openPlatform, type Platform } from '../../src/platform.js';
+import { odp } from '../fixtures/cli.js';
+import { readingsDataset } from '../fixtures/platform.js';
+import { ScaleOut } from './servers.js';
+
+/** Enough rows that a run lasts a few seconds on a small machine, so that a second run meets it. */
+const ROWS = 150_000;
+const batch = (v: number) =>
+  Array.from(
+    { length: ROWS },
+    (_, i) => `{"id":"r${i}","v":${v},"value":${i % 1000},"label":"l${i % 7}"}`,
+  ).join('\n');
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(25);
+  }
+}
+
+describe('scale-out: one writer per dataset across replicas', function () {
+  this.timeout(180_000);
+  let stack: ScaleOut;
+  let datasets: string;
+  let reader: Platform | undefined;
+
+  before(async () => {
+    stack = await ScaleOut.start();
+    datasets = await mkdtemp(path.join(os.tmpdir(), 'odp-datasets-'));
+    await writeFile(path.join(datasets, 'readings.yaml'), readingsDataset());
+    process.env.PGPASSWORD = stack.rolePassword;
+    reader = await openPlatform(loadConfig(stack.env(datasets)), createLogger('silent'));
+  });
+  after(async () => {
+    reader?.close();
+    delete process.env.PGPASSWORD;
+    await stack?.stop();
+    await rm(datasets, { recursive: true, force: true });
+  });
+
+  /** The run id holding the dataset's advisory lock, as PostgreSQL shows it, once a run holds it. */
+  const leaseHolder = () =>
+    stack
+      .catalog<{ application_name: string }>(
+        `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+         WHERE l.locktype = 'advisory' AND l.granted`,
+      )
+      .then((r) => r[0]?.application_name.replace(/^odp ingest /, ''));
+  const stored = () =>
+    reader!.lake.session((c) =>
+      rows<{ n: string; keys: string; v: number | null }>(
+        c,
+        'SELECT count(*) AS n, count(DISTINCT id) AS keys, max(v) AS v FROM lake.main.readings',
+      ),
+    );
+  const writeBatch = (v: number) => writeFile(path.join(datasets, 'readings.ndjson'), batch(v));
+
+  it('lets one of two processes ingesting the same dataset at once win; the other says who holds it', async () => {
+    // The winner's source answers only once the other process has finished, so the two runs surely overlap.
+    let answer: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    let requests = 0;
+    const source = createServer((_request, response) => {
+      requests++;
+      void gate.then(() => response.end(batch(1)));
+    });
+    await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', resolve));
+    const feedDatasets = await mkdtemp(path.join(os.tmpdir(), 'odp-datasets-'));
+    try {
+      const { port } = source.address() as AddressInfo;
+      await writeFile(
+        path.join(feedDatasets, 'readings.yaml'),
+        readingsDataset({ source: `http://127.0.0.1:${port}/readings.ndjson` }),
+      );
+      const runs = [1, 2].map(() => odp(['ingest', 'readings', '--json'], stack.env(feedDatasets)));
+      const first = await Promise.race(runs.map((r) => r.done));
+      const holder = await leaseHolder();
+      answer();
+      const outcomes = await Promise.all(runs.map((r) => r.done));
+      const refused = outcomes.filter((o) => o.code === 1);
+      const won = outcomes.filter((o) => o.code === 0);
+
+      expect(refused, 'one run is refused, and it ends first').to.deep.equal([first]);
+      expect(won, won.map((o) => o.stderr).join()).to.have.length(1);
+      expect(requests, 'only the lease holder fetched the source').to.equal(1);
+      const run = JSON.parse(won[0]!.stdout) as RunRecord;
+      expect(run).to.include({ runId: holder, status: 'succeeded', inserted: ROWS });
+      expect(first.stderr).to.match(
+        new RegExp(
+          `readings is being ingested by run ${holder} on another replica \\(127\\.0\\.0\\.1, session \\d+\\); run \\S+-readings-\\w+ was refused`,
+        ),
+      );
+      expect(await stored()).to.deep.equal([{ n: String(ROWS), keys: String(ROWS), v: 1 }]);
+      expect(await leaseHolder(), 'the lease is released when the run ends').to.equal(undefined);
+    } finally {
+      answer();
+      source.close();
+      await rm(feedDatasets, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a killed writer from showing a partial batch to a replica reading meanwhile; the next run recovers', async () => {
+    await writeBatch(2);
+    const lakeFilesBefore = await stack.lakeFiles();
+    const writer = odp(['ingest', 'readings', '--json'], stack.env(datasets));
+    const killedRun = await until('the writer holds the lease', leaseHolder);
+
+    // Another replica reads all along; each answer is the whole previous batch, never part of the new one.
+    const seen: string[] = [];
+    let reading = true;
+    const reads = (async () => {
+      while (reading) {
+        const [r] = await stored();
+        seen.push(`${r?.n}/${r?.v}`);
+        await sleep(20);
+      }
+    })();
+    // Kill it while it writes the new batch's Parquet files, before the commit lands in the catalog.
+    await until('the writer writes lake files', async () =>
+      (await stack.lakeFiles()).length > lakeFilesBefore.length ? true : undefined,
+    );
+    writer.child.kill('SIGKILL');
+    const killed = await writer.done;
+    await sleep(300);
+    reading = false;
+    await reads;
+
+    expect(killed.signal).to.equal('SIGKILL');
+    expect(seen.length).to.be.greaterThan(0);
+    expect([...new Set(seen)]).to.deep.equal([`${ROWS}/1`]);
+    const committed = await stack.catalog(
+      'SELECT 1 FROM ducklake_snapshot_changes WHERE commit_extra_info = $1',
+      [killedRun],
+    );
+    expect(committed, 'the killed run committed nothing').to.have.length(0);
+    expect(await leaseHolder(), 'the lease ended with the killed process').to.equal(undefined);
+
+    const next = await odp(['ingest', 'readings', '--json'], stack.env(datasets)).done;
+    expect(next.code, next.stderr).to.equal(0);
+    expect(JSON.parse(next.stdout) as RunRecord).to.include({
+      status: 'succeeded',
+      updated: ROWS,
+      inserted: 0,
+    });
+    expect(await stored()).to.deep.equal([{ n: String(ROWS), keys: String(ROWS), v: 2 }]);
+  });
+});
