@@ -8,7 +8,6 @@ import { expect } from 'chai';
 import { readCompose, serviceEnvironment } from '../src/compose.js';
 import { type ImageContract, readImageContract } from '../src/dockerfile.js';
 import { repositoryRoot } from '../src/repository.js';
-import { toolsHome } from '../src/tools.js';
 
 const run = promisify(execFile);
 
@@ -65,7 +64,8 @@ describe("the image's CMD, run natively with compose's environment on a read-onl
       throw new Error(`npm run build -w service failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
     });
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'odp-image-data-'));
-    const extensionDir = path.join(toolsHome, 'delivery-duckdb-extensions');
+    // The project's own extension directory (git-ignored), where `npm start` and the service tests provision too.
+    const extensionDir = path.join(repositoryRoot, 'service/.duckdb-extensions');
     await run('node', ['service/dist/cli.js', 'extensions', 'install'], {
       cwd: repositoryRoot,
       env: { ...process.env, ODP_EXTENSION_DIR: extensionDir },
