@@ -28,8 +28,8 @@ function leasesFor(config: Config, credential: CatalogCredential | undefined): L
   const { catalog } = config;
   if (catalog.kind === 'duckdb') return new ProcessLeases();
   return new PostgresLeases(async (applicationName) => {
-    const password = credential ? (await credential.token()).secret : undefined;
-    const client = new pg.Client(pgClientConfig(catalog.conninfo, password, applicationName));
+    const token = await credential?.token();
+    const client = new pg.Client(pgClientConfig(catalog.conninfo, token, applicationName));
     await client.connect();
     return client;
   });
