@@ -49,7 +49,7 @@ export class Lake {
         { cause: error },
       );
     });
-    const engine = await createEngine(config.extensionDir);
+    const engine = await createEngine(config.extensionDir, path.join(config.dataDir, 'tmp'));
     const lake = new Lake(engine, config);
     const connection = await engine.connect();
     try {
