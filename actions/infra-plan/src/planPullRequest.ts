@@ -6,6 +6,7 @@ import {
   planArtifactName,
   type RunContext,
   renderPlanComment,
+  replaceStatus,
   type StackInputs,
   type StackResult,
   StackWorkspace,
@@ -36,6 +37,15 @@ export async function planPullRequest(
   const stacks = baseRef ? await affectedStacks(all, inputs, baseRef) : all;
   core.info(`Stacks to plan: ${stacks.map((s) => s.name).join(', ') || 'none (no stack changed)'}`);
   const comments = new IssueComments(context.octokit, context.repository, pullRequest.number);
+  for (const stack of all.filter((s) => !stacks.includes(s))) {
+    // An earlier push changed this stack, this one does not: its old plan must not look pending.
+    const stale = await comments.find(commentMarker(stack.name));
+    if (stale)
+      await comments.update(
+        stale.id,
+        replaceStatus(stale.body, { kind: 'unaffected', runUrl: context.runUrl }),
+      );
+  }
   const dir = await scratchDir('odp-infra-plan');
   const results: StackResult[] = [];
   for (const stack of stacks) {

@@ -37,7 +37,11 @@ describe('infra-plan, run as the runner runs dist/index.js', () => {
     await fixture.remove();
   });
 
-  const plan = async (headSha: string, action: 'opened' | 'synchronize') => {
+  const plan = async (
+    headSha: string,
+    action: 'opened' | 'synchronize',
+    extra: Record<string, string> = {},
+  ) => {
     runId++;
     github.registerRun(`run-${runId}`, { runId, headSha });
     return runAction({
@@ -57,6 +61,7 @@ describe('infra-plan, run as the runner runs dist/index.js', () => {
         'plan-encryption-key': KEY,
         'github-token': 'ghs_standInToken',
         'lock-timeout': '30s',
+        ...extra,
       },
     });
   };
@@ -218,5 +223,34 @@ describe('infra-plan, run as the runner runs dist/index.js', () => {
     expect(github.issues).to.have.length(1);
     expect(github.issues[0]?.state).to.equal('closed');
     expect(github.commentsOn(issue?.number ?? 0)[0]?.body).to.include('No drift any more in stack `app`');
+  });
+
+  it('plans only stacks the PR changes against its base, and retires the comment of one it stops changing', async () => {
+    const base = await fixture.commit('main');
+    await fixture.declare({
+      keep: { input: 'same' },
+      resized: { input: 'v2' },
+      rotated: { input: 'a', triggers_replace: ['r1'] },
+      retired: { input: 'bye' },
+    });
+    const head = await fixture.commit('resize');
+    const changed = await plan(head, 'opened', { 'base-ref': base });
+    expect(changed.exitCode, changed.log).to.equal(0);
+    expect(changed.log).to.include('Stacks to plan: app');
+    expect(github.commentsOn(7)[0]?.body).to.include('- `terraform_data.resized`: `input`, `output`');
+
+    await fixture.declare({
+      keep: { input: 'same' },
+      resized: { input: 'v1' },
+      rotated: { input: 'a', triggers_replace: ['r1'] },
+      retired: { input: 'bye' },
+    });
+    const reverted = await plan(await fixture.commit('revert'), 'synchronize', { 'base-ref': base });
+    expect(reverted.exitCode, reverted.log).to.equal(0);
+    expect(reverted.log).to.include('Stacks to plan: none (no stack changed)');
+    expect(reverted.outputs.stacks).to.equal('[]');
+    const [comment] = github.commentsOn(7);
+    expect(comment?.body).to.include('**Status:** ⚪ the PR no longer changes this stack');
+    expect(github.commentsOn(7)).to.have.length(1);
   });
 });

@@ -101,6 +101,19 @@ export class FixtureStack {
     await run(FIXTURE_CLI, ['state', 'push', file], { cwd: this.stackDir });
   }
 
+  /** Commits the declared sources (the repository is created on first use); returns the commit. */
+  async commit(message: string): Promise<string> {
+    const git = (...args: string[]) =>
+      run('git', ['-c', 'user.name=odp', '-c', 'user.email=odp@example.com', ...args], { cwd: this.workDir });
+    if (!existsSync(join(this.workDir, '.git'))) {
+      await git('init', '-q', '-b', 'main');
+      await writeFile(join(this.workDir, '.gitignore'), 'out/\nstate/\nbumped.tfstate\n');
+    }
+    await git('add', '-A');
+    await git('commit', '-q', '--allow-empty', '-m', message);
+    return (await git('rev-parse', 'HEAD')).stdout.trim();
+  }
+
   async remove(): Promise<void> {
     await rm(this.workDir, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@ import type { ResourceDifference } from '../plan/PlanIdentity.js';
 export type PlanStatus =
   | { kind: 'planned' }
   | { kind: 'drifted'; runUrl: string }
+  | { kind: 'unaffected'; runUrl: string }
   | { kind: 'applied'; runUrl: string; via: 'reviewed-plan' | 'same-fingerprint-replan' }
   | { kind: 'refused'; runUrl: string; reason: string; differences: readonly ResourceDifference[] }
   | { kind: 'apply-failed'; runUrl: string; message: string };
@@ -30,6 +31,8 @@ function statusText(status: PlanStatus): string {
       return '**Status:** 🟡 planned, not applied yet: merging applies exactly this plan after approval.';
     case 'drifted':
       return `**Status:** 🔶 the live infrastructure differs from the main branch ([run](${status.runUrl})): applying the main branch would make these changes.`;
+    case 'unaffected':
+      return `**Status:** ⚪ the PR no longer changes this stack (as of [this run](${status.runUrl})): nothing will be applied for it.`;
     case 'applied':
       return `**Status:** ✅ applied in [this run](${status.runUrl}) ${
         status.via === 'reviewed-plan'
