@@ -13,6 +13,7 @@ import { requestLimits } from './middleware/limits.js';
 import { problems } from './middleware/problems.js';
 import { requestContext } from './middleware/requestContext.js';
 import { openApiRoute } from './openapi.js';
+import { ResponseCache } from './responseCache.js';
 import { dataset, datasets } from './routes/datasets.js';
 import { docs, docsAsset } from './routes/docs.js';
 import { healthz, metrics, readyz } from './routes/health.js';
@@ -54,6 +55,7 @@ export function createApi(platform: Platform, options: ApiOptions = {}): Api {
     platform,
     sessions: new ReadSessions(platform.lake, settings.sessions),
     catalog: new LakeCatalog(),
+    responses: new ResponseCache(settings.cacheMegabytes * 2 ** 20),
     settings,
   };
 

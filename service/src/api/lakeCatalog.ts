@@ -35,14 +35,40 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+
 /** Snapshots and table schemas of the lake, with schemas cached per (dataset, snapshot): both never change. */
 export class LakeCatalog {
   readonly #schemas = new Map<string, TableSchema>();
+  #current: Promise<number> | undefined;
+  readonly #resolved = new Map<string, { snapshot: number; at: number }>();
 
-  async currentSnapshot(connection: DuckDBConnection): Promise<number> {
-    const [row] = await rows<{ id: string }>(connection, `SELECT id FROM ${LAKE}.current_snapshot()`);
-    return Number(row?.id ?? 0);
+  /**
+   * The lake's latest snapshot. Requests arriving while a lookup is under way share it (one catalog read instead of
+   * one per request under load); a commit is seen by the next lookup.
+   */
+  currentSnapshot(connection: DuckDBConnection): Promise<number> {
+    this.#current ??= rows<{ id: string }>(connection, `SELECT id FROM ${LAKE}.current_snapshot()`)
+      .then(([row]) => Number(row?.id ?? 0))
+      .finally(() => {
+        this.#current = undefined;
+      });
+    return this.#current;
   }
 
-  /** `asOf` as a snapshot id: an id as given, or the snapshot current at an ISO-8601 time. */
+  /**
+   * `asOf` as a snapshot id: an id as given, or the snapshot current at an ISO-8601 time. An answer is kept for a
+   * minute: a past snapshot only goes away when maintenance expires it (retention is days), and a time more than a
+   * few seconds past has no commit still in flight that could land before it.
+   */
   async resolveAsOf(connection: DuckDBConnection, asOf: string): Promise<number> {
+    const known = this.#resolved.get(asOf);
+    if (known && Date.now() - known.at < 60_000) return known.snapshot;
+    const snapshot = await this.#resolveAsOf(connection, asOf);
+    const settled = /^\d+$/.test(asOf) || Date.parse(asOf.replace(' ', 'T')) < Date.now() - 5_000;
+    if (settled) {
+      if (this.#resolved.size >= 1024) this.#resolved.clear();
+      this.#resolved.set(asOf, { snapshot, at: Date.now() });
+    }
+    return snapshot;
+  }
+
+  async #resolveAsOf(connection: DuckDBConnection, asOf: string): Promise<number> {
     if (/^\d{1,15}$/.test(asOf)) {
       const id = Number(asOf);
       const [found] = await rows<{ n: string }>(

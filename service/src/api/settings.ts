@@ -13,6 +13,8 @@ export interface ApiSettings {
   maxBodyBytes: number;
   /** DuckDB sessions the API reads through, i.e. how many queries run at once. */
   sessions: number;
+  /** Memory for JSON pages kept by ETag (0 turns the cache off). */
+  cacheMegabytes: number;
 }
 
 const bool = z
@@ -35,6 +37,7 @@ const ApiEnv = z.object({
   ODP_MAX_QUERY_BYTES: z.coerce.number().int().min(256).max(1_000_000).default(8192),
   ODP_MAX_BODY_BYTES: z.coerce.number().int().min(0).max(10_000_000).default(16_384),
   ODP_API_SESSIONS: z.coerce.number().int().min(1).max(64).default(4),
+  ODP_API_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
 });
 
 export function loadApiSettings(env: NodeJS.ProcessEnv = process.env): ApiSettings {
@@ -51,5 +54,6 @@ export function loadApiSettings(env: NodeJS.ProcessEnv = process.env): ApiSettin
     maxQueryBytes: e.ODP_MAX_QUERY_BYTES,
     maxBodyBytes: e.ODP_MAX_BODY_BYTES,
     sessions: e.ODP_API_SESSIONS,
+    cacheMegabytes: e.ODP_API_CACHE_MB,
   };
 }

@@ -34,6 +34,8 @@ export interface RecordQuery {
   select: ColumnInfo[];
   /** The requested order followed by the dataset's key, so every row has one place in it (keyset paging). */
   sort: SortTerm[];
+  /** Whether the request asked for an order (an export without one streams in storage order, unsorted). */
+  ordered: boolean;
   /** Rows per response; undefined means all (streamed formats only). */
   limit: number | undefined;
   format: Format;
@@ -237,7 +239,7 @@ export function parseRecordQuery(
       o: sort.map((s) => `${s.column.name}.${s.direction}`),
     }),
   );
-  return { filters, select, sort, limit, format, normalized };
+  return { filters, select, sort, ordered: terms.length > 0, limit, format, normalized };
 }
 
 /** A short stable digest of a query, for cursors and ETags. */

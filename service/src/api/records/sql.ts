@@ -81,10 +81,15 @@ export function recordsSql(
   if (after) where.push(afterSql(query.sort, after, params));
   const columns = query.select.map((c) => ident(c.name));
   if (withSortValues) columns.push(...query.sort.map((s, i) => `${ident(s.column.name)} AS ${sortAlias(i)}`));
-  const order = query.sort.map((s) => `${ident(s.column.name)} ${s.direction.toUpperCase()} NULLS LAST`);
+  // A page is always sorted (its cursor needs the order); an export only when asked, since sorting millions of
+  // rows holds them all in memory while streaming them in storage order (DuckDB keeps insertion order) does not.
+  const sorted = withSortValues || after !== undefined || query.ordered;
+  const order = sorted
+    ? ` ORDER BY ${query.sort.map((s) => `${ident(s.column.name)} ${s.direction.toUpperCase()} NULLS LAST`).join(', ')}`
+    : '';
   const limit = query.limit === undefined ? '' : ` LIMIT ${withSortValues ? query.limit + 1 : query.limit}`;
   return {
-    sql: `SELECT ${columns.join(', ')} FROM ${tableAt(dataset, snapshot)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order.join(', ')}${limit}`,
+    sql: `SELECT ${columns.join(', ')} FROM ${tableAt(dataset, snapshot)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}${order}${limit}`,
     params,
   };
 }

@@ -108,9 +108,16 @@ export const records = route({
       ctx.set('ODP-Snapshot', String(snapshot));
       ctx.type = MEDIA_TYPES[format];
       if (format === 'json') {
-        ctx.body = await withDeadline(connection, services.settings.requestTimeoutMs, () =>
-          page(connection, dataset.name, snapshot, parsed, cursor),
-        );
+        const etag = ctx.response.get('ETag');
+        let body = services.responses.get(etag);
+        if (body === undefined) {
+          const found = await withDeadline(connection, services.settings.requestTimeoutMs, () =>
+            page(connection, dataset.name, snapshot, parsed, cursor),
+          );
+          body = JSON.stringify(found);
+          services.responses.set(etag, body);
+        }
+        ctx.body = body;
         return;
       }
       const statement = recordsSql(dataset.name, snapshot, parsed, cursor?.after, false);

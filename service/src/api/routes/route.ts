@@ -5,6 +5,7 @@ import type { Dataset } from '../../datasets/definition.js';
 import type { Platform } from '../../platform.js';
 import type { LakeCatalog } from '../lakeCatalog.js';
 import { badRequest } from '../problem.js';
+import type { ResponseCache } from '../responseCache.js';
 import type { ReadSessions } from '../sessions.js';
 import type { ApiSettings } from '../settings.js';
 
@@ -16,6 +17,8 @@ export interface Services {
   platform: Platform;
   sessions: ReadSessions;
   catalog: LakeCatalog;
+  /** JSON pages by ETag: exact, since a snapshot never changes. */
+  responses: ResponseCache;
   settings: ApiSettings;
 }
 
