@@ -25,14 +25,16 @@ const AccessEnv = z.object({
   ODP_RATE_LIMIT_ADMIN_BURST: rate.default(200),
 });
 
-/** Reads the `ODP_*` access settings; each bad value is named with what is expected. */
+/** Parses `ODP_*` variables with `schema`; every bad value is named, one line each, with what is expected. */
+export function readEnv<T extends z.ZodObject>(schema: T, env: NodeJS.ProcessEnv, what: string): z.infer<T> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new OdpError('config-invalid', `invalid ${what} configuration:\n${problems.join('\n')}`);
+}
+
 export function loadAccessSettings(dataDir: string, env: NodeJS.ProcessEnv = process.env): AccessSettings {
-  const parsed = AccessEnv.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new OdpError('config-invalid', `invalid access configuration:\n${problems.join('\n')}`);
-  }
-  const e = parsed.data;
+  const e = readEnv(AccessEnv, env, 'access');
   return {
     keysFile: path.resolve(e.ODP_API_KEYS_FILE ?? path.join(dataDir, 'api-keys.json')),
     limits: {

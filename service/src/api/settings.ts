@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OdpError } from '../errors.js';
+import { readEnv } from '../access/settings.js';
 
 /** How the HTTP API protects itself and whom it lets in; read from `ODP_*` variables. */
 export interface ApiSettings {
@@ -41,12 +41,7 @@ const ApiEnv = z.object({
 });
 
 export function loadApiSettings(env: NodeJS.ProcessEnv = process.env): ApiSettings {
-  const parsed = ApiEnv.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new OdpError('config-invalid', `invalid API configuration:\n${problems.join('\n')}`);
-  }
-  const e = parsed.data;
+  const e = readEnv(ApiEnv, env, 'API');
   return {
     metricsPublic: e.ODP_METRICS_PUBLIC,
     corsOrigins: e.ODP_CORS_ORIGINS,
