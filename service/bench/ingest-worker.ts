@@ -1,0 +1,88 @@
+/**
+ * One measured step of `bench:ingest`, in a process of its own so that its peak memory is its own. The lake is
+ * the one the ODP_ environment names. Prints one JSON line: the step's seconds, what it did, and peak RSS.
+ */
+import { loadConfig } from '../src/config.js';
+import { ingest } from '../src/ingest/pipeline.js';
+import { fromSource } from '../src/ingest/source.js';
+import type { Lake } from '../src/lake/lake.js';
+import { rows } from '../src/lake/query.js';
+import { ident, literal } from '../src/lake/sql.js';
+import { createLogger } from '../src/log.js';
+import { openPlatform } from '../src/platform.js';
+
+const [step, parquet] = process.argv.slice(2) as [string, string];
+const platform = await openPlatform(loadConfig(), createLogger('warn'));
+const flights = platform.dataset('flights');
+const key = flights.key.map(ident);
+
+/** The dataset's declared columns, typed as the pipeline stores them. */
+const columns = flights.columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ');
+
+const sql = (lake: Lake, text: string) => lake.session((c) => rows<Record<string, unknown>>(c, text));
+
+const steps: Record<string, () => Promise<Record<string, unknown>>> = {
+  /** The whole pipeline: source → increment → validate → enrich → dedup → commit. */
+  pipeline: async () => {
+    const run = await ingest(platform, {
+      dataset: flights,
+      trigger: 'manual',
+      payload: fromSource(flights, 'bundled'),
+    });
+    if (run.status !== 'succeeded') throw new Error(`the run ${run.status}: ${run.error}`);
+    return { received: run.received, inserted: run.inserted, unchanged: run.unchanged, updated: run.updated };
+  },
+  /** The ceiling: DuckDB alone copying the file into an equal DuckLake table. */
+  ceiling: async () => {
+    await sql(platform.lake, `CREATE OR REPLACE TABLE lake.main.flights_ceiling (${columns})`);
+    const [inserted] = await sql(
+      platform.lake,
+      `INSERT INTO lake.main.flights_ceiling SELECT ${flights.columns.map((c) => ident(c.name)).join(', ')} FROM read_parquet(${literal(parquet)})`,
+    );
+    return { inserted: Number(Object.values(inserted ?? {})[0]) };
+  },
+  /** What an unchanged re-run must at least do: find that every key of the file is already stored. */
+  antijoin: async () => {
+    const [found] = await sql(
+      platform.lake,
+      `SELECT count(*) AS new_keys FROM read_parquet(${literal(parquet)}) s
+       ANTI JOIN lake.main.flights t ON ${key.map((k) => `s.${k} = t.${k}`).join(' AND ')}`,
+    );
+    return { newKeys: Number(found?.new_keys) };
+  },
+  /** Many small files in the catalog, as a lake accumulates them between compactions. */
+  'many-files': async () => {
+    await sql(platform.lake, "CALL lake.set_option('target_file_size', '16KB')");
+    await sql(
+      platform.lake,
+      `CREATE OR REPLACE TABLE lake.main.flights_files AS SELECT * FROM read_parquet(${literal(parquet)})`,
+    );
+    await sql(platform.lake, "CALL lake.set_option('target_file_size', '512MB')");
+    const [files] = await sql(
+      platform.lake,
+      "SELECT count(*) AS n FROM ducklake_list_files('lake', 'flights_files')",
+    );
+    return { files: Number(files?.n) };
+  },
+  /** A small read as the API makes it, repeated: with a PostgreSQL catalog its time is mostly catalog queries. */
+  probe: async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const started = performance.now();
+      await sql(platform.lake, "SELECT * FROM lake.main.flights WHERE origin = 'SEA' LIMIT 10");
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    return { medianMs: times[times.length >> 1] };
+  },
+};
+
+const work = steps[step];
+if (!work) throw new Error(`unknown step ${step}: one of ${Object.keys(steps).join(', ')}`);
+const started = performance.now();
+const result = await work();
+const seconds = (performance.now() - started) / 1000;
+platform.close();
+process.stdout.write(
+  `${JSON.stringify({ step, seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), ...result })}\n`,
+);
