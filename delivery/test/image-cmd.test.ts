@@ -113,6 +113,10 @@ describe("the image's CMD, run natively with compose's environment on a read-onl
       '/proc',
       '--tmpfs',
       '/tmp',
+      // The checkout itself may live under /tmp (CI clones there): bring it back, read-only, over the fresh /tmp.
+      '--ro-bind',
+      repositoryRoot,
+      repositoryRoot,
       '--bind',
       dataDir,
       dataDir,
