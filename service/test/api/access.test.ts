@@ -129,6 +129,27 @@ describe('API keys, scopes and rate limits', () => {
     expect(limiter.take('k', limits)).to.include({ allowed: true, remaining: 1 });
   });
 
+  it('sends security headers, and CORS only to the origins configured', async () => {
+    const plain = await server.get('/v1/datasets', { headers: { origin: 'https://app.example' } });
+    expect(plain.headers.get('x-content-type-options')).to.equal('nosniff');
+    expect(plain.headers.get('content-security-policy')).to.match(/script-src 'self'/);
+    expect(plain.headers.get('access-control-allow-origin'), 'CORS is off by default').to.equal(null);
+
+    const cors = await ApiServer.start(sandbox, {
+      ODP_API_KEYS_FILE: path.join(sandbox.dir, 'cors-keys.json'),
+      ODP_CORS_ORIGINS: 'https://app.example',
+    });
+    try {
+      const allowed = await cors.get('/v1/datasets', { headers: { origin: 'https://app.example' } });
+      expect(allowed.headers.get('access-control-allow-origin')).to.equal('https://app.example');
+      expect(allowed.headers.get('access-control-expose-headers')).to.include('ETag');
+      const other = await cors.get('/v1/datasets', { headers: { origin: 'https://evil.example' } });
+      expect(other.headers.get('access-control-allow-origin')).to.equal(null);
+    } finally {
+      await cors.close();
+    }
+  });
+
   it('refuses oversized query strings and bodies before doing any work', async () => {
     const long = await server.get(`/v1/datasets/readings/records?label=eq.${'x'.repeat(9000)}`);
     expect(long.status).to.equal(414);
