@@ -72,7 +72,9 @@ program
     server.requestTimeout = settings.requestTimeoutMs + 5_000;
     const shutdown = async (signal: string) => {
       log.info({ signal }, 'shutting down');
+      // Stop accepting, and let idle keep-alive clients go now rather than at their timeout.
       server.close();
+      server.closeIdleConnections();
       await scheduler?.stop();
       api.close();
       platform.close();
