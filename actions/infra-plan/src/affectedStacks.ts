@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, symlink } from 'node:fs/promises';
+import { readdir, rm, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import * as core from '@actions/core';
 import * as exec from '@actions/exec';
@@ -16,7 +16,8 @@ export async function affectedStacks(
   baseRef: string,
 ): Promise<Stack[]> {
   const root = (await git(inputs.workingDirectory, ['rev-parse', '--show-toplevel'])).trim();
-  const worktree = join(await scratchDir('odp-base'), 'tree');
+  const scratch = await scratchDir('odp-base');
+  const worktree = join(scratch, 'tree');
   await git(root, ['worktree', 'add', '--detach', worktree, baseRef]);
   try {
     await shareNodeModules(root, worktree);
@@ -40,6 +41,7 @@ export async function affectedStacks(
     return affected;
   } finally {
     await git(root, ['worktree', 'remove', '--force', worktree]);
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GitHubStandIn } from './GitHubStandIn.js';
@@ -93,12 +93,17 @@ export async function runAction(spec: RunSpec): Promise<ActionRun> {
     log += chunk.toString('utf8');
   });
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
-  return {
-    exitCode,
-    log,
-    outputs: parseOutputs(await readFile(files.output, 'utf8')),
-    summary: await readFile(files.summary, 'utf8'),
-  };
+  try {
+    return {
+      exitCode,
+      log,
+      outputs: parseOutputs(await readFile(files.output, 'utf8')),
+      summary: await readFile(files.summary, 'utf8'),
+    };
+  } finally {
+    // RUNNER_TEMP held the plan files; the runner empties it after each job, and so do we.
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** An unsigned token shaped like the runner's: the artifact client only reads its `scp` claim. */
