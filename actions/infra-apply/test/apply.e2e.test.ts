@@ -12,7 +12,6 @@ import { expect } from 'chai';
 
 const planEntry = fileURLToPath(new URL('../../infra-plan/dist/index.js', import.meta.url));
 const applyEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-const KEY = 'test-plan-encryption-key-0123456789';
 const SECRET = 'the-s3cret-token-value';
 const HEAD = '1'.repeat(40);
 const MERGE = 'a'.repeat(40);
@@ -35,14 +34,7 @@ describe('infra-apply, run as the runner runs dist/index.js after infra-plan', (
   let github: GitHubStandIn;
   let fixture: FixtureStack;
 
-  const inputs = () => ({
-    'synth-command': fixture.synthCommand,
-    'stacks-dir': fixture.stacksDir,
-    terraform: 'auto',
-    'plan-encryption-key': KEY,
-    'github-token': 'ghs_standInToken',
-    'lock-timeout': '30s',
-  });
+  const inputs = () => fixture.actionInputs();
 
   beforeEach(async () => {
     github = new GitHubStandIn();

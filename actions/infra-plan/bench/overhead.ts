@@ -67,13 +67,7 @@ try {
       runBackendId: `bench-${round}`,
       workspace: fixture.workDir,
       env: { [SECRET_ENV]: secret },
-      inputs: {
-        'synth-command': fixture.synthCommand,
-        'stacks-dir': fixture.stacksDir,
-        terraform: 'auto',
-        'plan-encryption-key': 'bench-plan-encryption-key-0123',
-        'github-token': 'ghs_bench',
-      },
+      inputs: fixture.actionInputs(),
     });
     if (result.exitCode !== 0) throw new Error(`the action failed:\n${result.log}`);
     return performance.now() - start;

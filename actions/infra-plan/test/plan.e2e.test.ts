@@ -10,7 +10,6 @@ import {
 import { expect } from 'chai';
 
 const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-const KEY = 'test-plan-encryption-key-0123456789';
 const BASE_SECRET = 'old-s3cret-token-value';
 const HEAD_SECRET = 'n3w-s3cret-token-value';
 
@@ -54,15 +53,7 @@ describe('infra-plan, run as the runner runs dist/index.js', () => {
       runBackendId: `run-${runId}`,
       workspace: fixture.workDir,
       env: { [SECRET_ENV]: HEAD_SECRET },
-      inputs: {
-        'synth-command': fixture.synthCommand,
-        'stacks-dir': fixture.stacksDir,
-        terraform: 'auto',
-        'plan-encryption-key': KEY,
-        'github-token': 'ghs_standInToken',
-        'lock-timeout': '30s',
-        ...extra,
-      },
+      inputs: { ...fixture.actionInputs(), ...extra },
     });
   };
 
@@ -163,10 +154,8 @@ describe('infra-plan, run as the runner runs dist/index.js', () => {
       runBackendId: 'run-1',
       workspace: fixture.workDir,
       inputs: {
+        ...fixture.actionInputs(),
         'synth-command': 'echo "stack platform: bad location" >&2; exit 3',
-        'stacks-dir': fixture.stacksDir,
-        'plan-encryption-key': KEY,
-        'github-token': 'ghs_standInToken',
       },
     });
     expect(run.exitCode).to.equal(1);
@@ -188,14 +177,7 @@ describe('infra-plan, run as the runner runs dist/index.js', () => {
         runBackendId: `run-${runId}`,
         workspace: fixture.workDir,
         env: { [SECRET_ENV]: BASE_SECRET },
-        inputs: {
-          report: 'drift-issue',
-          'synth-command': fixture.synthCommand,
-          'stacks-dir': fixture.stacksDir,
-          terraform: 'auto',
-          'plan-encryption-key': KEY,
-          'github-token': 'ghs_standInToken',
-        },
+        inputs: { ...fixture.actionInputs(), report: 'drift-issue' },
       });
     await fixture.declare({
       keep: { input: 'same' },

@@ -114,6 +114,18 @@ export class FixtureStack {
     return (await git('rev-parse', 'HEAD')).stdout.trim();
   }
 
+  /** The inputs a workflow gives the actions for this stack (the key seals the plan artifact). */
+  actionInputs(planEncryptionKey = 'test-plan-encryption-key-0123456789'): Record<string, string> {
+    return {
+      'synth-command': this.synthCommand,
+      'stacks-dir': this.stacksDir,
+      terraform: 'auto',
+      'plan-encryption-key': planEncryptionKey,
+      'github-token': 'ghs_standInToken',
+      'lock-timeout': '30s',
+    };
+  }
+
   async remove(): Promise<void> {
     await rm(this.workDir, { recursive: true, force: true });
   }

@@ -37,28 +37,8 @@ export function planIdentity({ stack, plan, configHash, lockHash, state }: Ident
   for (const rc of plan.resource_changes) {
     const kind = changeKind(rc);
     if (kind === 'no-op' && rc.previous_address === undefined && rc.change.importing === undefined) continue;
-    const {
-      actions,
-      before,
-      after,
-      after_unknown,
-      before_sensitive,
-      after_sensitive,
-      replace_paths,
-      importing,
-    } = rc.change;
-    const change = {
-      actions,
-      before,
-      after,
-      after_unknown,
-      before_sensitive,
-      after_sensitive,
-      replace_paths,
-      importing,
-      previous_address: rc.previous_address,
-      action_reason: rc.action_reason,
-    };
+    // Every field of the planned change counts (canonical JSON: key order never matters).
+    const change = { ...rc.change, previous_address: rc.previous_address, action_reason: rc.action_reason };
     resources[rc.address] = { kind, digest: sha256(canonicalJson(change)) };
   }
   const fingerprint = sha256(
