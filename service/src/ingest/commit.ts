@@ -29,18 +29,21 @@ export async function batchOutcome(
 ): Promise<{ counts: RunCounts; topReasons: RunRecord['topReasons'] }> {
   const [c] = await rows<Record<keyof RunCounts, string>>(
     connection,
-    `SELECT (SELECT count(*) FROM incoming) AS received,
-            (SELECT count(*) FROM planned WHERE _odp_action = 'insert') AS inserted,
-            (SELECT count(*) FROM planned WHERE _odp_action = 'update') AS updated,
-            (SELECT count(*) FROM planned WHERE _odp_action = 'unchanged')
-              + (SELECT count(*) FROM ranked WHERE _odp_class = 'duplicate') AS unchanged,
-            (SELECT count(*) FROM checked WHERE len(_odp_issues) > 0)
-              + (SELECT count(*) FROM ranked WHERE _odp_class = 'conflict') AS quarantined`,
+    `WITH c AS (
+       SELECT (SELECT count(*) FROM incoming) AS received,
+              (SELECT count(*) FROM checked WHERE _odp_issues IS NOT NULL) AS invalid,
+              (SELECT count(*) FROM ranked WHERE _odp_class = 'conflict') AS conflicts,
+              (SELECT count(*) FROM planned WHERE _odp_action = 'insert') AS inserted,
+              (SELECT count(*) FROM planned WHERE _odp_action = 'update') AS updated)
+     -- Every valid record is a duplicate, a conflict, or the one candidate of its key: inserted, updated or unchanged.
+     SELECT received, inserted, updated, received - invalid - conflicts - inserted - updated AS unchanged,
+            invalid + conflicts AS quarantined
+     FROM c`,
   );
   const reasons = await rows<{ code: string; count: string }>(
     connection,
     `SELECT code, count(*) AS count FROM (
-       SELECT unnest(_odp_issues).code AS code FROM checked WHERE len(_odp_issues) > 0
+       SELECT unnest(_odp_issues).code AS code FROM checked WHERE _odp_issues IS NOT NULL
        UNION ALL SELECT 'conflict' FROM ranked WHERE _odp_class = 'conflict')
      GROUP BY code ORDER BY count DESC, code LIMIT 5`,
   );
@@ -160,7 +163,7 @@ function quarantineSql(dataset: Dataset, run: RunRow['run']): string {
     INSERT INTO ${LAKE}.odp.quarantine
     SELECT ${head}, _odp_seq, _odp_raw, array_to_string(list_transform(_odp_issues, i -> i.message), '; '),
            list_transform(_odp_issues, i -> i.code), ${at}, NULL
-    FROM checked WHERE len(_odp_issues) > 0
+    FROM checked WHERE _odp_issues IS NOT NULL
     UNION ALL
     SELECT ${head}, _odp_seq,
            coalesce(_odp_raw, to_json(struct_pack(${dataset.columns.map((c) => `${ident(c.name)} := ${ident(c.name)}`).join(', ')}))::VARCHAR),

@@ -6,8 +6,8 @@ import { ident, literal } from '../lake/sql.js';
  * 1. within the batch (`ranked`): per key, the newest version wins (a later record breaks a tie). Older versions and
  *    exact copies are left alone; a record with the winner's version but other content is a conflict and is
  *    quarantined, since nothing says which of the two is right.
- * 2. against the lake (`planned`): a new key is inserted, a newer version updates, an identical or older one is
- *    left alone. Without a version column, changed content updates.
+ * 2. against the lake (`planned`, the records to insert or update): a new key is inserted, a newer version
+ *    updates, an identical or older one is left alone. Without a version column, changed content updates.
  */
 
 const keyList = (dataset: Dataset, alias = ''): string =>
@@ -69,9 +69,12 @@ export function plannedSql(
     ? `r.${ident(dataset.version)} > t.${ident(dataset.version)}`
     : `(${compared.map((c) => `r.${ident(c)}`).join(', ')}) IS DISTINCT FROM (${compared.map((c) => `t.${ident(c)}`).join(', ')})`;
   const fetched = [...new Set([...dataset.key, ...(dataset.version ? [dataset.version] : compared)])];
+  // Only what changes is kept: an unchanged re-run materializes nothing, and its count is derived.
   return `
     CREATE OR REPLACE TEMP TABLE planned AS
-    SELECT r.*, CASE WHEN t._odp_present IS NULL THEN 'insert' WHEN ${changed} THEN 'update' ELSE 'unchanged' END AS _odp_action
-    FROM (${candidates(dataset)}) r
-    LEFT JOIN (SELECT ${fetched.map(ident).join(', ')}, true AS _odp_present FROM ${existingTable}) t ON ${on}`;
+    SELECT * FROM (
+      SELECT r.*, CASE WHEN t._odp_present IS NULL THEN 'insert' WHEN ${changed} THEN 'update' END AS _odp_action
+      FROM (${candidates(dataset)}) r
+      LEFT JOIN (SELECT ${fetched.map(ident).join(', ')}, true AS _odp_present FROM ${existingTable}) t ON ${on})
+    WHERE _odp_action IS NOT NULL`;
 }

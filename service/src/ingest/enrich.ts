@@ -14,7 +14,7 @@ export function enrichedSql(dataset: Dataset): string {
   return `
     CREATE OR REPLACE TEMP VIEW enriched AS
     SELECT _odp_seq, _odp_raw, ${[...columns, ...derived].join(', ')}
-    FROM checked WHERE len(_odp_issues) = 0`;
+    FROM checked WHERE _odp_issues IS NULL`;
 }
 
 /** The columns a dataset's lake table holds, in order: declared, derived, then ODP's provenance. */

@@ -65,30 +65,42 @@ export function rawRecordSql(dataset: Dataset, valueFor: (column: Column, index:
   return `to_json(struct_pack(${dataset.columns.map((c, i) => `${ident(c.name)} := ${valueFor(c, i)}`).join(', ')}))::VARCHAR`;
 }
 
+/** True when a record passes every column check; most records do, so the reasons are only built for the rest. */
+function passesColumns(column: Column, index: number): string[] {
+  const src = sourceColumn(index);
+  const passes = [`(${src} IS NULL OR ${ident(column.name)} IS NOT NULL)`];
+  if (column.required) passes.push(`${src} IS NOT NULL`);
+  if (column.type === 'VARCHAR' || column.type === 'JSON') {
+    passes.push(`(${src} IS NULL OR length(${src}::VARCHAR) <= ${column.maxLength ?? DEFAULT_MAX_LENGTH})`);
+  }
+  return passes;
+}
+
 export function checkedSql(dataset: Dataset): string {
   const typedColumns = dataset.columns.map((c, i) => `${typed(c, sourceColumn(i))} AS ${ident(c.name)}`);
+  const wellShaped = ['_odp_error IS NULL', ...dataset.columns.flatMap(passesColumns)].join(' AND ');
+  const rulesHold = dataset.rules.map((r) => `(${r.check}) IS TRUE`).join(' AND ') || 'true';
   const columnChecks = nonNull(dataset.columns.flatMap(columnIssues));
   const ruleIssues = dataset.rules.map(
     (r) =>
       `CASE WHEN (${r.check}) IS NOT TRUE THEN ${issue(`rule:${r.name}`, literal(`${r.name}: ${r.message}`))} END`,
   );
   const raw = rawRecordSql(dataset, (_, i) => sourceColumn(i));
+  // `_odp_issues` is NULL for a valid record and lists every reason otherwise; rules only judge well-shaped records.
   return `
     CREATE OR REPLACE TEMP TABLE checked AS
     WITH typed AS (
       SELECT *, ${typedColumns.join(', ')} FROM incoming
     ),
-    shaped AS (
-      SELECT *, CASE WHEN _odp_error IS NOT NULL THEN [${issue('malformed', '_odp_error')}] ELSE ${columnChecks} END
-             AS _odp_shape_issues
-      FROM typed
-    ),
     judged AS (
-      SELECT *, CASE WHEN len(_odp_shape_issues) > 0 THEN _odp_shape_issues ELSE ${nonNull(ruleIssues)} END AS _odp_issues
-      FROM shaped
+      SELECT *, CASE
+          WHEN ${wellShaped} THEN CASE WHEN ${rulesHold} THEN NULL ELSE ${nonNull(ruleIssues)} END
+          WHEN _odp_error IS NOT NULL THEN [${issue('malformed', '_odp_error')}]
+          ELSE ${columnChecks} END AS _odp_issues
+      FROM typed
     )
     SELECT _odp_seq, _odp_issues,
-           coalesce(_odp_raw, CASE WHEN len(_odp_issues) > 0 THEN ${raw} END) AS _odp_raw,
+           coalesce(_odp_raw, CASE WHEN _odp_issues IS NOT NULL THEN ${raw} END) AS _odp_raw,
            ${dataset.columns.map((c) => ident(c.name)).join(', ')}
     FROM judged`;
 }
