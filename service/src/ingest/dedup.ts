@@ -17,9 +17,12 @@ function contentHash(dataset: Dataset): string {
   return `hash(${dataset.columns.map((c) => ident(c.name)).join(', ')})`;
 }
 
+const keyHash = (dataset: Dataset): string => `hash(${keyList(dataset)})`;
+
 /**
  * Most batches repeat few keys or none, so only the records of repeated keys are ranked (a window over a small
- * set); the rest are candidates as they are. Two statements: the repeated keys, then their ranking.
+ * set); the rest are candidates as they are. Repeats are found by a hash of the key, one number to group by
+ * instead of several columns; a collision only sends a few more records through the exact ranking.
  */
 export function rankedSql(dataset: Dataset): string[] {
   const order = dataset.version
@@ -30,12 +33,12 @@ export function rankedSql(dataset: Dataset): string[] {
     : 'false';
   return [
     `CREATE OR REPLACE TEMP TABLE repeated_keys AS
-     SELECT ${keyList(dataset)} FROM enriched GROUP BY ALL HAVING count(*) > 1`,
+     SELECT ${keyHash(dataset)} AS _odp_key_hash FROM enriched GROUP BY ALL HAVING count(*) > 1`,
     `CREATE OR REPLACE TEMP TABLE ranked AS
      SELECT *, CASE WHEN _odp_rank = 1 THEN 'candidate' WHEN ${conflict} THEN 'conflict' ELSE 'duplicate' END AS _odp_class,
             first_value(_odp_seq) OVER w AS _odp_kept_seq
      FROM (SELECT *, ${contentHash(dataset)} AS _odp_hash, row_number() OVER w AS _odp_rank
-           FROM enriched SEMI JOIN repeated_keys USING (${keyList(dataset)})
+           FROM enriched WHERE ${keyHash(dataset)} IN (SELECT _odp_key_hash FROM repeated_keys)
            WINDOW w AS (PARTITION BY ${keyList(dataset)} ORDER BY ${order}))
      WINDOW w AS (PARTITION BY ${keyList(dataset)} ORDER BY ${order})`,
   ];
@@ -43,7 +46,7 @@ export function rankedSql(dataset: Dataset): string[] {
 
 /** Each key once: the records of unrepeated keys, and the winner of each repeated one. */
 const candidates = (dataset: Dataset): string => `
-  SELECT * FROM enriched ANTI JOIN repeated_keys USING (${keyList(dataset)})
+  SELECT * FROM enriched WHERE ${keyHash(dataset)} NOT IN (SELECT _odp_key_hash FROM repeated_keys)
   UNION ALL BY NAME
   SELECT * EXCLUDE (_odp_hash, _odp_rank, _odp_class, _odp_kept_seq) FROM ranked WHERE _odp_class = 'candidate'`;
 
@@ -61,7 +64,8 @@ export function plannedSql(
   existingColumns: ReadonlySet<string>,
 ): string {
   if (!existingTable) {
-    return `CREATE OR REPLACE TEMP TABLE planned AS SELECT *, 'insert' AS _odp_action FROM (${candidates(dataset)})`;
+    // Everything is new: the commit reads the candidates straight into the lake, with no copy in between.
+    return `CREATE OR REPLACE TEMP VIEW planned AS SELECT *, 'insert' AS _odp_action FROM (${candidates(dataset)})`;
   }
   const on = dataset.key.map((k) => `r.${ident(k)} = t.${ident(k)}`).join(' AND ');
   const compared = dataset.columns.map((c) => c.name).filter((c) => existingColumns.has(c));
