@@ -8,6 +8,7 @@ import type { IngestContext } from './ingest/pipeline.js';
 import { pgClientConfig } from './lake/conninfo.js';
 import { type CatalogCredential, catalogCredential } from './lake/credential.js';
 import { Lake } from './lake/lake.js';
+import { CatalogSignIn } from './lake/signin.js';
 import type { Logger } from './log.js';
 import { recordRunMetrics } from './metrics.js';
 import { notifyQuarantine } from './quarantine/notify.js';
@@ -24,12 +25,11 @@ export interface Platform extends IngestContext {
  * Writer leases where the catalog is: within the process for the embedded DuckDB file (one process can open it),
  * in PostgreSQL for a shared catalog, so that one replica at a time writes each dataset.
  */
-function leasesFor(config: Config, credential: CatalogCredential | undefined): LeaseProvider {
+function leasesFor(config: Config, signIn: CatalogSignIn | undefined): LeaseProvider {
   const { catalog } = config;
   if (catalog.kind === 'duckdb') return new ProcessLeases();
   return new PostgresLeases(async (applicationName) => {
-    const token = await credential?.token();
-    const client = new pg.Client(pgClientConfig(catalog.conninfo, token, applicationName));
+    const client = new pg.Client(pgClientConfig(catalog.conninfo, signIn?.password, applicationName));
     await client.connect();
     return client;
   });
@@ -42,19 +42,26 @@ export async function openPlatform(
   credential: CatalogCredential | undefined = catalogCredential(config.catalog),
 ): Promise<Platform> {
   const datasets = await loadDatasets(config.datasetsDir);
-  const lake = await Lake.open(config, { signIn: credential && { credential, log } });
+  const signIn = credential && (await CatalogSignIn.start(credential, log));
+  const lake = await Lake.open(config, { signIn }).catch((error: unknown) => {
+    signIn?.close();
+    throw error;
+  });
   return {
     config,
     datasets,
     lake,
     log,
     increments: openIncrementStore(config.increments),
-    leases: leasesFor(config, credential),
+    leases: leasesFor(config, signIn),
     dataset: (name) => datasetNamed(datasets, name),
     onRun: async (run) => {
       recordRunMetrics(run);
       if (run.quarantined > 0 && config.webhookUrl) await notifyQuarantine(config.webhookUrl, run, log);
     },
-    close: () => lake.close(),
+    close: () => {
+      lake.close();
+      signIn?.close();
+    },
   };
 }

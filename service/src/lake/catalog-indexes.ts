@@ -1,5 +1,5 @@
 import type { CatalogTarget } from '../config.js';
-import { catalogDatabase } from './attach.js';
+import { LAKE } from './attach.js';
 import { literal } from './sql.js';
 
 /**
@@ -13,8 +13,9 @@ export const CATALOG_INDEXES = [
 ] as const;
 
 /** The statements that create the catalog indexes (none for a DuckDB-file catalog, which needs none). */
-export function catalogIndexStatements(catalog: CatalogTarget, generation: number): string[] {
+export function catalogIndexStatements(catalog: CatalogTarget): string[] {
   if (catalog.kind !== 'postgres') return [];
-  const database = literal(catalogDatabase(generation));
+  // DuckLake reaches its PostgreSQL catalog through a database it attaches under this name.
+  const database = literal(`__ducklake_metadata_${LAKE}`);
   return CATALOG_INDEXES.map((sql) => `CALL postgres_execute(${database}, ${literal(sql)})`);
 }

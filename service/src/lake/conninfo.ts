@@ -1,5 +1,4 @@
 import type { ClientConfig } from 'pg';
-import type { CatalogToken } from './credential.js';
 
 /**
  * A libpq connection string, `host=… port=… dbname=… user=… sslmode=…` or `postgresql://user@host:port/db?…`,
@@ -34,19 +33,19 @@ export function parseConninfo(conninfo: string): Map<string, string> {
   return keywords;
 }
 
-/** The same connection string, naming the connecting application (shown in `pg_stat_activity`). */
-export function withApplicationName(conninfo: string, name: string): string {
+/** The same connection string, taking its password from `passfile` (libpq's password file). */
+export function withPassfile(conninfo: string, passfile: string): string {
   const text = conninfo.trim();
-  if (!/^postgres(ql)?:\/\//.test(text)) return `${text} application_name=${name}`;
+  if (!/^postgres(ql)?:\/\//.test(text)) return `${text} passfile='${passfile.replace(/(['\\])/g, '\\$1')}'`;
   const url = new URL(text);
-  url.searchParams.set('application_name', name);
+  url.searchParams.set('passfile', passfile);
   return url.toString();
 }
 
-/** The node-postgres settings for the same server, user and database; `token` signs in when there is one. */
+/** The node-postgres settings for the same server, user and database; `password` is the current token. */
 export function pgClientConfig(
   conninfo: string,
-  token: CatalogToken | undefined,
+  password: string | undefined,
   applicationName: string,
 ): ClientConfig {
   const k = parseConninfo(conninfo);
@@ -59,9 +58,9 @@ export function pgClientConfig(
   if (k.has('port')) config.port = Number(k.get('port'));
   const database = k.get('dbname');
   if (database) config.database = database;
-  const user = token?.user ?? k.get('user');
+  const user = k.get('user');
   if (user) config.user = user;
-  if (token) config.password = token.secret;
+  if (password !== undefined) config.password = password;
   // libpq's `require` encrypts without checking the certificate; node-postgres checks it as well.
   if (['require', 'verify-ca', 'verify-full'].includes(k.get('sslmode') ?? '')) config.ssl = true;
   return config;

@@ -5,8 +5,6 @@ import type { CatalogTarget } from '../config.js';
 export interface CatalogToken {
   secret: string;
   expiresAt: Date;
-  /** The PostgreSQL user the secret signs in as, when the credential names it; otherwise the one in ODP_CATALOG. */
-  user?: string;
 }
 
 /** Where catalog tokens come from. The service asks again before each one expires. */

@@ -3,12 +3,10 @@ import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Config } from '../config.js';
 import { messageOf, OdpError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { attachStatement, attachStatements, catalogSecretStatement, LAKE } from './attach.js';
+import { attachStatements, LAKE } from './attach.js';
 import { catalogIndexStatements } from './catalog-indexes.js';
-import type { CatalogCredential } from './credential.js';
 import { createEngine } from './engine.js';
-import { type Renewal, renewBeforeExpiry } from './reauth.js';
+import type { CatalogSignIn } from './signin.js';
 
 /** ODP's own tables live in the lake beside the datasets, so a run's record commits with its data. */
 const SYSTEM_TABLES = [
@@ -25,14 +23,13 @@ const SYSTEM_TABLES = [
 
 /** The DuckDB engine with the lake attached. Every session (connection) sees `lake.*`. */
 export interface LakeOptions {
-  /** Signs in to a PostgreSQL catalog with short-lived tokens, renewed before they expire (failures go to `log`). */
-  signIn?: { credential: CatalogCredential; log: Logger } | undefined;
+  /** Signs in to a PostgreSQL catalog with short-lived tokens, renewed before they expire. */
+  signIn?: CatalogSignIn | undefined;
 }
 
 export class Lake {
   readonly #engine: DuckDBInstance;
   readonly config: Config;
-  #renewal: Renewal | undefined;
 
   private constructor(engine: DuckDBInstance, config: Config) {
     this.#engine = engine;
@@ -42,24 +39,17 @@ export class Lake {
   static async open(config: Config, options: LakeOptions = {}): Promise<Lake> {
     if (config.catalog.kind === 'duckdb') await mkdir(path.dirname(config.catalog.path), { recursive: true });
     if (config.dataPath.kind === 'local') await mkdir(config.dataPath.path, { recursive: true });
-    const { signIn } = options;
-    const token = await signIn?.credential.token().catch((error: unknown) => {
-      throw new Error(
-        `cannot sign in to the lake catalog with ${signIn.credential.description}: ${messageOf(error)}`,
-        { cause: error },
-      );
-    });
     const engine = await createEngine(config.extensionDir, path.join(config.dataDir, 'tmp'));
     const lake = new Lake(engine, config);
     const connection = await engine.connect();
     try {
-      for (const statement of attachStatements(config.catalog, config.dataPath, token)) {
+      for (const statement of attachStatements(config.catalog, config.dataPath, options.signIn?.passfile)) {
         await connection.run(statement).catch((error: unknown) => {
           throw explainAttachError(error, config);
         });
       }
       for (const statement of SYSTEM_TABLES) await connection.run(statement);
-      for (const statement of catalogIndexStatements(config.catalog, 1)) {
+      for (const statement of catalogIndexStatements(config.catalog)) {
         // Replicas starting together may race to create the same index; the loser finds it made.
         await connection.run(statement).catch((error: unknown) => {
           if (!/already exists|pg_class_relname_nsp_index/.test(messageOf(error))) throw error;
@@ -71,20 +61,6 @@ export class Lake {
       throw error;
     }
     connection.closeSync();
-    if (signIn && token) {
-      let generation = 1;
-      lake.#renewal = renewBeforeExpiry({
-        ...signIn,
-        current: token,
-        reattach: (next) =>
-          lake.session(async (c) => {
-            await c.run(catalogSecretStatement(next));
-            const options = { generation: generation + 1, withSecret: true };
-            await c.run(attachStatement(config.catalog, config.dataPath, options));
-            generation = options.generation;
-          }),
-      });
-    }
     return lake;
   }
 
@@ -104,7 +80,6 @@ export class Lake {
   }
 
   close(): void {
-    this.#renewal?.stop();
     this.#engine.closeSync();
   }
 }

@@ -19,16 +19,16 @@ export interface Renewal {
 }
 
 /**
- * Keeps the lake signed in to its PostgreSQL catalog: before each token expires, fetches a new one and hands it
- * to `reattach`. A failed renewal is logged and retried while the current token still works.
+ * Keeps the service signed in to its PostgreSQL catalog: before each token expires, fetches a new one and hands
+ * it to `use`. A failed renewal is logged and retried while the current token still works.
  */
 export function renewBeforeExpiry(options: {
   credential: CatalogCredential;
   current: CatalogToken;
-  reattach: (token: CatalogToken) => Promise<void>;
+  use: (token: CatalogToken) => Promise<void>;
   log: Logger;
 }): Renewal {
-  const { credential, reattach, log } = options;
+  const { credential, use, log } = options;
   let current = options.current;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -42,7 +42,7 @@ export function renewBeforeExpiry(options: {
     try {
       const next = await credential.token();
       if (stopped) return;
-      await reattach(next);
+      await use(next);
       current = next;
       log.debug({ expiresAt: next.expiresAt.toISOString() }, 'catalog sign-in renewed');
       schedule(renewalDelay(current, Date.now()));
