@@ -75,7 +75,10 @@ export class PostgresLeases implements LeaseProvider {
     }
     return {
       release: async () => {
-        if (lost) throw new Error(`the writer lease on ${dataset} was lost mid-run: ${lost.message}`);
+        if (lost) {
+          await client.end().catch(() => undefined);
+          throw new Error(`the writer lease on ${dataset} was lost mid-run: ${lost.message}`);
+        }
         await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [leaseKey(dataset)]);
         await client.end();
       },
