@@ -1,5 +1,4 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
@@ -9,7 +8,7 @@ import { rows } from '../../src/lake/query.js';
 import { createLogger } from '../../src/log.js';
 import { openPlatform, type Platform } from '../../src/platform.js';
 import { odp } from '../fixtures/cli.js';
-import { ndjson, readingsDataset } from '../fixtures/platform.js';
+import { ndjson } from '../fixtures/platform.js';
 import { ScaleOut } from './servers.js';
 
 const EARTHQUAKES = 1707;
@@ -17,34 +16,30 @@ const EARTHQUAKES = 1707;
 describe('scale-out: a PostgreSQL catalog with lake files and increments in Azure Blob Storage (Azurite)', function () {
   this.timeout(120_000);
   let stack: ScaleOut;
-  let datasets: string;
   let reader: Platform | undefined;
 
   before(async () => {
     stack = await ScaleOut.start();
-    datasets = await mkdtemp(path.join(os.tmpdir(), 'odp-datasets-'));
     await copyFile(
       path.resolve(import.meta.dirname, '../../datasets/earthquakes.yaml'),
-      path.join(datasets, 'earthquakes.yaml'),
+      path.join(stack.datasets, 'earthquakes.yaml'),
     );
-    await writeFile(path.join(datasets, 'readings.yaml'), readingsDataset());
   });
   after(async () => {
     reader?.close();
     delete process.env.PGPASSWORD;
     await stack?.stop();
-    await rm(datasets, { recursive: true, force: true });
   });
 
   /** `odp ingest <dataset> --json` in a process of its own: one replica's run. */
   const ingestOn = async (dataset: string): Promise<RunRecord> => {
-    const { code, stdout, stderr } = await odp(['ingest', dataset, '--json'], stack.env(datasets)).done;
+    const { code, stdout, stderr } = await odp(['ingest', dataset, '--json'], stack.env()).done;
     expect(code, stderr).to.equal(0);
     return JSON.parse(stdout) as RunRecord;
   };
   const readings = (n: number, v: number) =>
     writeFile(
-      path.join(datasets, 'readings.ndjson'),
+      path.join(stack.datasets, 'readings.ndjson'),
       ndjson(Array.from({ length: n }, (_, i) => ({ id: `r${i}`, v, value: i, label: 'x' }))),
     );
 
@@ -79,7 +74,7 @@ describe('scale-out: a PostgreSQL catalog with lake files and increments in Azur
     await ingestOn('readings');
     // This replica runs in the test's own process; libpq and node-postgres read the role's password from there.
     process.env.PGPASSWORD = stack.rolePassword;
-    reader = await openPlatform(loadConfig(stack.env(datasets)), createLogger('silent'));
+    reader = await openPlatform(loadConfig(stack.env()), createLogger('silent'));
     const seen = () =>
       reader!.lake.session((c) =>
         rows<{ n: string; v: number }>(c, 'SELECT count(*) AS n, max(v) AS v FROM lake.main.readings'),

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer, connect as tcpConnect } from 'node:net';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-bl
 import pg from 'pg';
 import { AZURITE_ACCOUNT } from '../../src/config.js';
 import { AZURITE_KEY } from '../../src/lake/azure.js';
+import { readingsDataset } from '../fixtures/platform.js';
 import { extensionDir } from '../setup.js';
 
 const run = promisify(execFile);
@@ -233,9 +234,16 @@ export class ScaleOut {
     const [postgres, azurite] = await Promise.all([TestPostgres.start(), TestAzurite.start()]);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'odp-scaleout-'));
     const stack = new ScaleOut(postgres, azurite, dir);
+    await mkdir(stack.datasets);
+    await writeFile(path.join(stack.datasets, 'readings.yaml'), readingsDataset());
     await postgres.createCatalog(ScaleOut.role, stack.rolePassword, ScaleOut.database);
     await Promise.all([azurite.createContainer('lake'), azurite.createContainer('increments')]);
     return stack;
+  }
+
+  /** The replicas' dataset definitions: `readings`, a small NDJSON dataset read from readings.ndjson here. */
+  get datasets(): string {
+    return path.join(this.dir, 'datasets');
   }
 
   get conninfo(): string {
@@ -243,7 +251,7 @@ export class ScaleOut {
   }
 
   /** What a replica is started with. The role's password reaches libpq and node-postgres as PGPASSWORD. */
-  env(datasetsDir: string): NodeJS.ProcessEnv {
+  env(datasetsDir = this.datasets): NodeJS.ProcessEnv {
     return {
       ODP_DATA_DIR: path.join(this.dir, 'data'),
       ODP_DATASETS: datasetsDir,

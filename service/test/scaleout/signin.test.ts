@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
@@ -13,7 +12,7 @@ import type { CatalogCredential, CatalogToken } from '../../src/lake/credential.
 import { rows } from '../../src/lake/query.js';
 import { createLogger } from '../../src/log.js';
 import { openPlatform, type Platform } from '../../src/platform.js';
-import { ndjson, readingsDataset } from '../fixtures/platform.js';
+import { ndjson } from '../fixtures/platform.js';
 import { ScaleOut } from './servers.js';
 
 const LIFETIME_MS = 3000;
@@ -48,23 +47,19 @@ function expiringTokens(stack: ScaleOut): CatalogCredential & { issued: CatalogT
 describe('scale-out: signing in to the catalog with expiring tokens', function () {
   this.timeout(120_000);
   let stack: ScaleOut;
-  let datasets: string;
   let platform: Platform | undefined;
 
   before(async () => {
     stack = await ScaleOut.start();
-    datasets = await mkdtemp(path.join(os.tmpdir(), 'odp-datasets-'));
-    await writeFile(path.join(datasets, 'readings.yaml'), readingsDataset());
   });
   after(async () => {
     platform?.close();
     await stack?.stop();
-    await rm(datasets, { recursive: true, force: true });
   });
 
   it('signs in again before each token expires, without failing reads or runs in flight', async () => {
     const credential = expiringTokens(stack);
-    const { PGPASSWORD: _none, ...env } = stack.env(datasets);
+    const { PGPASSWORD: _none, ...env } = stack.env();
     platform = await openPlatform(
       loadConfig({ ...env, ODP_CATALOG_AUTH: 'entra' }),
       createLogger('silent'),
@@ -91,7 +86,7 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
     const runs: string[] = [];
     for (let v = 1; Date.now() < deadline; v++) {
       const records = Array.from({ length: 50_000 }, (_, i) => ({ id: `r${i}`, v, value: i, label: 'x' }));
-      await writeFile(path.join(datasets, 'readings.ndjson'), ndjson(records));
+      await writeFile(path.join(stack.datasets, 'readings.ndjson'), ndjson(records));
       const run = await ingest(p, { dataset, trigger: 'manual', payload: fromSource(dataset, 'bundled') });
       runs.push(run.status);
       if (run.error) errors.push(`run: ${run.error}`);

@@ -37,21 +37,17 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 describe('scale-out: one writer per dataset across replicas', function () {
   this.timeout(180_000);
   let stack: ScaleOut;
-  let datasets: string;
   let reader: Platform | undefined;
 
   before(async () => {
     stack = await ScaleOut.start();
-    datasets = await mkdtemp(path.join(os.tmpdir(), 'odp-datasets-'));
-    await writeFile(path.join(datasets, 'readings.yaml'), readingsDataset());
     process.env.PGPASSWORD = stack.rolePassword;
-    reader = await openPlatform(loadConfig(stack.env(datasets)), createLogger('silent'));
+    reader = await openPlatform(loadConfig(stack.env()), createLogger('silent'));
   });
   after(async () => {
     reader?.close();
     delete process.env.PGPASSWORD;
     await stack?.stop();
-    await rm(datasets, { recursive: true, force: true });
   });
 
   /** The run id holding the dataset's advisory lock, as PostgreSQL shows it, once a run holds it. */
@@ -69,7 +65,7 @@ describe('scale-out: one writer per dataset across replicas', function () {
         'SELECT count(*) AS n, count(DISTINCT id) AS keys, max(v) AS v FROM lake.main.readings',
       ),
     );
-  const writeBatch = (v: number) => writeFile(path.join(datasets, 'readings.ndjson'), batch(v));
+  const writeBatch = (v: number) => writeFile(path.join(stack.datasets, 'readings.ndjson'), batch(v));
 
   it('lets one of two processes ingesting the same dataset at once win; the other says who holds it', async () => {
     // The winner's source answers only once the other process has finished, so the two runs surely overlap.
@@ -120,7 +116,7 @@ describe('scale-out: one writer per dataset across replicas', function () {
   it('keeps a killed writer from showing a partial batch to a replica reading meanwhile; the next run recovers', async () => {
     await writeBatch(2);
     const lakeFilesBefore = await stack.lakeFiles();
-    const writer = odp(['ingest', 'readings', '--json'], stack.env(datasets));
+    const writer = odp(['ingest', 'readings', '--json'], stack.env());
     const killedRun = await until('the writer holds the lease', leaseHolder);
 
     // Another replica reads all along; each answer is the whole previous batch, never part of the new one.
@@ -153,7 +149,7 @@ describe('scale-out: one writer per dataset across replicas', function () {
     expect(committed, 'the killed run committed nothing').to.have.length(0);
     expect(await leaseHolder(), 'the lease ended with the killed process').to.equal(undefined);
 
-    const next = await odp(['ingest', 'readings', '--json'], stack.env(datasets)).done;
+    const next = await odp(['ingest', 'readings', '--json'], stack.env()).done;
     expect(next.code, next.stderr).to.equal(0);
     expect(JSON.parse(next.stdout) as RunRecord).to.include({
       status: 'succeeded',
