@@ -235,6 +235,7 @@ export class ScaleOut {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'odp-scaleout-'));
     const stack = new ScaleOut(postgres, azurite, dir);
     await mkdir(stack.datasets);
+    await mkdir(path.join(dir, 'tmp'));
     await writeFile(path.join(stack.datasets, 'readings.yaml'), readingsDataset());
     await postgres.createCatalog(ScaleOut.role, stack.rolePassword, ScaleOut.database);
     await Promise.all([azurite.createContainer('lake'), azurite.createContainer('increments')]);
@@ -262,6 +263,8 @@ export class ScaleOut {
       ODP_DATA_PATH: 'az://lake/tables',
       ODP_INCREMENTS: `${this.azurite.endpoint}/increments/raw`,
       PGPASSWORD: this.rolePassword,
+      // A replica killed mid-run leaves its work folder behind; here it goes with the stack.
+      TMPDIR: path.join(this.dir, 'tmp'),
     };
   }
 
