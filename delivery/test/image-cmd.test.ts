@@ -9,6 +9,10 @@ import { readCompose, serviceEnvironment } from '../src/compose.js';
 import { type ImageContract, readImageContract } from '../src/dockerfile.js';
 import { repositoryRoot } from '../src/repository.js';
 
+/** The CMD's `node` is the one running these tests: the image ships Node 24, and so does .ci/node24.sh. */
+const nodeHome = path.dirname(path.dirname(process.execPath));
+const nodePath = `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`;
+
 const run = promisify(execFile);
 
 async function freePort(): Promise<number> {
@@ -117,12 +121,16 @@ describe("the image's CMD, run natively with compose's environment on a read-onl
       '--ro-bind',
       repositoryRoot,
       repositoryRoot,
+      // So is the Node that runs these tests (the image's `node`), wherever it was installed.
+      '--ro-bind',
+      nodeHome,
+      nodeHome,
       '--bind',
       dataDir,
       dataDir,
     ];
     child = spawn('bwrap', [...sandbox, '--chdir', repositoryRoot, '--', ...image.cmd], {
-      env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...environment },
+      env: { PATH: nodePath, HOME: '/nonexistent', ...environment },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -161,7 +169,7 @@ describe("the image's CMD, run natively with compose's environment on a read-onl
     ];
     for (const [where, [command, ...args]] of checks) {
       const result = await run(command!, args, {
-        env: { PATH: process.env.PATH ?? '', ...environment },
+        env: { PATH: nodePath, ...environment },
       }).then(
         () => 0,
         (error: { code: number }) => error.code,
