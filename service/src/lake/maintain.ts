@@ -7,7 +7,8 @@ export interface MaintenanceReport {
 
 /**
  * DuckLake housekeeping: flush inlined rows to Parquet, merge small adjacent files, expire snapshots past the
- * retention (time travel and the change feed reach back that far, no further) and delete files no snapshot needs.
+ * retention (time travel and the change feed reach back that far, no further), delete files no snapshot needs
+ * and files no snapshot ever knew.
  */
 export async function maintainLake(lake: Lake, retentionDays: number): Promise<MaintenanceReport> {
   const statements: [string, string][] = [
@@ -18,6 +19,12 @@ export async function maintainLake(lake: Lake, retentionDays: number): Promise<M
       `CALL ducklake_expire_snapshots('${LAKE}', older_than => now() - INTERVAL ${Math.trunc(retentionDays)} DAY)`,
     ],
     ['clean up old files', `CALL ducklake_cleanup_old_files('${LAKE}', cleanup_all => true)`],
+    // Files no snapshot knows, left by writers that died mid-run. Only day-old ones: a run in flight has
+    // written files it has not committed yet.
+    [
+      'delete orphaned files',
+      `CALL ducklake_delete_orphaned_files('${LAKE}', older_than => now() - INTERVAL 1 DAY)`,
+    ],
   ];
   return lake.session(async (connection) => {
     const steps: MaintenanceReport['steps'] = [];

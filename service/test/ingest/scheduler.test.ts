@@ -1,3 +1,5 @@
+import { copyFile, readdir, utimes } from 'node:fs/promises';
+import path from 'node:path';
 import { expect } from 'chai';
 import { maintainLake } from '../../src/lake/maintain.js';
 import { startScheduler } from '../../src/scheduler.js';
@@ -45,17 +47,26 @@ describe('serve runs every dataset on its schedule, and keeps the lake tidy', ()
       await sandbox.ingest('readings');
     }
     const before = await sandbox.query('SELECT id, v, value FROM lake.main.readings ORDER BY id');
+    // What a writer killed mid-run two days ago left behind: a data file no snapshot knows.
+    const tableDir = path.join(sandbox.env.ODP_DATA_DIR!, 'lake', 'main', 'readings');
+    const [kept] = (await readdir(tableDir)).filter((f) => f.endsWith('.parquet'));
+    const orphan = path.join(tableDir, 'ducklake-orphan-of-a-killed-run.parquet');
+    await copyFile(path.join(tableDir, kept!), orphan);
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+    await utimes(orphan, twoDaysAgo, twoDaysAgo);
     const report = await maintainLake(sandbox.platform!.lake, 0);
     expect(report.steps.map((s) => s.step)).to.deep.equal([
       'flush inlined data',
       'merge adjacent files',
       'expire snapshots',
       'clean up old files',
+      'delete orphaned files',
     ]);
     expect(await sandbox.query('SELECT id, v, value FROM lake.main.readings ORDER BY id')).to.deep.equal(
       before,
     );
     const [snapshots] = await sandbox.query<{ n: string }>('SELECT count(*) AS n FROM lake.snapshots()');
     expect(Number(snapshots?.n)).to.equal(1);
+    expect(await readdir(tableDir)).to.not.include(path.basename(orphan));
   });
 });
