@@ -1,7 +1,6 @@
 import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-app-environment/index.js';
 import { ContainerAppJob } from '@cdktf/provider-azurerm/lib/container-app-job/index.js';
 import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federated-identity-credential/index.js';
-import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault/index.js';
 import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group/index.js';
 import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone/index.js';
 import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link/index.js';
@@ -16,7 +15,7 @@ import type { Construct } from 'constructs';
 import type { OdpConfig } from '../config.js';
 import { OdpStack } from '../constructs/OdpStack.js';
 import { PrivateStorageAccount } from '../constructs/PrivateStorageAccount.js';
-import { privateEndpoint } from '../constructs/privateEndpoint.js';
+import { privateKeyVault } from '../constructs/privateKeyVault.js';
 import { privateDnsZoneNames, subnetNames } from '../network.js';
 
 // Every resource provider ODP's stacks use; Microsoft.Compute is managed below for its EncryptionAtHost feature.
@@ -207,21 +206,7 @@ export class BootstrapStack extends OdpStack {
       ...placement,
       name: 'id-odp-github-runner',
     });
-    const vault = new KeyVault(this, 'ops_vault', {
-      ...placement,
-      name: config.runners.keyVault,
-      tenantId: this.client.tenantId,
-      skuName: 'standard',
-      rbacAuthorizationEnabled: true,
-      purgeProtectionEnabled: true,
-      softDeleteRetentionDays: 90,
-      publicNetworkAccessEnabled: false,
-      networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' },
-      lifecycle: { preventDestroy: true },
-    });
-    privateEndpoint(this, 'ops_vault_vault', config.runners.keyVault, {
-      target: vault.id,
-      subresource: 'vault',
+    const vault = privateKeyVault(this, 'ops_vault', config.runners.keyVault, {
       subnetId: subnets.privateEndpoints.id,
       privateDnsZoneId: zones.vault.id,
     });

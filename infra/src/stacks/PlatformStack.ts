@@ -2,7 +2,6 @@ import { ContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registr
 import { DataAzurermPrivateDnsZone } from '@cdktf/provider-azurerm/lib/data-azurerm-private-dns-zone/index.js';
 import { DataAzurermSubnet } from '@cdktf/provider-azurerm/lib/data-azurerm-subnet/index.js';
 import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federated-identity-credential/index.js';
-import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault/index.js';
 import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster/index.js';
 import { KubernetesClusterExtension } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-extension/index.js';
 import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool/index.js';
@@ -18,7 +17,7 @@ import type { Construct } from 'constructs';
 import type { NodePool, OdpConfig } from '../config.js';
 import { OdpStack } from '../constructs/OdpStack.js';
 import { PrivateStorageAccount } from '../constructs/PrivateStorageAccount.js';
-import { privateEndpoint } from '../constructs/privateEndpoint.js';
+import { privateKeyVault } from '../constructs/privateKeyVault.js';
 import { privateDnsZoneNames, subnetNames } from '../network.js';
 
 // Node counts belong to the cluster autoscaler; Terraform must not reset them on every apply.
@@ -246,21 +245,7 @@ export class PlatformStack extends OdpStack {
       lifecycle: { preventDestroy: true },
     });
 
-    const vault = new KeyVault(this, 'vault', {
-      ...placement,
-      name: config.keyVault.name,
-      tenantId: this.client.tenantId,
-      skuName: 'standard',
-      rbacAuthorizationEnabled: true,
-      purgeProtectionEnabled: true,
-      softDeleteRetentionDays: 90,
-      publicNetworkAccessEnabled: false,
-      networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' },
-      lifecycle: { preventDestroy: true },
-    });
-    privateEndpoint(this, 'vault_vault', config.keyVault.name, {
-      target: vault.id,
-      subresource: 'vault',
+    const vault = privateKeyVault(this, 'vault', config.keyVault.name, {
       subnetId: subnets.privateEndpoints.id,
       privateDnsZoneId: zones.vault.id,
     });
