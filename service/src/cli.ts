@@ -11,10 +11,9 @@ import { provisionExtensions } from './extensions/provision.js';
 import { findRun } from './ingest/history.js';
 import { ingest } from './ingest/pipeline.js';
 import type { RunRecord } from './ingest/run.js';
-import { fromSource } from './ingest/source.js';
 import { maintainLake } from './lake/maintain.js';
 import { createLogger } from './log.js';
-import { openPlatform, type Platform } from './platform.js';
+import { ingestDataset, openPlatform, type Platform } from './platform.js';
 import { listQuarantine, replayQuarantine } from './quarantine/quarantine.js';
 import { startScheduler } from './scheduler.js';
 
@@ -91,15 +90,7 @@ program
   .option('--json', 'print the run record as one JSON object')
   .action(async (name: string, options: { json?: boolean }) =>
     withPlatform(async (platform) => {
-      const dataset = platform.dataset(name);
-      reportRun(
-        await ingest(platform, {
-          dataset,
-          trigger: 'manual',
-          payload: fromSource(dataset, platform.config.sources),
-        }),
-        !!options.json,
-      );
+      reportRun(await ingestDataset(platform, name, 'manual'), !!options.json);
     }),
   );
 

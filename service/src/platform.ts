@@ -4,7 +4,9 @@ import type { Dataset } from './datasets/definition.js';
 import { datasetNamed, loadDatasets } from './datasets/load.js';
 import { openIncrementStore } from './increments/store.js';
 import { type LeaseProvider, PostgresLeases, ProcessLeases } from './ingest/lease.js';
-import type { IngestContext } from './ingest/pipeline.js';
+import { type IngestContext, ingest } from './ingest/pipeline.js';
+import type { RunRecord, RunTrigger } from './ingest/run.js';
+import { fromSource } from './ingest/source.js';
 import { pgClientConfig } from './lake/conninfo.js';
 import { type CatalogCredential, catalogCredential } from './lake/credential.js';
 import { Lake } from './lake/lake.js';
@@ -64,4 +66,10 @@ export async function openPlatform(
       signIn?.close();
     },
   };
+}
+
+/** One run of a dataset from its own source (bundled or live, as configured). */
+export function ingestDataset(platform: Platform, name: string, trigger: RunTrigger): Promise<RunRecord> {
+  const dataset = platform.dataset(name);
+  return ingest(platform, { dataset, trigger, payload: fromSource(dataset, platform.config.sources) });
 }

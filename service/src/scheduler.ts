@@ -1,10 +1,8 @@
 import { Cron } from 'croner';
 import { OdpError } from './errors.js';
-import { ingest } from './ingest/pipeline.js';
-import { fromSource } from './ingest/source.js';
 import { maintainLake } from './lake/maintain.js';
 import { rows } from './lake/query.js';
-import type { Platform } from './platform.js';
+import { ingestDataset, type Platform } from './platform.js';
 
 /** Runs every dataset on its cron schedule and lake maintenance daily; `stop()` waits for runs in flight. */
 export interface Scheduler {
@@ -22,12 +20,7 @@ export async function startScheduler(platform: Platform): Promise<Scheduler> {
   };
 
   const runDataset = (name: string) => {
-    const dataset = platform.dataset(name);
-    const work = ingest(platform, {
-      dataset,
-      trigger: 'schedule',
-      payload: fromSource(dataset, platform.config.sources),
-    }).catch((error: unknown) => {
+    const work = ingestDataset(platform, name, 'schedule').catch((error: unknown) => {
       if (error instanceof OdpError && error.code === 'lease-held')
         log.info({ dataset: name }, error.message);
       else log.error({ err: error, dataset: name }, 'scheduled ingest failed');

@@ -38,7 +38,11 @@ export interface IngestContext {
 
 /** Where a run's payload comes from: the dataset's source, or increments already stored (replay). */
 export type Payload =
-  | { kind: 'fetch'; fetch: (workDir: string, previous: SourceValidators | undefined) => Promise<Fetched> }
+  | {
+      kind: 'fetch';
+      source: string;
+      fetch: (workDir: string, previous: SourceValidators | undefined) => Promise<Fetched>;
+    }
   | { kind: 'stored'; source: string; increments: string[] };
 
 export interface IngestRequest {
@@ -62,7 +66,7 @@ export async function ingest(ctx: IngestContext, request: IngestRequest): Promis
   const workDir = await mkdtemp(path.join(os.tmpdir(), `odp-${runId}-`));
   const connection = await ctx.lake.connect();
   const base = { runId, dataset: dataset.name, trigger: request.trigger, startedAt: startedAt.toISOString() };
-  let source = request.payload.kind === 'stored' ? request.payload.source : dataset.source.live;
+  let source = request.payload.source;
   let increments: string[] = request.payload.kind === 'stored' ? request.payload.increments : [];
   let record: RunRecord;
   // Each stage is logged at debug level with its duration: where a slow run spends its time.

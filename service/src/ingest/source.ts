@@ -125,6 +125,7 @@ export async function fetchSource(
 export function fromSource(dataset: Dataset, mode: Config['sources']) {
   return {
     kind: 'fetch' as const,
+    source: sourceLocation(dataset, mode),
     fetch: (workDir: string, previous: SourceValidators | undefined) =>
       fetchSource(dataset, mode, previous, workDir),
   };

@@ -76,6 +76,7 @@ export async function replayQuarantine(
     trigger: 'quarantine-replay',
     payload: {
       kind: 'fetch',
+      source: `quarantine of ${dataset.name}`,
       fetch: async (workDir) => {
         const records = await platform.lake.session((c) =>
           rows<{ raw: string }>(
