@@ -131,6 +131,16 @@ describe('read API contract over a lake filled by the ingest pipeline (earthquak
     expect(problem.errors.find((e) => e.parameter === 'tsunami')!.message).to.match(/true or false/);
   });
 
+  it('refuses a NUL character in a query parameter or the path with a 400', async () => {
+    const inQuery = await server.get('/v1/datasets/earthquakes/records?id=neq.%00');
+    expect(inQuery.status).to.equal(400);
+    expect(((await inQuery.json()) as { detail: string }).detail).to.equal(
+      'the query parameter "id" contains a NUL character (%00)',
+    );
+    const inPath = await server.get('/v1/datasets/earthquakes/records/ci%00');
+    expect(inPath.status).to.equal(400);
+  });
+
   it('serves one record by key, and 404s for unknown records and datasets', async () => {
     const [first] = await all();
     const record = await server.json<Record<string, unknown>>(
