@@ -88,7 +88,7 @@ async function summary(
   const [changed] = await rows<{ id: string | null }>(
     connection,
     `SELECT max(s.snapshot_id) AS id FROM ${LAKE}.snapshots() s JOIN ${LAKE}.odp.runs r ON s.commit_extra_info = r.run_id
-     WHERE r.dataset = ? AND r.status = 'succeeded'`,
+     WHERE r.dataset = ? AND r.status = 'succeeded' AND r.inserted + r.updated > 0`,
     [dataset.name],
   );
   return {
