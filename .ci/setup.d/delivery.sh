@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Delivery checks: kubectl (with kustomize) renders the Flux manifests; two pinned Python tools from PyPI
 # validate them offline: check-jsonschema (Compose specification schema) and kubernetes-validate
-# (Kubernetes schemas), plus hadolint from its binary wheel; bubblewrap runs the image's CMD on a read-only root filesystem.
-# Sourced by .ci/run; quick when everything is already there.
+# (Kubernetes schemas), plus hadolint from its binary wheel.
+# Sourced by .ci/with-tools.sh; quick when everything is already there.
 delivery_tools="${ODP_TOOLS:-$HOME/.cache/odp/tools}/delivery-python"
 delivery_requirements="$(pwd)/delivery/requirements.txt"
 
@@ -11,10 +11,6 @@ delivery_requirements="$(pwd)/delivery/requirements.txt"
 if ! command -v kubectl >/dev/null 2>&1 && [ ! -x "${ODP_TOOLS:-$HOME/.cache/odp/tools}/bin/kustomize" ]; then
   echo "delivery: kubectl is missing; building kustomize v5.5.0 from its Go module" >&2
   GOBIN="${ODP_TOOLS:-$HOME/.cache/odp/tools}/bin" go install sigs.k8s.io/kustomize/kustomize/v5@v5.5.0
-fi
-
-if ! command -v bwrap >/dev/null 2>&1; then
-  apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null
 fi
 
 if ! cmp -s "$delivery_requirements" "$delivery_tools/requirements.txt" 2>/dev/null; then

@@ -1,0 +1,315 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { after, before, describe, it } from 'mocha';
+import { readCompose } from '../src/compose.js';
+import { repositoryRoot } from '../src/repository.js';
+import { type DockerEngine, startEngine } from './engine.js';
+
+const run = promisify(execFile);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const README_QUERY = '/v1/datasets/earthquakes/records?mag=gte.5&order=time.desc&limit=5';
+const IMAGE = 'odp/lake-service:local';
+const MB = 1024 * 1024;
+
+interface RunRecord {
+  status: string;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+interface DatasetSummary {
+  rows: number;
+  snapshot: number | null;
+  lastRun: RunRecord | null;
+}
+
+/**
+ * The commands a user runs from the README, verbatim, against a real Docker engine. The project name and host
+ * ports come from the environment (COMPOSE_PROJECT_NAME, ODP_HOST_PORT, ODP_CLOUD_HOST_PORT), so a developer's own
+ * `odp` project and its volumes are never touched.
+ */
+describe('docker compose up, as a user runs it, on a real Docker engine', function () {
+  this.timeout(40 * 60_000);
+  let engine: DockerEngine | undefined;
+  let env: NodeJS.ProcessEnv;
+  let port: number;
+  let cloudPort: number;
+  const project = `odp-test-${randomBytes(3).toString('hex')}`;
+  const facts: Record<string, string> = {};
+
+  const docker = async (...args: string[]): Promise<string> => {
+    const result = await run('docker', args, { cwd: repositoryRoot, env, maxBuffer: 64 * MB }).catch(
+      (error: { stdout?: string; stderr?: string; message: string }) => {
+        throw new Error(`docker ${args.join(' ')} failed:\n${error.stderr || error.stdout || error.message}`);
+      },
+    );
+    return result.stdout.trim();
+  };
+  const timed = async (command: () => Promise<unknown>): Promise<number> => {
+    const started = Date.now();
+    await command();
+    return (Date.now() - started) / 1000;
+  };
+  const container = (service: string) => docker('compose', 'ps', '--all', '--quiet', service);
+  const health = async (service: string) =>
+    docker('inspect', '--format', '{{.State.Health.Status}}', await container(service));
+  /** Waits for compose's health check to pass, failing early if it reports unhealthy or the container stops. */
+  const healthy = async (service: string, withinSeconds: number): Promise<number> => {
+    const started = Date.now();
+    for (;;) {
+      const status = await health(service);
+      if (status === 'healthy') return (Date.now() - started) / 1000;
+      if (status === 'unhealthy' || Date.now() - started > withinSeconds * 1000) {
+        const logs = await docker('compose', 'logs', '--tail', '40', service);
+        throw new Error(`${service} is ${status} after ${(Date.now() - started) / 1000} s:\n${logs}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  };
+  const createKey = async (service: string) =>
+    (
+      await docker(
+        'compose',
+        'exec',
+        '-T',
+        service,
+        'odp',
+        'keys',
+        'create',
+        '--name',
+        'me',
+        '--scope',
+        'read',
+      )
+    )
+      .split('\n')[0]!
+      .trim();
+  const get = async <T>(hostPort: number, route: string, key?: string) => {
+    const response = await fetch(`http://127.0.0.1:${hostPort}${route}`, {
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  };
+  /** The first run of a fresh volume ingests every dataset; waits until earthquakes has its data. */
+  const ingested = async (hostPort: number, key: string): Promise<DatasetSummary> => {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const { body } = await get<DatasetSummary>(hostPort, '/v1/datasets/earthquakes', key);
+      if (body.lastRun?.status === 'succeeded') return body;
+      if (body.lastRun?.status === 'failed' || Date.now() > deadline)
+        throw new Error(`earthquakes was not ingested: ${JSON.stringify(body.lastRun)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  };
+
+  before(async () => {
+    [port, cloudPort] = [await freePort(), await freePort()];
+    engine = await startEngine();
+    env = {
+      ...process.env,
+      DOCKER_HOST: engine.host,
+      COMPOSE_PROJECT_NAME: project,
+      ODP_HOST_PORT: String(port),
+      ODP_CLOUD_HOST_PORT: String(cloudPort),
+    };
+  });
+
+  after(async () => {
+    if (env)
+      await docker('compose', '--profile', 'cloud', 'down', '--volumes', '--timeout', '30').catch(() => {});
+    await engine?.stop();
+    for (const [fact, value] of Object.entries(facts)) console.log(`      ${fact}: ${value}`);
+  });
+
+  let key: string;
+  let first: DatasetSummary;
+
+  it('builds the image, turns healthy, and answers the README query with a key created inside the container', async () => {
+    // Cold: no build cache at all (the base images stay).
+    await docker('builder', 'prune', '--all', '--force');
+    facts['build + start, cold (s)'] = String(
+      await timed(() => docker('compose', 'up', '--build', '--detach')),
+    );
+    facts['time to healthy (s)'] = String(await healthy('lake-service', 90));
+    key = await createKey('lake-service');
+    expect(key).to.match(/^odp_/);
+    first = await ingested(port, key);
+    const { status, body } = await get<{ data: { mag: number }[] }>(port, README_QUERY, key);
+    expect(status).to.equal(200);
+    expect(body.data).to.have.length(5);
+    for (const record of body.data) expect(record.mag).to.be.at.least(5);
+    expect((await get(port, README_QUERY)).status, 'without a key').to.equal(401);
+  });
+
+  it("passes the image's own HEALTHCHECK, not only compose's", async () => {
+    const test = JSON.parse(
+      await docker('image', 'inspect', '--format', '{{json .Config.Healthcheck.Test}}', IMAGE),
+    );
+    expect(test[0]).to.equal('CMD');
+    await docker('compose', 'exec', '-T', 'lake-service', ...test.slice(1));
+  });
+
+  it('runs as its non-root user on a read-only root with every capability dropped', async () => {
+    const inspect = JSON.parse(await docker('inspect', await container('lake-service')))[0];
+    expect(inspect.Config.User).to.equal('10001:10001');
+    expect(inspect.HostConfig.ReadonlyRootfs).to.equal(true);
+    expect(inspect.HostConfig.CapDrop).to.deep.equal(['ALL']);
+    expect(inspect.HostConfig.SecurityOpt).to.include('no-new-privileges:true');
+    expect(await docker('compose', 'exec', '-T', 'lake-service', 'id', '-u')).to.equal('10001');
+    const write = await docker('compose', 'exec', '-T', 'lake-service', 'touch', '/opt/odp/x').catch(
+      (e: Error) => e,
+    );
+    expect(String(write)).to.match(/Read-only file system/);
+  });
+
+  it('stops cleanly on SIGTERM and keeps key and data across down and up: nothing is ingested twice', async () => {
+    const id = await container('lake-service');
+    await docker('compose', 'down', '--timeout', '30');
+    expect(
+      await docker('inspect', '--format', '{{.State.ExitCode}}', id).catch(() => '0'),
+      'exit code',
+    ).to.equal('0');
+    // A manual run while the service is down, on the same volume: every record is already stored.
+    const manual = JSON.parse(
+      await docker(
+        'compose',
+        'run',
+        '--rm',
+        '-T',
+        '--no-deps',
+        'lake-service',
+        'odp',
+        'ingest',
+        'earthquakes',
+        '--json',
+      ),
+    ) as RunRecord;
+    expect(manual).to.include({ status: 'succeeded', inserted: 0, updated: 0, unchanged: 1707 });
+    await docker('compose', 'up', '--detach');
+    await healthy('lake-service', 90);
+    const { status, body } = await get<DatasetSummary>(port, '/v1/datasets/earthquakes', key);
+    expect(status, 'the key created before the restart').to.equal(200);
+    expect(body.rows).to.equal(first.rows);
+    expect(body.snapshot, 'the snapshot that last changed the data').to.equal(first.snapshot);
+    expect(body.lastRun).to.include({ inserted: 0, unchanged: 1707 });
+  });
+
+  it('reports image facts: a cached build, and a runtime with no dev tooling within 200 MB above its base', async () => {
+    facts['build, cached (s)'] = String(await timed(() => docker('compose', 'build')));
+    const image = JSON.parse(await docker('image', 'inspect', IMAGE))[0];
+    const compose = await readCompose(`${repositoryRoot}/compose.yaml`);
+    expect(compose.services['lake-service']!.image).to.equal(IMAGE);
+    const base = JSON.parse(await docker('image', 'inspect', 'node:24.21.0-trixie-slim'))[0];
+    const above = image.Size - base.Size;
+    facts['image size (MB)'] = (image.Size / MB).toFixed(0);
+    facts['layers (base)'] = `${image.RootFS.Layers.length} (${base.RootFS.Layers.length})`;
+    facts['runtime layers above the base (MB)'] = (above / MB).toFixed(0);
+    expect(above / MB).to.be.at.most(200);
+    const absent = await docker(
+      'compose',
+      'run',
+      '--rm',
+      '-T',
+      '--no-deps',
+      '--entrypoint',
+      'sh',
+      'lake-service',
+      '-c',
+      'for c in npm npx corepack tsc tsx gcc cc make python3; do command -v $c; done; ' +
+        'ls node_modules service/node_modules 2>/dev/null | grep -xE "typescript|tsx|mocha|chai|azurite|autocannon|fast-check|@biomejs|esbuild" || true',
+    );
+    expect(absent, 'tools and dev dependencies in the runtime image').to.equal('');
+  });
+
+  it('brings the cloud profile up: PostgreSQL catalog and Azurite storage, the same records on its own port', async () => {
+    facts['cloud profile up, cached build (s)'] = String(
+      await timed(() => docker('compose', '--profile', 'cloud', 'up', '--build', '--detach')),
+    );
+    for (const service of ['postgres', 'azurite']) await healthy(service, 60);
+    expect(
+      await docker('inspect', '--format', '{{.State.ExitCode}}', await container('storage-containers')),
+      'storage-containers',
+    ).to.equal('0');
+    facts['cloud service time to healthy (s)'] = String(await healthy('lake-service-cloud', 120));
+    const cloudKey = await createKey('lake-service-cloud');
+    const summary = await ingested(cloudPort, cloudKey);
+    expect(summary.rows).to.equal(first.rows);
+    // The same records; only the lineage columns (which run stored them, when) differ between two lakes.
+    const records = async (hostPort: number, apiKey: string) => {
+      const { status, body } = await get<{ data: Record<string, unknown>[] }>(hostPort, README_QUERY, apiKey);
+      expect(status).to.equal(200);
+      return body.data.map((r) =>
+        Object.fromEntries(Object.entries(r).filter(([c]) => !c.startsWith('_odp_'))),
+      );
+    };
+    const cloud = await records(cloudPort, cloudKey);
+    expect(cloud).to.have.length(5);
+    expect(cloud).to.deep.equal(await records(port, key));
+    // The lake's files and the raw increment really are in Azurite's containers.
+    const blobs = async (name: string) =>
+      Number(
+        await docker(
+          'compose',
+          '--profile',
+          'cloud',
+          'run',
+          '--rm',
+          '-T',
+          '--no-deps',
+          'storage-containers',
+          'az',
+          'storage',
+          'blob',
+          'list',
+          '--container-name',
+          name,
+          '--num-results',
+          '*',
+          '--query',
+          'length(@)',
+          '--output',
+          'tsv',
+        ),
+      );
+    expect(await blobs('lake'), 'files in the lake container').to.be.greaterThan(0);
+    expect(await blobs('increments'), 'raw increments').to.be.greaterThan(0);
+    const catalog = await docker(
+      'compose',
+      'exec',
+      '-T',
+      'postgres',
+      'psql',
+      '--username=odp',
+      '--dbname=ducklake',
+      '--tuples-only',
+      '--no-align',
+      '--command',
+      "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'ducklake_%'",
+    );
+    expect(Number(catalog), 'DuckLake catalog tables in PostgreSQL').to.be.greaterThan(5);
+  });
+
+  it('leaves nothing behind after `docker compose down -v`', async () => {
+    await docker('compose', '--profile', 'cloud', 'down', '-v');
+    const left = await Promise.all([
+      docker('ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`),
+      docker('volume', 'ls', '--quiet', '--filter', `label=com.docker.compose.project=${project}`),
+      docker('network', 'ls', '--quiet', '--filter', `label=com.docker.compose.project=${project}`),
+    ]);
+    expect(left, 'containers, volumes, networks').to.deep.equal(['', '', '']);
+  });
+});
