@@ -5,7 +5,7 @@
 # - OpenTofu, only where neither terraform nor tofu is on PATH, so the end-to-end tests run with `tofu`.
 #   `go install` refuses OpenTofu's `replace` directives, so the module is downloaded and cmd/tofu built inside it.
 # Idempotent: each tool is built once into a versioned directory under $ODP_TOOLS and linked from $ODP_TOOLS/bin.
-# Source it (as .ci/run does) or run it.
+# Source it (as .ci/with-tools.sh does) or run it.
 ODP_TOOLS="${ODP_TOOLS:-$HOME/.cache/odp/tools}"
 ODP_ACTIONLINT_VERSION=1.7.12
 ODP_OPENTOFU_VERSION=1.10.10

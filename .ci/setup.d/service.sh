@@ -1,5 +1,5 @@
 # The data service's scale-out tests start a PostgreSQL cluster of their own (Debian's server binaries) and
-# Azurite (an npm devDependency). Sourced by .ci/run; idempotent and quick once installed.
+# Azurite (an npm devDependency). Sourced by .ci/with-tools.sh; idempotent and quick once installed.
 if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   echo "installing the PostgreSQL server for the scale-out tests"
   apt-get update -qq

@@ -7,9 +7,10 @@ import { scratchDir, stackDir, stackNames, synthesizedStack } from './synthesize
 
 // Real Terraform over the synthesized stacks: `terraform validate`, and `terraform test` planning each
 // stack with the real azurerm provider's schema and a mocked Azure (terraform-tests/<stack>.tftest.hcl).
-// The provider comes from the registry (ODP_TERRAFORM_PROVIDERS=registry, as on GitHub) or from a local
-// filesystem mirror that `npm run validate:terraform -w infra` builds from the Go module proxy.
-const fromRegistry = process.env.ODP_TERRAFORM_PROVIDERS === 'registry';
+// The provider comes from a local filesystem mirror that `npm run validate:terraform -w infra` builds from the
+// Go module proxy when that mirror holds it, otherwise from the Terraform registry when the registry answers
+// (as on GitHub; ODP_TERRAFORM_PROVIDERS=registry skips the mirror).
+let fromRegistry = process.env.ODP_TERRAFORM_PROVIDERS === 'registry';
 const mirror = process.env.ODP_TERRAFORM_MIRROR ?? join(homedir(), '.cache', 'odp', 'terraform-providers');
 const required = process.env.ODP_TERRAFORM_REQUIRED === '1';
 
@@ -27,6 +28,18 @@ function mirroredProvider(version: string): string {
     version,
     'linux_amd64',
     `terraform-provider-azurerm_v${version}`,
+  );
+}
+
+/** Whether the Terraform registry answers here and lists the pinned azurerm version. */
+async function registryServes(version: string): Promise<boolean> {
+  return fetch('https://registry.terraform.io/v1/providers/hashicorp/azurerm/versions', {
+    signal: AbortSignal.timeout(10_000),
+  }).then(
+    async (response) =>
+      response.ok &&
+      ((await response.json()) as { versions: { version: string }[] }).versions.some((v) => v.version === version),
+    () => false,
   );
 }
 
@@ -62,9 +75,11 @@ describe('terraform validate and terraform test over the synthesized stacks', fu
   this.timeout(600_000);
   const version = pinnedAzurermVersion();
 
-  before(function () {
+  before(async function () {
     if (fromRegistry || existsSync(mirroredProvider(version))) return;
-    const message = `azurerm ${version} provider not in ${mirror}: run \`npm run validate:terraform -w infra\` (builds it from the Go module proxy) or set ODP_TERRAFORM_PROVIDERS=registry where the Terraform registry is reachable`;
+    fromRegistry = await registryServes(version);
+    if (fromRegistry) return;
+    const message = `azurerm ${version} is neither in ${mirror} nor served by a reachable Terraform registry: run \`npm run validate:terraform -w infra\` (builds it from the Go module proxy) or set ODP_TERRAFORM_PROVIDERS=registry where the Terraform registry is reachable`;
     if (required) throw new Error(message);
     console.warn(`      skipped: ${message}`);
     this.skip();
