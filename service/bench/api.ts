@@ -1,10 +1,10 @@
 /**
  * `npm run bench:api`: our records endpoint against Datasette and ROAPI over the same 3M flights, driven in the
  * same run by the same load generator with the same settings; plus `asOf` against a current read and a 1M-row
- * NDJSON export. Prints a table and writes JSON under bench/results/ at the repository root.
+ * NDJSON export. Prints a table and writes JSON under service/bench/results/.
  */
 import { execFile } from 'node:child_process';
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { Lake } from '../src/lake/lake.js';
 import { rows } from '../src/lake/query.js';
 import { literal } from '../src/lake/sql.js';
 import { peerTools, type Server, sqliteCopy, startServer } from './apiPeers.js';
+import { machine, writeResults } from './machine.js';
 
 const run = promisify(execFile);
 const serviceRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -303,9 +304,7 @@ async function main(): Promise<void> {
       benchmark: 'api',
       at: new Date().toISOString(),
       machine: {
-        cpus: os.cpus().length,
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
+        ...machine(),
         note: 'shared with other engineers while measured; short runs (see load) — compare ratios, not absolutes',
       },
       load: { tool: 'autocannon 9.0.0', ...LOAD, pipelining: 1 },
@@ -348,10 +347,7 @@ async function main(): Promise<void> {
       },
       export: { format: 'ndjson', rows1m: export1m, allRows: exportAll },
     };
-    const dir = path.join(repoRoot, 'bench', 'results');
-    await mkdir(dir, { recursive: true });
-    const file = path.join(dir, `api-${results.at.replace(/[:.]/g, '-')}.json`);
-    await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+    const file = await writeResults(results);
 
     const table = [
       '| target | req/s | p50 ms | p99 ms |',

@@ -4,10 +4,10 @@
  * - the peer: dlt (from PyPI, in a venv under ~/.cache/odp) merging the same file on the same key into DuckDB,
  * - for the unchanged re-run: a bare anti-join of the file against the stored table,
  * on the embedded default and on PostgreSQL + Azurite (started here and stopped afterwards), plus the PostgreSQL
- * catalog indexes measured before and after. Prints one table and writes it as JSON under bench/results/.
+ * catalog indexes measured before and after. Prints one table and writes it as JSON under service/bench/results/.
  */
 import { execFile, spawn } from 'node:child_process';
-import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { CATALOG_INDEXES } from '../src/lake/catalog-indexes.js';
 import { ScaleOut } from '../test/scaleout/servers.js';
 import { extensionDir } from '../test/setup.js';
+import { machine, writeResults } from './machine.js';
 
 const run = promisify(execFile);
 const serviceRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -239,21 +240,14 @@ async function main(): Promise<void> {
     const report = {
       benchmark: 'ingest',
       at: new Date().toISOString(),
-      machine: {
-        cpus: os.cpus().length,
-        memoryGb: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-      },
+      machine: machine(),
       dataset: 'flights-3m (vega-datasets)',
       peer: { tool: 'dlt', packages: DLT_PACKAGES, destination: 'duckdb', writeDisposition: 'merge' },
       targets,
       rows,
       catalogIndexes: indexes,
     };
-    const dir = path.join(repoRoot, 'bench', 'results');
-    await mkdir(dir, { recursive: true });
-    const file = path.join(dir, `ingest-${report.at.replace(/[:.]/g, '-')}.json`);
-    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+    const file = await writeResults(report);
     console.log(`written to ${path.relative(repoRoot, file)}`);
   } finally {
     await stack?.stop();
