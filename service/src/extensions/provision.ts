@@ -24,9 +24,13 @@ interface Engine {
 
 /** The Python package index (simple API); a mirror set for pip is honoured. */
 const PYPI_SIMPLE = process.env.PIP_INDEX_URL ?? 'https://pypi.org/simple';
+/** DuckDB's extension repository, or a mirror of it (ODP_EXTENSION_REPOSITORY); tried first. */
+const DUCKDB_REPOSITORY = process.env.ODP_EXTENSION_REPOSITORY ?? 'http://extensions.duckdb.org';
 
 export interface ProvisionOptions {
   names?: readonly ExtensionName[];
+  /** Where DuckDB's INSTALL looks: `<repository>/<version>/<platform>/<name>.duckdb_extension.gz`. */
+  repository?: string;
   pythonIndex?: string;
 }
 
@@ -63,12 +67,15 @@ async function loads(extensionDir: string, name: string): Promise<string | undef
   }
 }
 
-async function installFromDuckdbRepository(extensionDir: string, name: string): Promise<void> {
+async function installFromDuckdbRepository(
+  extensionDir: string,
+  name: string,
+  repository: string,
+): Promise<void> {
   const db = await createEngine(extensionDir);
   const connection = await db.connect();
   try {
-    await connection.run('SET http_timeout = 15');
-    await connection.run(`INSTALL ${name}`);
+    await connection.run(`INSTALL ${name} FROM '${repository.replaceAll("'", "''")}'`);
   } finally {
     connection.closeSync();
     db.closeSync();
@@ -144,12 +151,16 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /**
- * Installs every required extension into `extensionDir` for this exact DuckDB version: from DuckDB's own
- * repository where it answers, otherwise from the Python package index. Each one must load afterwards.
+ * Installs every required extension into `extensionDir` for this exact DuckDB version: from DuckDB's repository
+ * (or its mirror) where it answers, otherwise from the Python package index. Each one must load afterwards.
  */
 export async function provisionExtensions(
   extensionDir: string,
-  { names = REQUIRED_EXTENSIONS, pythonIndex = PYPI_SIMPLE }: ProvisionOptions = {},
+  {
+    names = REQUIRED_EXTENSIONS,
+    repository = DUCKDB_REPOSITORY,
+    pythonIndex = PYPI_SIMPLE,
+  }: ProvisionOptions = {},
 ): Promise<ProvisionedExtension[]> {
   const engine = await engineInfo(extensionDir);
   const provisioned: ProvisionedExtension[] = [];
@@ -162,7 +173,7 @@ export async function provisionExtensions(
       origin = 'already-installed';
     if (!origin) {
       try {
-        await installFromDuckdbRepository(extensionDir, name);
+        await installFromDuckdbRepository(extensionDir, name, repository);
         origin = 'duckdb-repository';
       } catch (error) {
         attempts.push(`DuckDB repository: ${messageOf(error).split('\n')[0]}`);
