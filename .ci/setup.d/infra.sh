@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # infra: checkov, the static analysis `npm test -w infra` runs over the synthesized Terraform JSON.
 # Installed once into a venv under ~/.cache/odp (quick when present). Sourced by .ci/with-tools.sh.
+. "$(dirname "${BASH_SOURCE[0]}")/../debian.sh"
 ODP_CHECKOV_VERSION="${ODP_CHECKOV_VERSION:-3.3.30}"
 odp_checkov_home="${ODP_TOOLS:-$HOME/.cache/odp/tools}/checkov-$ODP_CHECKOV_VERSION"
 if [ ! -x "$odp_checkov_home/bin/checkov" ]; then
@@ -8,7 +9,7 @@ if [ ! -x "$odp_checkov_home/bin/checkov" ]; then
   rm -rf "$odp_checkov_home"
   if ! python3 -m venv "$odp_checkov_home" >/dev/null 2>&1; then
     # Debian splits venv support out of python3.
-    apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+    odp_apt_install python3-venv
     rm -rf "$odp_checkov_home" && python3 -m venv "$odp_checkov_home"
   fi
   "$odp_checkov_home/bin/pip" install --quiet --disable-pip-version-check "checkov==$ODP_CHECKOV_VERSION"

@@ -68,7 +68,8 @@ describe('checkov over the synthesized stacks', function () {
   const binary = locateCheckov();
 
   before(() => {
-    if (!binary) throw new Error('checkov is not installed: run `npm test` (it installs it) or set ODP_CHECKOV');
+    if (!binary)
+      throw new Error('checkov is not installed: run `npm test` (it installs it) or set ODP_CHECKOV');
   });
 
   it('passes every check not listed in checkov-skips.yaml', () => {

@@ -38,7 +38,9 @@ async function registryServes(version: string): Promise<boolean> {
   }).then(
     async (response) =>
       response.ok &&
-      ((await response.json()) as { versions: { version: string }[] }).versions.some((v) => v.version === version),
+      ((await response.json()) as { versions: { version: string }[] }).versions.some(
+        (v) => v.version === version,
+      ),
     () => false,
   );
 }
