@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -8,57 +7,33 @@ import { loadConfig } from '../../src/config.js';
 import { messageOf } from '../../src/errors.js';
 import { ingest } from '../../src/ingest/pipeline.js';
 import { fromSource } from '../../src/ingest/source.js';
-import type { CatalogCredential, CatalogToken } from '../../src/lake/credential.js';
 import { rows } from '../../src/lake/query.js';
 import { createLogger } from '../../src/log.js';
 import { openPlatform, type Platform } from '../../src/platform.js';
 import { ndjson } from '../fixtures/platform.js';
 import { ScaleOut } from './servers.js';
+import { TokenAuthority } from './tokens.js';
 
 const LIFETIME_MS = 3000;
-
-/**
- * Stand-in for Entra ID access tokens, which cannot be had here: every request gives the catalog role (the
- * managed identity in Azure) a fresh password that is VALID UNTIL LIFETIME_MS from now. A renewal that comes late,
- * or a new connection still using an old token, fails as it would with Entra ID. Stricter than Entra ID, a new
- * token also ends the previous one at once.
- */
-function expiringTokens(stack: ScaleOut): CatalogCredential & { issued: CatalogToken[] } {
-  const issued: CatalogToken[] = [];
-  return {
-    issued,
-    description: 'expiring role password (stand-in for Entra ID tokens)',
-    token: async () => {
-      const token = {
-        secret: randomBytes(16).toString('hex'),
-        expiresAt: new Date(Date.now() + LIFETIME_MS),
-      };
-      await stack.postgres.admin((c) =>
-        c.query(
-          `ALTER ROLE ${ScaleOut.role} PASSWORD '${token.secret}' VALID UNTIL '${token.expiresAt.toISOString()}'`,
-        ),
-      );
-      issued.push(token);
-      return token;
-    },
-  };
-}
 
 describe('scale-out: signing in to the catalog with expiring tokens', function () {
   this.timeout(120_000);
   let stack: ScaleOut;
+  let tokens: TokenAuthority;
   let platform: Platform | undefined;
 
   before(async () => {
     stack = await ScaleOut.start();
+    tokens = await TokenAuthority.start(stack.postgres, ScaleOut.role);
   });
   after(async () => {
     platform?.close();
+    tokens?.close();
     await stack?.stop();
   });
 
   it('signs in again before each token expires, without failing reads or runs in flight', async () => {
-    const credential = expiringTokens(stack);
+    const credential = tokens.credential(LIFETIME_MS);
     const { PGPASSWORD: _none, ...env } = stack.env();
     platform = await openPlatform(
       loadConfig({ ...env, ODP_CATALOG_AUTH: 'entra' }),
@@ -96,22 +71,23 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
     expect(errors, errors.slice(0, 5).join('\n')).to.deep.equal([]);
     expect(reads).to.be.greaterThan(20);
     expect(runs.length).to.be.greaterThan(1);
-    expect(credential.issued.length, 'renewals').to.be.at.least(4);
+    expect(tokens.issued.length, 'renewals').to.be.at.least(4);
+    expect(tokens.refused.length, 'sign-ins the catalog refused').to.equal(0);
 
-    // The first token is really gone: it no longer signs anybody in.
+    // The first token has expired: it no longer signs anybody in.
     const stale = new pg.Client({
       host: '127.0.0.1',
       port: stack.postgres.port,
       user: ScaleOut.role,
       database: ScaleOut.database,
-      password: credential.issued[0]?.secret,
+      password: tokens.issued[0]?.secret,
     });
     const refused = await stale.connect().then(
       () => 'signed in',
       (error: unknown) => messageOf(error),
     );
     await stale.end().catch(() => undefined);
-    expect(refused).to.match(/password authentication failed/);
+    expect(refused).to.match(/RADIUS authentication failed/);
 
     // The catalog server drops every connection (a failover, say): the lake reconnects with the current token.
     const dropped = await stack.catalog(
