@@ -6,16 +6,10 @@
 #   `go install` refuses OpenTofu's `replace` directives, so the module is downloaded and cmd/tofu built inside it.
 # Idempotent: each tool is built once into a versioned directory under $ODP_TOOLS and linked from $ODP_TOOLS/bin.
 # Source it (as .ci/with-tools.sh does) or run it.
-. "$(dirname "${BASH_SOURCE[0]}")/../debian.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../install.sh"
 ODP_TOOLS="${ODP_TOOLS:-$HOME/.cache/odp/tools}"
 ODP_ACTIONLINT_VERSION=1.7.12
 ODP_OPENTOFU_VERSION=1.10.10
-
-odp_need_go() {
-  command -v go >/dev/null 2>&1 && return 0
-  [ -x /usr/local/go/bin/go ] && { export PATH="/usr/local/go/bin:$PATH"; return 0; }
-  odp_apt_install golang-go
-}
 
 mkdir -p "$ODP_TOOLS/bin"
 actionlint_home="$ODP_TOOLS/actionlint-$ODP_ACTIONLINT_VERSION"

@@ -3,7 +3,7 @@
 # validate them offline: check-jsonschema (Compose specification schema) and kubernetes-validate
 # (Kubernetes schemas), plus hadolint from its binary wheel.
 # Sourced by .ci/with-tools.sh; quick when everything is already there.
-. "$(dirname "${BASH_SOURCE[0]}")/../debian.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../install.sh"
 delivery_tools="${ODP_TOOLS:-$HOME/.cache/odp/tools}/delivery-python"
 delivery_requirements="$(pwd)/delivery/requirements.txt"
 

@@ -8,7 +8,7 @@
 # - mmdebstrap, with which the tests build stand-ins for the base images our Dockerfile and compose.yaml name
 #   where no registry serves them (.ci/docker/standins/build.sh, kept in the tests' engine under the tools folder).
 # Idempotent and quick once done; sourced by .ci/with-tools.sh or run by itself.
-. "$(dirname "${BASH_SOURCE[0]}")/../debian.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../install.sh"
 ODP_TOOLS="${ODP_TOOLS:-$HOME/.cache/odp/tools}"
 ODP_COMPOSE_VERSION=2.40.3
 
@@ -23,8 +23,7 @@ fi
 if ! docker compose version >/dev/null 2>&1; then
   compose_home="$ODP_TOOLS/compose-$ODP_COMPOSE_VERSION"
   if [ ! -x "$compose_home/docker-compose" ]; then
-    command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
-    command -v go >/dev/null 2>&1 || odp_apt_install golang-go
+    odp_need_go
     echo "docker: building the Compose plugin $ODP_COMPOSE_VERSION from its Go module (a few minutes, once)"
     module_dir="$(GOFLAGS=-mod=mod go mod download -json "github.com/docker/compose/v2@v$ODP_COMPOSE_VERSION" |
       sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # infra: checkov, the static analysis `npm test -w infra` runs over the synthesized Terraform JSON.
 # Installed once into a venv under ~/.cache/odp (quick when present). Sourced by .ci/with-tools.sh.
-. "$(dirname "${BASH_SOURCE[0]}")/../debian.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../install.sh"
 ODP_CHECKOV_VERSION="${ODP_CHECKOV_VERSION:-3.3.30}"
 odp_checkov_home="${ODP_TOOLS:-$HOME/.cache/odp/tools}/checkov-$ODP_CHECKOV_VERSION"
 if [ ! -x "$odp_checkov_home/bin/checkov" ]; then

@@ -1,6 +1,6 @@
 # The data service's scale-out tests start a PostgreSQL cluster of their own (Debian's server binaries) and
 # Azurite (an npm devDependency). Sourced by .ci/with-tools.sh; idempotent and quick once installed.
-. "$(dirname "${BASH_SOURCE[0]}")/../debian.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../install.sh"
 if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   echo "installing the PostgreSQL server for the scale-out tests"
   odp_apt_install postgresql
