@@ -5,7 +5,6 @@ import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-securi
 import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone/index.js';
 import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link/index.js';
 import { ResourceProviderRegistration } from '@cdktf/provider-azurerm/lib/resource-provider-registration/index.js';
-import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet/index.js';
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association/index.js';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity/index.js';
@@ -13,6 +12,7 @@ import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network/inde
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { OdpConfig } from '../config.js';
+import { grantRole } from '../constructs/grantRole.js';
 import { OdpStack } from '../constructs/OdpStack.js';
 import { PrivateStorageAccount } from '../constructs/PrivateStorageAccount.js';
 import { privateKeyVault } from '../constructs/privateKeyVault.js';
@@ -169,32 +169,28 @@ export class BootstrapStack extends OdpStack {
         subject,
       });
     }
-    new RoleAssignment(this, 'github_contributor', {
+    grantRole(this, 'github_contributor', {
       scope: this.group.id,
-      roleDefinitionName: 'Contributor',
+      role: 'Contributor',
       principalId: github.principalId,
-      principalType: 'ServicePrincipal',
       description: 'GitHub Actions manages the resources in the ODP resource group.',
     });
-    new RoleAssignment(this, 'github_role_assignments', {
+    grantRole(this, 'github_role_assignments', {
       scope: this.group.id,
-      roleDefinitionName: 'Role Based Access Control Administrator',
+      role: 'Role Based Access Control Administrator',
       principalId: github.principalId,
-      principalType: 'ServicePrincipal',
       condition: onlyRoles(Object.values(assignableRoles)),
-      conditionVersion: '2.0',
       description: 'GitHub Actions grants the platform identities their roles, and only those roles.',
     });
-    new RoleAssignment(this, 'github_state', {
+    grantRole(this, 'github_state', {
       scope: stateContainer.id,
-      roleDefinitionName: 'Storage Blob Data Contributor',
+      role: 'Storage Blob Data Contributor',
       principalId: github.principalId,
-      principalType: 'ServicePrincipal',
       description: 'GitHub Actions reads, locks and writes Terraform state.',
     });
-    new RoleAssignment(this, 'admins_state', {
+    grantRole(this, 'admins_state', {
       scope: stateContainer.id,
-      roleDefinitionName: 'Storage Blob Data Contributor',
+      role: 'Storage Blob Data Contributor',
       principalId: this.adminGroupObjectId.stringValue,
       principalType: 'Group',
       description: 'Administrators migrate and repair Terraform state.',
@@ -210,15 +206,14 @@ export class BootstrapStack extends OdpStack {
       subnetId: subnets.privateEndpoints.id,
       privateDnsZoneId: zones.vault.id,
     });
-    new RoleAssignment(this, 'runner_secrets', {
+    grantRole(this, 'runner_secrets', {
       scope: vault.id,
-      roleDefinitionName: 'Key Vault Secrets User',
+      role: 'Key Vault Secrets User',
       principalId: runnerIdentity.principalId,
-      principalType: 'ServicePrincipal',
     });
-    new RoleAssignment(this, 'admins_ops_vault', {
+    grantRole(this, 'admins_ops_vault', {
       scope: vault.id,
-      roleDefinitionName: 'Key Vault Secrets Officer',
+      role: 'Key Vault Secrets Officer',
       principalId: this.adminGroupObjectId.stringValue,
       principalType: 'Group',
     });

@@ -10,11 +10,11 @@ import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics
 import { PostgresqlFlexibleServer } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server/index.js';
 import { PostgresqlFlexibleServerActiveDirectoryAdministrator } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server-active-directory-administrator/index.js';
 import { PostgresqlFlexibleServerDatabase } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server-database/index.js';
-import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity/index.js';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { NodePool, OdpConfig } from '../config.js';
+import { grantRole } from '../constructs/grantRole.js';
 import { OdpStack } from '../constructs/OdpStack.js';
 import { PrivateStorageAccount } from '../constructs/PrivateStorageAccount.js';
 import { privateKeyVault } from '../constructs/privateKeyVault.js';
@@ -96,22 +96,20 @@ export class PlatformStack extends OdpStack {
       ...placement,
       name: `id-${config.aks.name}`,
     });
-    const clusterNetwork = new RoleAssignment(this, 'cluster_network', {
+    const clusterNetwork = grantRole(this, 'cluster_network', {
       scope: subnets.aks.id,
-      roleDefinitionName: 'Network Contributor',
+      role: 'Network Contributor',
       principalId: clusterIdentity.principalId,
-      principalType: 'ServicePrincipal',
     });
     // The nodes' own identity, created here so its roles survive a cluster rebuild and are known at plan time.
     const kubeletIdentity = new UserAssignedIdentity(this, 'kubelet_identity', {
       ...placement,
       name: `id-${config.aks.name}-kubelet`,
     });
-    const kubeletOperator = new RoleAssignment(this, 'cluster_kubelet_operator', {
+    const kubeletOperator = grantRole(this, 'cluster_kubelet_operator', {
       scope: kubeletIdentity.id,
-      roleDefinitionName: 'Managed Identity Operator',
+      role: 'Managed Identity Operator',
       principalId: clusterIdentity.principalId,
-      principalType: 'ServicePrincipal',
     });
     const cluster = new KubernetesCluster(this, 'cluster', {
       ...placement,
@@ -170,11 +168,10 @@ export class PlatformStack extends OdpStack {
       tags: placement.tags,
       lifecycle: { ignoreChanges: ['node_count'] },
     });
-    new RoleAssignment(this, 'kubelet_acr_pull', {
+    grantRole(this, 'kubelet_acr_pull', {
       scope: registry.id,
-      roleDefinitionName: 'AcrPull',
+      role: 'AcrPull',
       principalId: kubeletIdentity.principalId,
-      principalType: 'ServicePrincipal',
     });
     // The lake service signs in as this identity through workload identity (no secret anywhere).
     const service = new UserAssignedIdentity(this, 'service_identity', {
@@ -192,11 +189,10 @@ export class PlatformStack extends OdpStack {
     // It writes the lake, the raw increments and its data folder (Blob CSI mounts appdata with the pod's
     // workload identity token), and nothing else in the account.
     for (const container of Object.values(config.lake.containers)) {
-      new RoleAssignment(this, `service_${container}`, {
+      grantRole(this, `service_${container}`, {
         scope: lake.containers[container]!.id,
-        roleDefinitionName: 'Storage Blob Data Contributor',
+        role: 'Storage Blob Data Contributor',
         principalId: service.principalId,
-        principalType: 'ServicePrincipal',
       });
     }
 
@@ -249,23 +245,21 @@ export class PlatformStack extends OdpStack {
       subnetId: subnets.privateEndpoints.id,
       privateDnsZoneId: zones.vault.id,
     });
-    new RoleAssignment(this, 'admins_vault', {
+    grantRole(this, 'admins_vault', {
       scope: vault.id,
-      roleDefinitionName: 'Key Vault Administrator',
+      role: 'Key Vault Administrator',
       principalId: admins,
       principalType: 'Group',
     });
-    new RoleAssignment(this, 'service_vault', {
+    grantRole(this, 'service_vault', {
       scope: vault.id,
-      roleDefinitionName: 'Key Vault Secrets User',
+      role: 'Key Vault Secrets User',
       principalId: service.principalId,
-      principalType: 'ServicePrincipal',
     });
-    new RoleAssignment(this, 'ingress_certificates', {
+    grantRole(this, 'ingress_certificates', {
       scope: vault.id,
-      roleDefinitionName: 'Key Vault Certificate User',
+      role: 'Key Vault Certificate User',
       principalId: cluster.webAppRouting.webAppRoutingIdentity.get(0).objectId,
-      principalType: 'ServicePrincipal',
     });
 
     // Flux, installed and configured through Azure Resource Manager: CI never needs the cluster's API.
