@@ -45,7 +45,7 @@ describe('port and probe paths agree across the service, the image, compose and 
     ) as unknown as IConfigMap;
 
     const ports: Fact<number>[] = [
-      { place: 'the service default (service/src/config.ts ODP_PORT)', value: service.port },
+      { place: 'the service default (service/src/config/config.ts ODP_PORT)', value: service.port },
       { place: 'service/Dockerfile ENV ODP_PORT', value: Number(image.env.ODP_PORT ?? service.port) },
       ...image.exposedPorts.map((port) => ({ place: 'service/Dockerfile EXPOSE', value: port })),
       {

@@ -110,7 +110,7 @@ describe('compose.yaml', function () {
 
   it('lists every variable the service reads and compose interpolates in .env.example', async () => {
     const example = await readFile(path.join(repositoryRoot, '.env.example'), 'utf8');
-    const config = await readFile(path.join(repositoryRoot, 'service/src/config.ts'), 'utf8');
+    const config = await readFile(path.join(repositoryRoot, 'service/src/config/config.ts'), 'utf8');
     const composeText = await readFile(composePath, 'utf8');
     const read = new Set(config.match(/\bODP_[A-Z_]+\b/g));
     const interpolated = new Set([...composeText.matchAll(/\$\{(\w+)/g)].map((m) => m[1]!));

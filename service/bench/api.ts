@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { KeyStore } from '../src/access/keys.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/config.js';
 import { Lake } from '../src/lake/lake.js';
 import { rows } from '../src/lake/query.js';
-import { literal } from '../src/lake/sql.js';
+import { literal } from '../src/lake/quote.js';
 import { peerTools, type Server, sqliteCopy, startServer } from './apiPeers.js';
 import { machine, writeResults } from './machine.js';
 

@@ -2,18 +2,18 @@
  * One measured step of `bench:ingest`, in a process of its own so that its peak memory is its own. The lake is
  * the one the ODP_ environment names. Prints one JSON line: the step's seconds, what it did, and peak RSS.
  */
-import { loadConfig } from '../src/config.js';
-import { ingest } from '../src/ingest/pipeline.js';
-import { fromSource } from '../src/ingest/source.js';
+import { loadConfig } from '../src/config/config.js';
 import type { Lake } from '../src/lake/lake.js';
 import { rows } from '../src/lake/query.js';
-import { ident, literal } from '../src/lake/sql.js';
+import { ident, literal } from '../src/lake/quote.js';
 import { createLogger } from '../src/log.js';
-import { openPlatform } from '../src/platform.js';
+import { ingest } from '../src/pipeline/ingest.js';
+import { openRuntime } from '../src/runtime.js';
+import { fromSource } from '../src/sources/source.js';
 
 const [step, parquet] = process.argv.slice(2) as [string, string];
-const platform = await openPlatform(loadConfig(), createLogger('warn'));
-const flights = platform.dataset('flights');
+const runtime = await openRuntime(loadConfig(), createLogger('warn'));
+const flights = runtime.dataset('flights');
 const key = flights.key.map(ident);
 
 /** The dataset's declared columns, typed as the pipeline stores them. */
@@ -25,7 +25,7 @@ const sql = (lake: Lake, text: string) => lake.session((c) => rows<Record<string
 const steps: Record<string, () => Promise<Record<string, unknown>>> = {
   /** The whole pipeline: source → increment → validate → enrich → dedup → commit. */
   pipeline: async () => {
-    const run = await ingest(platform, {
+    const run = await ingest(runtime, {
       dataset: flights,
       trigger: 'manual',
       payload: fromSource(flights, 'bundled'),
@@ -35,9 +35,9 @@ const steps: Record<string, () => Promise<Record<string, unknown>>> = {
   },
   /** The ceiling: DuckDB alone copying the file into an equal DuckLake table. */
   ceiling: async () => {
-    await sql(platform.lake, `CREATE OR REPLACE TABLE lake.main.flights_ceiling (${columns})`);
+    await sql(runtime.lake, `CREATE OR REPLACE TABLE lake.main.flights_ceiling (${columns})`);
     const [inserted] = await sql(
-      platform.lake,
+      runtime.lake,
       `INSERT INTO lake.main.flights_ceiling SELECT ${names} FROM read_parquet(${literal(parquet)})`,
     );
     return { inserted: Number(Object.values(inserted ?? {})[0]) };
@@ -45,7 +45,7 @@ const steps: Record<string, () => Promise<Record<string, unknown>>> = {
   /** What an unchanged re-run must at least do: find that every key of the file is already stored. */
   antijoin: async () => {
     const [found] = await sql(
-      platform.lake,
+      runtime.lake,
       `SELECT count(*) AS new_keys FROM read_parquet(${literal(parquet)}) s
        ANTI JOIN lake.main.flights t ON ${key.map((k) => `s.${k} = t.${k}`).join(' AND ')}`,
     );
@@ -56,17 +56,17 @@ const steps: Record<string, () => Promise<Record<string, unknown>>> = {
    * origin and month (some thousands of files, each with its column statistics in the catalog).
    */
   'many-files': async () => {
-    await sql(platform.lake, `CREATE OR REPLACE TABLE lake.main.flights_partitioned (${columns})`);
+    await sql(runtime.lake, `CREATE OR REPLACE TABLE lake.main.flights_partitioned (${columns})`);
     await sql(
-      platform.lake,
+      runtime.lake,
       'ALTER TABLE lake.main.flights_partitioned SET PARTITIONED BY (origin, month(date))',
     );
     await sql(
-      platform.lake,
+      runtime.lake,
       `INSERT INTO lake.main.flights_partitioned SELECT ${names} FROM read_parquet(${literal(parquet)})`,
     );
     const [listed] = await sql(
-      platform.lake,
+      runtime.lake,
       "SELECT count(*) AS n FROM ducklake_list_files('lake', 'flights_partitioned')",
     );
     return { files: Number(listed?.n) };
@@ -76,7 +76,7 @@ const steps: Record<string, () => Promise<Record<string, unknown>>> = {
     const times: number[] = [];
     for (let i = 0; i < 40; i++) {
       const started = performance.now();
-      await sql(platform.lake, "SELECT * FROM lake.main.flights_ceiling WHERE origin = 'SEA' LIMIT 10");
+      await sql(runtime.lake, "SELECT * FROM lake.main.flights_ceiling WHERE origin = 'SEA' LIMIT 10");
       times.push(performance.now() - started);
     }
     times.sort((a, b) => a - b);
@@ -89,7 +89,7 @@ if (!work) throw new Error(`unknown step ${step}: one of ${Object.keys(steps).jo
 const started = performance.now();
 const result = await work();
 const seconds = (performance.now() - started) / 1000;
-platform.close();
+runtime.close();
 process.stdout.write(
   `${JSON.stringify({ step, seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), ...result })}\n`,
 );

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { CATALOG_INDEXES } from '../src/lake/catalog-indexes.js';
+import { CATALOG_INDEXES } from '../src/lake/catalogIndexes.js';
 import { ScaleOut } from '../test/scaleout/servers.js';
 import { extensionDir } from '../test/setup.js';
 import { machine, writeResults } from './machine.js';

@@ -5,16 +5,16 @@ import { SCOPES, type Scope } from './access/scopes.js';
 import { loadAccessSettings } from './access/settings.js';
 import { createApi } from './api/app.js';
 import { loadApiSettings } from './api/settings.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from './config/config.js';
 import { messageOf, OdpError } from './errors.js';
 import { provisionExtensions } from './extensions/provision.js';
-import { findRun } from './ingest/history.js';
-import { ingest } from './ingest/pipeline.js';
-import type { RunRecord } from './ingest/run.js';
+import { listQuarantine, replayQuarantine } from './journal/quarantine.js';
+import type { RunRecord } from './journal/run.js';
+import { findRun } from './journal/runs.js';
 import { maintainLake } from './lake/maintain.js';
 import { createLogger } from './log.js';
-import { ingestDataset, openPlatform, type Platform } from './platform.js';
-import { listQuarantine, replayQuarantine } from './quarantine/quarantine.js';
+import { ingest } from './pipeline/ingest.js';
+import { ingestDataset, openRuntime, type Runtime } from './runtime.js';
 import { startScheduler } from './scheduler.js';
 
 const program = new Command('odp').description('ODP, the open data platform').showHelpAfterError();
@@ -32,17 +32,17 @@ function runSummary(run: RunRecord): string {
   return `${run.dataset} run ${run.runId}: ${run.status} — ${counts}${run.snapshotId === null ? '' : ` (snapshot ${run.snapshotId})`}${reasons}${error}`;
 }
 
-/** Opens the platform for one command and closes it afterwards; a failed run makes the exit code 1. */
-async function withPlatform(work: (platform: Platform) => Promise<void>): Promise<void> {
+/** Opens the runtime for one command and closes it afterwards; a failed run makes the exit code 1. */
+async function withRuntime(work: (runtime: Runtime) => Promise<void>): Promise<void> {
   const config = loadConfig();
-  const platform = await openPlatform(
+  const runtime = await openRuntime(
     config,
     createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 2),
   );
   try {
-    await work(platform);
+    await work(runtime);
   } finally {
-    platform.close();
+    runtime.close();
   }
 }
 
@@ -60,9 +60,9 @@ program
     const settings = loadApiSettings();
     const access = loadAccessSettings(config.dataDir);
     const log = createLogger(config.logLevel);
-    const platform = await openPlatform(config, log);
-    const scheduler = config.scheduler ? await startScheduler(platform) : undefined;
-    const api = createApi(platform, { settings, access });
+    const runtime = await openRuntime(config, log);
+    const scheduler = config.scheduler ? await startScheduler(runtime) : undefined;
+    const api = createApi(runtime, { settings, access });
     const server = api.app.listen(config.port, () =>
       log.info({ port: config.port, keys: access.keysFile }, 'listening'),
     );
@@ -76,7 +76,7 @@ program
       server.closeIdleConnections();
       await scheduler?.stop();
       api.close();
-      platform.close();
+      runtime.close();
       process.exit(0);
     };
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
@@ -89,8 +89,8 @@ program
   .argument('<dataset>', 'dataset name')
   .option('--json', 'print the run record as one JSON object')
   .action(async (name: string, options: { json?: boolean }) =>
-    withPlatform(async (platform) => {
-      reportRun(await ingestDataset(platform, name, 'manual'), !!options.json);
+    withRuntime(async (runtime) => {
+      reportRun(await ingestDataset(runtime, name, 'manual'), !!options.json);
     }),
   );
 
@@ -100,15 +100,15 @@ program
   .argument('<run-id>', 'the run whose increments to replay')
   .option('--json', 'print the run record as one JSON object')
   .action(async (runId: string, options: { json?: boolean }) =>
-    withPlatform(async (platform) => {
-      const run = await platform.lake.session((c) => findRun(c, runId));
+    withRuntime(async (runtime) => {
+      const run = await runtime.lake.session((c) => findRun(c, runId));
       const payload = {
         kind: 'stored' as const,
         source: `replay of ${runId}`,
         increments: run.increments ?? [],
       };
       reportRun(
-        await ingest(platform, { dataset: platform.dataset(run.dataset), trigger: 'replay', payload }),
+        await ingest(runtime, { dataset: runtime.dataset(run.dataset), trigger: 'replay', payload }),
         !!options.json,
       );
     }),
@@ -123,8 +123,8 @@ quarantine
   .option('--limit <n>', 'at most this many records', '100')
   .option('--json', 'one JSON object per line')
   .action(async (name: string, options: { run?: string; all?: boolean; limit: string; json?: boolean }) =>
-    withPlatform(async (platform) => {
-      const records = await listQuarantine(platform, platform.dataset(name).name, {
+    withRuntime(async (runtime) => {
+      const records = await listQuarantine(runtime, runtime.dataset(name).name, {
         runId: options.run,
         includeReplayed: !!options.all,
         limit: Number(options.limit),
@@ -146,9 +146,9 @@ quarantine
   .option('--run <run-id>', 'only records of this run')
   .option('--json', 'print the run record as one JSON object')
   .action(async (name: string, options: { run?: string; json?: boolean }) =>
-    withPlatform(async (platform) => {
+    withRuntime(async (runtime) => {
       reportRun(
-        await replayQuarantine(platform, platform.dataset(name), { runId: options.run }),
+        await replayQuarantine(runtime, runtime.dataset(name), { runId: options.run }),
         !!options.json,
       );
     }),
@@ -161,8 +161,8 @@ program
   .description('merge small files, expire old snapshots and delete files no snapshot needs')
   .option('--json', 'print the report as JSON')
   .action(async (options: { json?: boolean }) =>
-    withPlatform(async (platform) => {
-      const report = await maintainLake(platform.lake, platform.config.snapshotRetentionDays);
+    withRuntime(async (runtime) => {
+      const report = await maintainLake(runtime.lake, runtime.config.snapshotRetentionDays);
       print(report, !!options.json, () => report.steps.map((s) => `${s.step}: ${s.seconds}s`).join('\n'));
     }),
   );

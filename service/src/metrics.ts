@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { RunRecord } from './ingest/run.js';
+import type { RunRecord } from './journal/run.js';
 
 /** The service's Prometheus registry; the HTTP API serves it at /metrics. */
 export const registry = new Registry();

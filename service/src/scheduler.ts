@@ -2,7 +2,7 @@ import { Cron } from 'croner';
 import { OdpError } from './errors.js';
 import { maintainLake } from './lake/maintain.js';
 import { rows } from './lake/query.js';
-import { ingestDataset, type Platform } from './platform.js';
+import { ingestDataset, type Runtime } from './runtime.js';
 
 /** Runs every dataset on its cron schedule and lake maintenance daily; `stop()` waits for runs in flight. */
 export interface Scheduler {
@@ -11,8 +11,8 @@ export interface Scheduler {
 
 const MAINTENANCE = '30 4 * * *';
 
-export async function startScheduler(platform: Platform): Promise<Scheduler> {
-  const { log } = platform;
+export async function startScheduler(runtime: Runtime): Promise<Scheduler> {
+  const { log } = runtime;
   const inFlight = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
     inFlight.add(work);
@@ -20,7 +20,7 @@ export async function startScheduler(platform: Platform): Promise<Scheduler> {
   };
 
   const runDataset = (name: string) => {
-    const work = ingestDataset(platform, name, 'schedule').catch((error: unknown) => {
+    const work = ingestDataset(runtime, name, 'schedule').catch((error: unknown) => {
       if (error instanceof OdpError && error.code === 'lease-held')
         log.info({ dataset: name }, error.message);
       else log.error({ err: error, dataset: name }, 'scheduled ingest failed');
@@ -30,12 +30,12 @@ export async function startScheduler(platform: Platform): Promise<Scheduler> {
   };
 
   // `protect` skips a tick while the previous run of the same job is still going.
-  const jobs = [...platform.datasets.values()].map(
+  const jobs = [...runtime.datasets.values()].map(
     (d) => new Cron(d.schedule, { name: d.name, protect: true, timezone: 'UTC' }, () => runDataset(d.name)),
   );
   jobs.push(
     new Cron(MAINTENANCE, { name: 'lake-maintenance', protect: true, timezone: 'UTC' }, () => {
-      const work = maintainLake(platform.lake, platform.config.snapshotRetentionDays)
+      const work = maintainLake(runtime.lake, runtime.config.snapshotRetentionDays)
         .then((report) => log.info({ maintenance: report }, 'lake maintenance done'))
         .catch((error: unknown) => log.error({ err: error }, 'lake maintenance failed'));
       track(work);
@@ -44,11 +44,11 @@ export async function startScheduler(platform: Platform): Promise<Scheduler> {
   );
 
   // A dataset that has never been ingested is caught up now rather than at its next tick.
-  const ingested = await platform.lake.session((c) =>
+  const ingested = await runtime.lake.session((c) =>
     rows<{ dataset: string }>(c, "SELECT DISTINCT dataset FROM lake.odp.runs WHERE status = 'succeeded'"),
   );
   const done = new Set(ingested.map((r) => r.dataset));
-  for (const name of platform.datasets.keys()) if (!done.has(name)) void runDataset(name);
+  for (const name of runtime.datasets.keys()) if (!done.has(name)) void runDataset(name);
 
   log.info(
     { schedules: jobs.map((j) => ({ job: j.name, next: j.nextRun()?.toISOString() })) },

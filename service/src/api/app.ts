@@ -8,8 +8,8 @@ import helmet from 'koa-helmet';
 import { KeyStore } from '../access/keys.js';
 import { RateLimiter } from '../access/rateLimit.js';
 import { type AccessSettings, loadAccessSettings } from '../access/settings.js';
-import type { Platform } from '../platform.js';
-import { LakeCatalog } from './lakeCatalog.js';
+import type { Runtime } from '../runtime.js';
+import { LakeCatalog } from './catalogCache.js';
 import { allow, requireKeyUnder } from './middleware/access.js';
 import { requestLimits } from './middleware/limits.js';
 import { problems } from './middleware/problems.js';
@@ -19,11 +19,11 @@ import { ResponseCache } from './responseCache.js';
 import { dataset, datasets } from './routes/datasets.js';
 import { docs, docsAsset } from './routes/docs.js';
 import { healthz, metrics, readyz } from './routes/health.js';
-import { changes, snapshots } from './routes/history.js';
 import { record, records } from './routes/records.js';
 import type { Route, Services } from './routes/route.js';
 import { validateInput } from './routes/route.js';
 import { quarantine, runs } from './routes/runs.js';
+import { changes, snapshots } from './routes/snapshots.js';
 import { ReadSessions } from './sessions.js';
 import { type ApiSettings, loadApiSettings } from './settings.js';
 
@@ -55,14 +55,14 @@ export interface ApiOptions {
  * The HTTP face of the service. Middleware runs in this order: request id and access log, problem responses,
  * security headers, CORS (only if configured), size limits, API keys for /v1 (with their rate limits), routes.
  */
-export function createApi(platform: Platform, options: ApiOptions = {}): Api {
+export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
   const settings = options.settings ?? loadApiSettings();
-  const access = options.access ?? loadAccessSettings(platform.config.dataDir);
+  const access = options.access ?? loadAccessSettings(runtime.config.dataDir);
   const keys = new KeyStore(access.keysFile);
   const limiter = new RateLimiter();
   const services: Services = {
-    platform,
-    sessions: new ReadSessions(platform.lake, settings.sessions),
+    runtime,
+    sessions: new ReadSessions(runtime.lake, settings.sessions),
     catalog: new LakeCatalog(),
     responses: new ResponseCache(settings.cacheMegabytes * 2 ** 20),
     settings,
@@ -94,8 +94,8 @@ export function createApi(platform: Platform, options: ApiOptions = {}): Api {
   }
 
   const app = new Koa();
-  app.use(requestContext(platform.log));
-  app.use(problems(platform.log));
+  app.use(requestContext(runtime.log));
+  app.use(problems(runtime.log));
   app.use(helmet());
   if (settings.corsOrigins.length) {
     app.use(

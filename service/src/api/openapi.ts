@@ -130,7 +130,7 @@ export function openApiRoute(routes: () => readonly Route[], version: string): R
       '200': { description: 'the OpenAPI document', content: { 'application/json': { type: 'object' } } },
     }),
     handle: async (ctx, _input, services) => {
-      const { datasets } = services.platform;
+      const { datasets } = services.runtime;
       const key = [...datasets.keys()].join(',');
       if (cached?.key !== key) {
         cached = {

@@ -1,7 +1,7 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import type { BlobService } from '../config.js';
-import { AZURITE_KEY } from '../lake/azure.js';
+import type { BlobService } from '../config/config.js';
+import { AZURITE_KEY } from '../lake/storageSecret.js';
 import type { IncrementStore } from './store.js';
 
 function serviceClient(service: BlobService): BlobServiceClient {

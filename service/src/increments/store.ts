@@ -1,7 +1,3 @@
-import type { StorageTarget } from '../config.js';
-import { AzureIncrementStore } from './azure.js';
-import { LocalIncrementStore } from './local.js';
-
 /**
  * Where raw increments are kept, exactly as received, so any batch can be replayed.
  * Keys look like `earthquakes/2026/11/23/<run-id>.geojson`.
@@ -13,10 +9,6 @@ export interface IncrementStore {
   fetch(key: string, destination: string): Promise<void>;
   /** Where the store is, for logs and run records. */
   readonly location: string;
-}
-
-export function openIncrementStore(target: StorageTarget): IncrementStore {
-  return target.kind === 'local' ? new LocalIncrementStore(target.path) : new AzureIncrementStore(target);
 }
 
 const EXTENSIONS = {

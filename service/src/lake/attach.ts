@@ -1,7 +1,7 @@
-import type { CatalogTarget, StorageTarget } from '../config.js';
-import { storageSecretStatement } from './azure.js';
-import { withPassfile } from './conninfo.js';
-import { literal } from './sql.js';
+import type { CatalogTarget, StorageTarget } from '../config/config.js';
+import { literal } from './quote.js';
+import { withPassfile } from './signin/conninfo.js';
+import { storageSecretStatement } from './storageSecret.js';
 
 /** The name the lake is attached under in every DuckDB session. */
 export const LAKE = 'lake';

@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { messageOf, OdpError } from '../errors.js';
 import { attachStatements, LAKE } from './attach.js';
-import { catalogIndexStatements } from './catalog-indexes.js';
+import { catalogIndexStatements } from './catalogIndexes.js';
 import { createEngine } from './engine.js';
-import type { CatalogSignIn } from './signin.js';
+import type { CatalogSignIn } from './signin/signin.js';
 
 /** ODP's own tables live in the lake beside the datasets, so a run's record commits with its data. */
 const SYSTEM_TABLES = [

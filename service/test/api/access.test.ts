@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { RateLimiter } from '../../src/access/rateLimit.js';
 import { odp } from '../fixtures/cli.js';
-import { ndjson, readingsDataset, Sandbox } from '../fixtures/platform.js';
+import { ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 import { ApiServer } from './server.js';
 
 /** Every route the router serves under /v1, with its parameters filled in. */

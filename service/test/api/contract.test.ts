@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { Sandbox } from '../fixtures/platform.js';
+import { Sandbox } from '../fixtures/sandbox.js';
 import { ApiServer } from './server.js';
 
 type Page = { data: Record<string, unknown>[]; next: string | null; snapshot: number };

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { after, before, describe, it } from 'mocha';
-import { ndjson, readingsDataset, Sandbox } from '../fixtures/platform.js';
+import { ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 import { ApiServer } from './server.js';
 
 /** Text that only a database error would contain; none of it may ever reach a client. */

@@ -5,7 +5,7 @@ import type { Scope } from '../../src/access/scopes.js';
 import { type AccessSettings, loadAccessSettings } from '../../src/access/settings.js';
 import { type Api, createApi } from '../../src/api/app.js';
 import { type ApiSettings, loadApiSettings } from '../../src/api/settings.js';
-import type { Sandbox } from '../fixtures/platform.js';
+import type { Sandbox } from '../fixtures/sandbox.js';
 
 /** A real API server on 127.0.0.1 over a sandbox lake, with keys of both scopes. */
 export class ApiServer {
@@ -34,16 +34,16 @@ export class ApiServer {
     this.admin = admin;
   }
 
-  /** Opens the sandbox's platform (ingest it first, or later through `sandbox.ingest`) and serves it. */
+  /** Opens the sandbox's runtime (ingest it first, or later through `sandbox.ingest`) and serves it. */
   static async start(sandbox: Sandbox, env: NodeJS.ProcessEnv = {}): Promise<ApiServer> {
-    const platform = sandbox.platform ?? (await sandbox.open());
+    const runtime = sandbox.runtime ?? (await sandbox.open());
     const fullEnv = { ...sandbox.env, ODP_API_KEYS_FILE: path.join(sandbox.dir, 'api-keys.json'), ...env };
-    const access: AccessSettings = loadAccessSettings(platform.config.dataDir, fullEnv);
+    const access: AccessSettings = loadAccessSettings(runtime.config.dataDir, fullEnv);
     const settings: ApiSettings = loadApiSettings(fullEnv);
     const keys = new KeyStore(access.keysFile);
     const read = (await keys.create('tests (read)', 'read')).key;
     const admin = (await keys.create('tests (admin)', 'admin')).key;
-    const api = createApi(platform, { settings, access });
+    const api = createApi(runtime, { settings, access });
     const server = api.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     return new ApiServer(sandbox, api, server, keys, read, admin);

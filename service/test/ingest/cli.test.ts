@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import type { RunRecord } from '../../src/ingest/run.js';
+import type { RunRecord } from '../../src/journal/run.js';
 import { odp } from '../fixtures/cli.js';
-import { balanced, ndjson, readingsDataset, Sandbox } from '../fixtures/platform.js';
+import { balanced, ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
 const bundledDatasets = fileURLToPath(new URL('../../datasets', import.meta.url));
 

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { balanced, Sandbox } from '../fixtures/platform.js';
+import { balanced, Sandbox } from '../fixtures/sandbox.js';
 
 const bundledDatasets = fileURLToPath(new URL('../../datasets', import.meta.url));
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Feed } from '../fixtures/feed.js';
-import { ndjson, readingsDataset, Sandbox } from '../fixtures/platform.js';
+import { ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
 const body = ndjson([
   { id: 'a', v: 1, value: 1 },

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { balanced, ndjson, readingsDataset, Sandbox } from '../fixtures/platform.js';
+import { balanced, ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
 interface Quarantined {
   record_no: string;
@@ -138,7 +138,7 @@ describe('corrupt records are quarantined with a reason, never dropped', () => {
       readingsDataset().replace('check: value >= 0', 'check: value >= -100'),
     );
     const platform = await sandbox.open();
-    const { replayQuarantine, listQuarantine } = await import('../../src/quarantine/quarantine.js');
+    const { replayQuarantine, listQuarantine } = await import('../../src/journal/quarantine.js');
     const replay = await replayQuarantine(platform, platform.dataset('readings'));
     expect(replay).to.include({
       status: 'succeeded',

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { maintainLake } from '../../src/lake/maintain.js';
 import { startScheduler } from '../../src/scheduler.js';
-import { ndjson, readingsDataset, Sandbox } from '../fixtures/platform.js';
+import { ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
 describe('serve runs every dataset on its schedule, and keeps the lake tidy', () => {
   let sandbox: Sandbox;
@@ -22,8 +22,8 @@ describe('serve runs every dataset on its schedule, and keeps the lake tidy', ()
     // Every second (croner's six-field form), so the test sees several ticks.
     await sandbox.write('readings.yaml', readingsDataset().replace('*/5 * * * *', '* * * * * *'));
     await sandbox.write('readings.ndjson', ndjson([{ id: 'a', v: 1, value: 1 }]));
-    const platform = await sandbox.open();
-    const scheduler = await startScheduler(platform);
+    const runtime = await sandbox.open();
+    const scheduler = await startScheduler(runtime);
     await new Promise((resolve) => setTimeout(resolve, 3500));
     await scheduler.stop();
     const seen = await runs();
@@ -54,7 +54,7 @@ describe('serve runs every dataset on its schedule, and keeps the lake tidy', ()
     await copyFile(path.join(tableDir, kept!), orphan);
     const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
     await utimes(orphan, twoDaysAgo, twoDaysAgo);
-    const report = await maintainLake(sandbox.platform!.lake, 0);
+    const report = await maintainLake(sandbox.runtime!.lake, 0);
     expect(report.steps.map((s) => s.step)).to.deep.equal([
       'flush inlined data',
       'merge adjacent files',

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { OdpError } from '../../src/errors.js';
 import { odp } from '../fixtures/cli.js';
-import { ndjson, readingsDataset, Sandbox } from '../fixtures/platform.js';
+import { ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
 /** Enough rows that a run takes a noticeable while, so it can be killed at different stages. */
 const ROWS = 200_000;
@@ -84,8 +84,8 @@ describe('a run commits all of its batch or none of it, and one writer at a time
       expect(Number(state?.runs) > 0).to.equal(rows === ROWS);
       if (finished.signal !== 'SIGKILL') expect(finished.code, finished.stderr).to.equal(0);
       outcomes.push(`${stage}+${afterMs}ms:${finished.signal === 'SIGKILL' ? 'killed' : 'finished'}:${rows}`);
-      sandbox.platform?.close();
-      sandbox.platform = undefined;
+      sandbox.runtime?.close();
+      sandbox.runtime = undefined;
     }
     console.log(`      kill outcomes: ${outcomes.join(', ')}`);
     const last = await sandbox.ingest('readings');

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { balanced, ndjson, readingsDataset, Sandbox } from '../fixtures/platform.js';
+import { balanced, ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
 describe('each record is stored once: newer versions update, identical or older ones are left alone', () => {
   let sandbox: Sandbox;
@@ -92,7 +92,7 @@ describe('each record is stored once: newer versions update, identical or older 
     const [first] = await sandbox.query<{ run_id: string; increments: string[] }>(
       "SELECT run_id, increments FROM lake.odp.runs WHERE status = 'succeeded' ORDER BY started_at LIMIT 1",
     );
-    const { ingest } = await import('../../src/ingest/pipeline.js');
+    const { ingest } = await import('../../src/pipeline/ingest.js');
     const replay = await ingest(platform, {
       dataset: platform.dataset('readings'),
       trigger: 'replay',

@@ -2,13 +2,13 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { loadConfig } from '../../src/config.js';
-import type { RunRecord } from '../../src/ingest/run.js';
+import { loadConfig } from '../../src/config/config.js';
+import type { RunRecord } from '../../src/journal/run.js';
 import { rows } from '../../src/lake/query.js';
 import { createLogger } from '../../src/log.js';
-import { openPlatform, type Platform } from '../../src/platform.js';
+import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { odp } from '../fixtures/cli.js';
-import { ndjson } from '../fixtures/platform.js';
+import { ndjson } from '../fixtures/sandbox.js';
 import { ScaleOut } from './servers.js';
 
 const EARTHQUAKES = 1707;
@@ -16,7 +16,7 @@ const EARTHQUAKES = 1707;
 describe('scale-out: a PostgreSQL catalog with lake files and increments in Azure Blob Storage (Azurite)', function () {
   this.timeout(120_000);
   let stack: ScaleOut;
-  let reader: Platform | undefined;
+  let reader: Runtime | undefined;
 
   before(async () => {
     stack = await ScaleOut.start();
@@ -74,7 +74,7 @@ describe('scale-out: a PostgreSQL catalog with lake files and increments in Azur
     await ingestOn('readings');
     // This replica runs in the test's own process; libpq and node-postgres read the role's password from there.
     process.env.PGPASSWORD = stack.rolePassword;
-    reader = await openPlatform(loadConfig(stack.env()), createLogger('silent'));
+    reader = await openRuntime(loadConfig(stack.env()), createLogger('silent'));
     const seen = () =>
       reader!.lake.session((c) =>
         rows<{ n: string; v: number }>(c, 'SELECT count(*) AS n, max(v) AS v FROM lake.main.readings'),

@@ -3,14 +3,14 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import pg from 'pg';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { messageOf } from '../../src/errors.js';
-import { ingest } from '../../src/ingest/pipeline.js';
-import { fromSource } from '../../src/ingest/source.js';
 import { rows } from '../../src/lake/query.js';
 import { createLogger } from '../../src/log.js';
-import { openPlatform, type Platform } from '../../src/platform.js';
-import { ndjson } from '../fixtures/platform.js';
+import { ingest } from '../../src/pipeline/ingest.js';
+import { openRuntime, type Runtime } from '../../src/runtime.js';
+import { fromSource } from '../../src/sources/source.js';
+import { ndjson } from '../fixtures/sandbox.js';
 import { ScaleOut } from './servers.js';
 import { TokenAuthority } from './tokens.js';
 
@@ -20,14 +20,14 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
   this.timeout(120_000);
   let stack: ScaleOut;
   let tokens: TokenAuthority;
-  let platform: Platform | undefined;
+  let runtime: Runtime | undefined;
 
   before(async () => {
     stack = await ScaleOut.start();
     tokens = await TokenAuthority.start(stack.postgres, ScaleOut.role);
   });
   after(async () => {
-    platform?.close();
+    runtime?.close();
     tokens?.close();
     await stack?.stop();
   });
@@ -35,12 +35,12 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
   it('signs in again before each token expires, without failing reads or runs in flight', async () => {
     const credential = tokens.credential(LIFETIME_MS);
     const { PGPASSWORD: _none, ...env } = stack.env();
-    platform = await openPlatform(
+    runtime = await openRuntime(
       loadConfig({ ...env, ODP_CATALOG_AUTH: 'entra' }),
       createLogger('silent'),
       credential,
     );
-    const p = platform;
+    const p = runtime;
     const errors: string[] = [];
     let reads = 0;
     const count = () =>

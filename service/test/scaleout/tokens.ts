@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CatalogCredential, CatalogToken } from '../../src/lake/credential.js';
+import type { CatalogCredential, CatalogToken } from '../../src/lake/signin/credential.js';
 import type { TestPostgres } from './servers.js';
 
 const ACCESS_REQUEST = 1;

@@ -5,13 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { loadConfig } from '../../src/config.js';
-import type { RunRecord } from '../../src/ingest/run.js';
+import { loadConfig } from '../../src/config/config.js';
+import type { RunRecord } from '../../src/journal/run.js';
 import { rows } from '../../src/lake/query.js';
 import { createLogger } from '../../src/log.js';
-import { openPlatform, type Platform } from '../../src/platform.js';
+import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { odp } from '../fixtures/cli.js';
-import { readingsDataset } from '../fixtures/platform.js';
+import { readingsDataset } from '../fixtures/sandbox.js';
 import { ScaleOut } from './servers.js';
 
 /** Enough rows that a run lasts a few seconds on a small machine, so that a second run meets it. */
@@ -37,12 +37,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 describe('scale-out: one writer per dataset across replicas', function () {
   this.timeout(180_000);
   let stack: ScaleOut;
-  let reader: Platform | undefined;
+  let reader: Runtime | undefined;
 
   before(async () => {
     stack = await ScaleOut.start();
     process.env.PGPASSWORD = stack.rolePassword;
-    reader = await openPlatform(loadConfig(stack.env()), createLogger('silent'));
+    reader = await openRuntime(loadConfig(stack.env()), createLogger('silent'));
   });
   after(async () => {
     reader?.close();

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from 'koa';
-import { literal } from '../../lake/sql.js';
+import { literal } from '../../lake/quote.js';
 import { badRequest } from '../problem.js';
 import { FORMATS, type Format } from './query.js';
-import type { Statement } from './sql.js';
+import type { Statement } from './statement.js';
 
 export const MEDIA_TYPES: Record<Format, string> = {
   json: 'application/json',

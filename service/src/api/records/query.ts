@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
-import type { ColumnInfo, TableSchema } from '../lakeCatalog.js';
+import type { ColumnInfo, TableSchema } from '../catalogCache.js';
 import { badRequest } from '../problem.js';
 import { invalidValue, kindOf } from './values.js';
 

@@ -1,4 +1,4 @@
-import type { ColumnInfo } from '../lakeCatalog.js';
+import type { ColumnInfo } from '../catalogCache.js';
 
 /** The column types a filter can compare against, by how a value of that type is written in a URL. */
 const INTEGER_RANGES: Record<string, [bigint, bigint]> = {

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
 import { LAKE } from '../../lake/attach.js';
 import { type Row, rows } from '../../lake/query.js';
-import { answerFromCache } from '../caching.js';
-import { type ColumnInfo, tableAt } from '../lakeCatalog.js';
+import { type ColumnInfo, tableAt } from '../catalogCache.js';
+import { answerFromCache } from '../conditional.js';
 import { Problem } from '../problem.js';
 import { route, type Services } from './route.js';
 import { DatasetName, jsonResponse, problemResponses } from './schemas.js';
@@ -127,7 +127,7 @@ export const datasets = route({
       const snapshot = await services.catalog.currentSnapshot(connection);
       if (answerFromCache(ctx, ['datasets', snapshot], false)) return;
       const data: DatasetSummary[] = [];
-      for (const d of services.platform.datasets.values())
+      for (const d of services.runtime.datasets.values())
         data.push(await summary(connection, services, d, snapshot));
       ctx.body = { data, snapshot };
     }, services.settings.requestTimeoutMs);
@@ -146,7 +146,7 @@ export const dataset = route({
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
   handle: async (ctx, { params }, services) => {
-    const d = services.platform.dataset(params.name);
+    const d = services.runtime.dataset(params.name);
     await services.sessions.use(async (connection) => {
       const snapshot = await services.catalog.currentSnapshot(connection);
       if (answerFromCache(ctx, ['dataset', d.name, snapshot], false)) return;

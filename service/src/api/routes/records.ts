@@ -4,9 +4,9 @@ import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
 import { messageOf } from '../../errors.js';
 import { type Row, rows } from '../../lake/query.js';
-import { answerFromCache } from '../caching.js';
+import type { ColumnInfo } from '../catalogCache.js';
+import { answerFromCache } from '../conditional.js';
 import { type Cursor, checkCursor, encodeCursor, readCursor } from '../cursor.js';
-import type { ColumnInfo } from '../lakeCatalog.js';
 import { badRequest, notFound } from '../problem.js';
 import { MEDIA_TYPES, negotiate, parquetFile, streamRows } from '../records/formats.js';
 import {
@@ -17,7 +17,7 @@ import {
   RecordParams,
   type RecordQuery,
 } from '../records/query.js';
-import { recordByKeySql, recordsSql, sortAlias } from '../records/sql.js';
+import { recordByKeySql, recordsSql, sortAlias } from '../records/statement.js';
 import { invalidValue } from '../records/values.js';
 import { withDeadline } from '../sessions.js';
 import { route, type Services } from './route.js';
@@ -83,7 +83,7 @@ export const records = route({
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
   handle: async (ctx, { params, query }, services) => {
-    const dataset = services.platform.dataset(params.name);
+    const dataset = services.runtime.dataset(params.name);
     const format = negotiate(ctx);
     const cursor = query.cursor === undefined ? undefined : readCursor(query.cursor);
     const lease = await services.sessions.acquire();
@@ -193,7 +193,7 @@ export const record = route({
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
   handle: async (ctx: Context, { params, query }, services) => {
-    const dataset = services.platform.dataset(params.name);
+    const dataset = services.runtime.dataset(params.name);
     await services.sessions.use(async (connection) => {
       const { snapshot, pinned } = await readSnapshot(connection, services, query.asOf);
       const schema = await services.catalog.schema(connection, dataset, snapshot);

@@ -2,8 +2,8 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import type { Scope } from '../../access/scopes.js';
 import type { Dataset } from '../../datasets/definition.js';
-import type { Platform } from '../../platform.js';
-import type { LakeCatalog } from '../lakeCatalog.js';
+import type { Runtime } from '../../runtime.js';
+import type { LakeCatalog } from '../catalogCache.js';
 import { badRequest } from '../problem.js';
 import type { ResponseCache } from '../responseCache.js';
 import type { ReadSessions } from '../sessions.js';
@@ -14,7 +14,7 @@ export type Access = 'public' | 'metrics' | Scope;
 
 /** What route handlers read the lake through. */
 export interface Services {
-  platform: Platform;
+  runtime: Runtime;
   sessions: ReadSessions;
   catalog: LakeCatalog;
   /** JSON pages by ETag: exact, since a snapshot never changes. */

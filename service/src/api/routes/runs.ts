@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { listQuarantine } from '../../journal/quarantine.js';
 import { LAKE } from '../../lake/attach.js';
 import { rows } from '../../lake/query.js';
-import { listQuarantine } from '../../quarantine/quarantine.js';
 import { checkCursor, encodeCursor, readCursor } from '../cursor.js';
 import { RUN_COLUMNS, Run } from './datasets.js';
 import { route } from './route.js';
@@ -26,7 +26,7 @@ export const runs = route({
     ...problemResponses(400, 401, 403, 429, 503),
   }),
   handle: async (ctx, { query }, services) => {
-    if (query.dataset) services.platform.dataset(query.dataset);
+    if (query.dataset) services.runtime.dataset(query.dataset);
     const limit = query.limit ?? 100;
     const identity = `runs:${query.dataset ?? ''}:${query.status ?? ''}`;
     const cursor =
@@ -100,9 +100,9 @@ export const quarantine = route({
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
   handle: async (ctx, { params, query }, services) => {
-    const dataset = services.platform.dataset(params.name);
+    const dataset = services.runtime.dataset(params.name);
     ctx.body = {
-      data: await listQuarantine(services.platform, dataset.name, {
+      data: await listQuarantine(services.runtime, dataset.name, {
         runId: query.run,
         includeReplayed: query.all === 'true',
         limit: query.limit ?? 100,

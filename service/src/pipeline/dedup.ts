@@ -1,5 +1,5 @@
 import type { Dataset } from '../datasets/definition.js';
-import { ident, literal } from '../lake/sql.js';
+import { ident, literal } from '../lake/quote.js';
 
 /**
  * Dedup, in two steps, both set-based:

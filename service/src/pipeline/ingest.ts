@@ -5,10 +5,12 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from '../datasets/definition.js';
 import { messageOf } from '../errors.js';
 import { type IncrementStore, incrementKey } from '../increments/store.js';
+import { NO_RECORDS, newRunId, type RunCounts, type RunRecord, type RunTrigger } from '../journal/run.js';
 import type { Lake } from '../lake/lake.js';
 import { rows } from '../lake/query.js';
-import { ident } from '../lake/sql.js';
+import { ident } from '../lake/quote.js';
 import type { Logger } from '../log.js';
+import type { Fetched, SourceValidators } from '../sources/source.js';
 import {
   batchOutcome,
   commitBatch,
@@ -21,8 +23,6 @@ import {
 import { plannedSql, rankedSql } from './dedup.js';
 import { enrichedSql } from './enrich.js';
 import type { LeaseProvider } from './lease.js';
-import { NO_RECORDS, newRunId, type RunCounts, type RunRecord, type RunTrigger } from './run.js';
-import type { Fetched, SourceValidators } from './source.js';
 import { CSV_REJECTS, CSV_ROWS, csvReadSql, csvRejectsSql, parquetReader, stageSql } from './stage.js';
 import { checkedSql } from './validate.js';
 

@@ -1,6 +1,6 @@
-import { ident } from '../../lake/sql.js';
+import { ident } from '../../lake/quote.js';
+import { tableAt } from '../catalogCache.js';
 import type { Cursor } from '../cursor.js';
-import { tableAt } from '../lakeCatalog.js';
 import type { Filter, RecordQuery, SortTerm } from './query.js';
 import { castParam } from './values.js';
 

@@ -1,5 +1,5 @@
 import type { Column, Dataset } from '../datasets/definition.js';
-import { ident, list, literal } from '../lake/sql.js';
+import { ident, list, literal } from '../lake/quote.js';
 
 /**
  * Stage: the payload files become the temporary table `incoming`, one row per record received:

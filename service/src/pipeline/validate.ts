@@ -1,5 +1,5 @@
 import type { Column, Dataset } from '../datasets/definition.js';
-import { ident, literal } from '../lake/sql.js';
+import { ident, literal } from '../lake/quote.js';
 import { sourceColumn } from './stage.js';
 
 /**

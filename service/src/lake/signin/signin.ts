@@ -1,8 +1,8 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { messageOf } from '../errors.js';
-import type { Logger } from '../log.js';
+import { messageOf } from '../../errors.js';
+import type { Logger } from '../../log.js';
 import type { CatalogCredential, CatalogToken } from './credential.js';
 import { type Renewal, renewBeforeExpiry } from './reauth.js';
 

@@ -1,5 +1,5 @@
 import type { Dataset } from '../datasets/definition.js';
-import { ident } from '../lake/sql.js';
+import { ident } from '../lake/quote.js';
 
 /**
  * Enrich: the valid records of `checked` with the dataset's derived columns, as the view `enriched`.

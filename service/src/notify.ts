@@ -1,6 +1,6 @@
-import { messageOf } from '../errors.js';
-import type { RunRecord } from '../ingest/run.js';
-import type { Logger } from '../log.js';
+import { messageOf } from './errors.js';
+import type { RunRecord } from './journal/run.js';
+import type { Logger } from './log.js';
 
 /** The Slack-compatible message for a run that quarantined records. */
 export function quarantineMessage(run: RunRecord): { text: string } {

@@ -1,6 +1,6 @@
-import type { CatalogTarget } from '../config.js';
+import type { CatalogTarget } from '../config/config.js';
 import { LAKE } from './attach.js';
-import { literal } from './sql.js';
+import { literal } from './quote.js';
 
 /**
  * Indexes DuckLake does not create on a PostgreSQL catalog but reads by on every query: without them each read

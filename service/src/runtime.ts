@@ -1,22 +1,22 @@
 import pg from 'pg';
-import type { Config } from './config.js';
+import type { Config } from './config/config.js';
 import type { Dataset } from './datasets/definition.js';
 import { datasetNamed, loadDatasets } from './datasets/load.js';
-import { openIncrementStore } from './increments/store.js';
-import { type LeaseProvider, PostgresLeases, ProcessLeases } from './ingest/lease.js';
-import { type IngestContext, ingest } from './ingest/pipeline.js';
-import type { RunRecord, RunTrigger } from './ingest/run.js';
-import { fromSource } from './ingest/source.js';
-import { pgClientConfig } from './lake/conninfo.js';
-import { type CatalogCredential, catalogCredential } from './lake/credential.js';
+import { openIncrementStore } from './increments/open.js';
+import type { RunRecord, RunTrigger } from './journal/run.js';
 import { Lake } from './lake/lake.js';
-import { CatalogSignIn } from './lake/signin.js';
+import { pgClientConfig } from './lake/signin/conninfo.js';
+import { type CatalogCredential, catalogCredential } from './lake/signin/credential.js';
+import { CatalogSignIn } from './lake/signin/signin.js';
 import type { Logger } from './log.js';
 import { recordRunMetrics } from './metrics.js';
-import { notifyQuarantine } from './quarantine/notify.js';
+import { notifyQuarantine } from './notify.js';
+import { type IngestContext, ingest } from './pipeline/ingest.js';
+import { type LeaseProvider, PostgresLeases, ProcessLeases } from './pipeline/lease.js';
+import { fromSource } from './sources/source.js';
 
 /** Everything a command needs, opened once: the lake, the datasets, increments and leases. */
-export interface Platform extends IngestContext {
+export interface Runtime extends IngestContext {
   config: Config;
   datasets: Map<string, Dataset>;
   dataset(name: string): Dataset;
@@ -38,11 +38,11 @@ function leasesFor(config: Config, signIn: CatalogSignIn | undefined): LeaseProv
 }
 
 /** `credential` overrides the one the configuration names (tests sign in with a stand-in for Entra ID). */
-export async function openPlatform(
+export async function openRuntime(
   config: Config,
   log: Logger,
   credential: CatalogCredential | undefined = catalogCredential(config.catalog),
-): Promise<Platform> {
+): Promise<Runtime> {
   const datasets = await loadDatasets(config.datasetsDir);
   const signIn = credential && (await CatalogSignIn.start(credential, log));
   const lake = await Lake.open(config, { signIn }).catch((error: unknown) => {
@@ -69,7 +69,7 @@ export async function openPlatform(
 }
 
 /** One run of a dataset from its own source (bundled or live, as configured). */
-export function ingestDataset(platform: Platform, name: string, trigger: RunTrigger): Promise<RunRecord> {
-  const dataset = platform.dataset(name);
-  return ingest(platform, { dataset, trigger, payload: fromSource(dataset, platform.config.sources) });
+export function ingestDataset(runtime: Runtime, name: string, trigger: RunTrigger): Promise<RunRecord> {
+  const dataset = runtime.dataset(name);
+  return ingest(runtime, { dataset, trigger, payload: fromSource(dataset, runtime.config.sources) });
 }

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { messageOf } from '../../errors.js';
 import { LAKE } from '../../lake/attach.js';
 import { type Row, rows } from '../../lake/query.js';
-import { literal } from '../../lake/sql.js';
-import { answerFromCache } from '../caching.js';
+import { literal } from '../../lake/quote.js';
+import { snapshotSql } from '../catalogCache.js';
+import { answerFromCache } from '../conditional.js';
 import { checkCursor, encodeCursor, readCursor } from '../cursor.js';
-import { snapshotSql } from '../lakeCatalog.js';
 import { badRequest, notFound } from '../problem.js';
 import { route } from './route.js';
 import { DatasetName, jsonResponse, Limit, problemResponses } from './schemas.js';
@@ -41,7 +41,7 @@ export const snapshots = route({
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
   handle: async (ctx, { params, query }, services) => {
-    const dataset = services.platform.dataset(params.name);
+    const dataset = services.runtime.dataset(params.name);
     ctx.body = {
       data: await services.sessions.use(
         (connection) =>
@@ -99,7 +99,7 @@ export const changes = route({
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
   handle: async (ctx, { params, query }, services) => {
-    const dataset = services.platform.dataset(params.name);
+    const dataset = services.runtime.dataset(params.name);
     const limit = query.limit ?? 100;
     const identity = `changes:${dataset.name}:${query.from}`;
     const cursor =

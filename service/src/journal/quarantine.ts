@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dataset } from '../datasets/definition.js';
-import { ingest } from '../ingest/pipeline.js';
-import type { RunRecord } from '../ingest/run.js';
 import { rows } from '../lake/query.js';
-import { literal } from '../lake/sql.js';
-import type { Platform } from '../platform.js';
+import { literal } from '../lake/quote.js';
+import { ingest } from '../pipeline/ingest.js';
+import type { Runtime } from '../runtime.js';
+import type { RunRecord } from './run.js';
 
 export interface QuarantinedRecord {
   dataset: string;
@@ -34,11 +34,11 @@ function whereSql(dataset: string, filter: QuarantineFilter): string {
 }
 
 export async function listQuarantine(
-  platform: Platform,
+  runtime: Runtime,
   dataset: string,
   filter: QuarantineFilter = {},
 ): Promise<QuarantinedRecord[]> {
-  return platform.lake.session((c) =>
+  return runtime.lake.session((c) =>
     rows<QuarantinedRecord>(
       c,
       `SELECT * FROM lake.odp.quarantine WHERE ${whereSql(dataset, filter)}
@@ -66,19 +66,19 @@ function replayDefinition(dataset: Dataset): Dataset {
  * with the new run's id in the same commit, so nothing is re-driven twice and nothing is lost.
  */
 export async function replayQuarantine(
-  platform: Platform,
+  runtime: Runtime,
   dataset: Dataset,
   filter: QuarantineFilter = {},
 ): Promise<RunRecord> {
   const pending = whereSql(dataset.name, { ...filter, includeReplayed: false });
-  return ingest(platform, {
+  return ingest(runtime, {
     dataset: replayDefinition(dataset),
     trigger: 'quarantine-replay',
     payload: {
       kind: 'fetch',
       source: `quarantine of ${dataset.name}`,
       fetch: async (workDir) => {
-        const records = await platform.lake.session((c) =>
+        const records = await runtime.lake.session((c) =>
           rows<{ raw: string }>(
             c,
             `SELECT raw FROM lake.odp.quarantine WHERE ${pending} ORDER BY run_id, record_no`,

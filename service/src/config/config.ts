@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { OdpError } from './errors.js';
+import { OdpError } from '../errors.js';
 
 /**
  * How the service signs in to a PostgreSQL catalog: `entra` sends a Microsoft Entra ID access token of the pod's
@@ -46,7 +46,7 @@ export interface Config {
   snapshotRetentionDays: number;
 }
 
-const serviceRoot = fileURLToPath(new URL('..', import.meta.url));
+const serviceRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'on', 'off'])

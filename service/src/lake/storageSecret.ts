@@ -1,5 +1,5 @@
-import type { BlobService } from '../config.js';
-import { literal } from './sql.js';
+import type { BlobService } from '../config/config.js';
+import { literal } from './quote.js';
 
 /**
  * Azurite's documented development key: public, accepted by the emulator only. The configuration admits it for

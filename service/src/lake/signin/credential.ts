@@ -1,5 +1,5 @@
 import { DefaultAzureCredential } from '@azure/identity';
-import type { CatalogTarget } from '../config.js';
+import type { CatalogTarget } from '../../config/config.js';
 
 /** A short-lived secret that signs the service in to the PostgreSQL catalog, and when it stops working. */
 export interface CatalogToken {

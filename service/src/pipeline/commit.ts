@@ -1,12 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from '../datasets/definition.js';
+import type { RunCounts, RunRecord } from '../journal/run.js';
 import { LAKE } from '../lake/attach.js';
 import { rows, transaction } from '../lake/query.js';
-import { ident, literal } from '../lake/sql.js';
+import { ident, literal } from '../lake/quote.js';
+import type { SourceValidators } from '../sources/source.js';
 import { conflictMessageSql } from './dedup.js';
 import { PROVENANCE_COLUMNS, storedColumns } from './enrich.js';
-import type { RunCounts, RunRecord } from './run.js';
-import type { SourceValidators } from './source.js';
 
 export const datasetTable = (dataset: string): string => `${LAKE}.main.${ident(dataset)}`;
 

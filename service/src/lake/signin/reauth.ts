@@ -1,5 +1,5 @@
-import { messageOf } from '../errors.js';
-import type { Logger } from '../log.js';
+import { messageOf } from '../../errors.js';
+import type { Logger } from '../../log.js';
 import type { CatalogCredential, CatalogToken } from './credential.js';
 
 const MINUTE = 60_000;

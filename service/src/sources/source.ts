@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import ky, { HTTPError, TimeoutError } from 'ky';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import type { Dataset } from '../datasets/definition.js';
 import { messageOf, OdpError } from '../errors.js';
 

@@ -3,7 +3,7 @@ import type { Dataset } from '../datasets/definition.js';
 import { messageOf } from '../errors.js';
 import { LAKE } from '../lake/attach.js';
 import { rows } from '../lake/query.js';
-import { ident } from '../lake/sql.js';
+import { ident } from '../lake/quote.js';
 import { badRequest, notFound } from './problem.js';
 
 /** A column as a client sees it: the type DuckDB stores and what the dataset says about it. */
