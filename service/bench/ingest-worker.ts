@@ -28,7 +28,7 @@ const steps: Record<string, () => Promise<Record<string, unknown>>> = {
     const run = await ingest(runtime, {
       dataset: flights,
       trigger: 'manual',
-      payload: fromSource(flights, 'bundled'),
+      input: fromSource(flights, 'bundled'),
     });
     if (run.status !== 'succeeded') throw new Error(`the run ${run.status}: ${run.error}`);
     return { received: run.received, inserted: run.inserted, unchanged: run.unchanged, updated: run.updated };

@@ -8,12 +8,11 @@ import { loadApiSettings } from './api/settings.js';
 import { loadConfig } from './config/config.js';
 import { messageOf, OdpError } from './errors.js';
 import { provisionExtensions } from './extensions/provision.js';
-import { listQuarantine, replayQuarantine } from './journal/quarantine.js';
-import type { RunRecord } from './journal/run.js';
-import { findRun } from './journal/runs.js';
+import { listQuarantine } from './journal/quarantine.js';
+import type { Run } from './journal/run.js';
 import { maintainLake } from './lake/maintain.js';
 import { createLogger } from './log.js';
-import { ingest } from './pipeline/ingest.js';
+import { replayQuarantine, replayRun } from './pipeline/redrive.js';
 import { ingestDataset, openRuntime, type Runtime } from './runtime.js';
 import { startScheduler } from './scheduler.js';
 
@@ -23,13 +22,13 @@ function print(value: unknown, json: boolean, human: () => string): void {
   process.stdout.write(`${json ? JSON.stringify(value) : human()}\n`);
 }
 
-function runSummary(run: RunRecord): string {
+function runSummary(run: Run): string {
   const counts = `${run.received} received, ${run.inserted} inserted, ${run.updated} updated, ${run.unchanged} unchanged, ${run.quarantined} quarantined`;
-  const reasons = run.topReasons.length
-    ? `\n  top quarantine reasons: ${run.topReasons.map((r) => `${r.code} (${r.count})`).join(', ')}`
+  const reasons = run.top_reasons.length
+    ? `\n  top quarantine reasons: ${run.top_reasons.map((r) => `${r.code} (${r.count})`).join(', ')}`
     : '';
   const error = run.error ? `\n  error: ${run.error}` : '';
-  return `${run.dataset} run ${run.runId}: ${run.status} — ${counts}${run.snapshotId === null ? '' : ` (snapshot ${run.snapshotId})`}${reasons}${error}`;
+  return `${run.dataset} run ${run.run_id}: ${run.status} — ${counts}${run.snapshot_id === null ? '' : ` (snapshot ${run.snapshot_id})`}${reasons}${error}`;
 }
 
 /** Opens the runtime for one command and closes it afterwards; a failed run makes the exit code 1. */
@@ -46,7 +45,7 @@ async function withRuntime(work: (runtime: Runtime) => Promise<void>): Promise<v
   }
 }
 
-function reportRun(run: RunRecord, json: boolean): void {
+function reportRun(run: Run, json: boolean): void {
   print(run, json, () => runSummary(run));
   if (run.status === 'failed') process.exitCode = 1;
 }
@@ -101,16 +100,7 @@ program
   .option('--json', 'print the run record as one JSON object')
   .action(async (runId: string, options: { json?: boolean }) =>
     withRuntime(async (runtime) => {
-      const run = await runtime.lake.session((c) => findRun(c, runId));
-      const payload = {
-        kind: 'stored' as const,
-        source: `replay of ${runId}`,
-        increments: run.increments ?? [],
-      };
-      reportRun(
-        await ingest(runtime, { dataset: runtime.dataset(run.dataset), trigger: 'replay', payload }),
-        !!options.json,
-      );
+      reportRun(await replayRun(runtime, runId), !!options.json);
     }),
   );
 
@@ -124,11 +114,14 @@ quarantine
   .option('--json', 'one JSON object per line')
   .action(async (name: string, options: { run?: string; all?: boolean; limit: string; json?: boolean }) =>
     withRuntime(async (runtime) => {
-      const records = await listQuarantine(runtime, runtime.dataset(name).name, {
-        runId: options.run,
-        includeReplayed: !!options.all,
-        limit: Number(options.limit),
-      });
+      const dataset = runtime.dataset(name).name;
+      const records = await runtime.lake.session((c) =>
+        listQuarantine(c, dataset, {
+          runId: options.run,
+          includeReplayed: !!options.all,
+          limit: Number(options.limit),
+        }),
+      );
       for (const r of records) {
         print(
           r,

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { RunRecord } from './journal/run.js';
+import type { Run } from './journal/run.js';
 
 /** The service's Prometheus registry; the HTTP API serves it at /metrics. */
 export const registry = new Registry();
@@ -32,11 +32,11 @@ const snapshot = new Gauge({
   registers: [registry],
 });
 
-export function recordRunMetrics(run: RunRecord): void {
+export function recordRunMetrics(run: Run): void {
   runs.inc({ dataset: run.dataset, status: run.status });
   for (const outcome of ['inserted', 'updated', 'unchanged', 'quarantined'] as const) {
     records.inc({ dataset: run.dataset, outcome }, run[outcome]);
   }
   quarantined.inc({ dataset: run.dataset }, run.quarantined);
-  if (run.snapshotId !== null) snapshot.set({ dataset: run.dataset }, run.snapshotId);
+  if (run.snapshot_id !== null) snapshot.set({ dataset: run.dataset }, run.snapshot_id);
 }

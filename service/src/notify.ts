@@ -1,17 +1,17 @@
 import { messageOf } from './errors.js';
-import type { RunRecord } from './journal/run.js';
+import type { Run } from './journal/run.js';
 import type { Logger } from './log.js';
 
 /** The Slack-compatible message for a run that quarantined records. */
-export function quarantineMessage(run: RunRecord): { text: string } {
-  const reasons = run.topReasons.map((r) => `${r.code} (${r.count})`).join(', ');
+export function quarantineMessage(run: Run): { text: string } {
+  const reasons = run.top_reasons.map((r) => `${r.code} (${r.count})`).join(', ');
   return {
-    text: `ODP: ${run.quarantined} of ${run.received} ${run.dataset} records quarantined in run ${run.runId}. Top reasons: ${reasons}. See \`odp quarantine list ${run.dataset}\`.`,
+    text: `ODP: ${run.quarantined} of ${run.received} ${run.dataset} records quarantined in run ${run.run_id}. Top reasons: ${reasons}. See \`odp quarantine list ${run.dataset}\`.`,
   };
 }
 
 /** Posts the message to a webhook; a failing webhook is logged and never fails the run. */
-export async function notifyQuarantine(url: string, run: RunRecord, log: Logger): Promise<void> {
+export async function notifyQuarantine(url: string, run: Run, log: Logger): Promise<void> {
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -20,8 +20,8 @@ export async function notifyQuarantine(url: string, run: RunRecord, log: Logger)
       signal: AbortSignal.timeout(10_000),
     });
     if (!response.ok)
-      log.warn({ status: response.status, runId: run.runId }, 'quarantine webhook refused the notification');
+      log.warn({ status: response.status, runId: run.run_id }, 'quarantine webhook refused the notification');
   } catch (error) {
-    log.warn({ err: messageOf(error), runId: run.runId }, 'quarantine webhook unreachable');
+    log.warn({ err: messageOf(error), runId: run.run_id }, 'quarantine webhook unreachable');
   }
 }

@@ -3,7 +3,8 @@ import type { Config } from './config/config.js';
 import type { Dataset } from './datasets/definition.js';
 import { datasetNamed, loadDatasets } from './datasets/load.js';
 import { openIncrementStore } from './increments/open.js';
-import type { RunRecord, RunTrigger } from './journal/run.js';
+import type { Run, RunTrigger } from './journal/run.js';
+import { prepareJournal } from './journal/tables.js';
 import { Lake } from './lake/lake.js';
 import { pgClientConfig } from './lake/signin/conninfo.js';
 import { type CatalogCredential, catalogCredential } from './lake/signin/credential.js';
@@ -45,10 +46,18 @@ export async function openRuntime(
 ): Promise<Runtime> {
   const datasets = await loadDatasets(config.datasetsDir);
   const signIn = credential && (await CatalogSignIn.start(credential, log));
-  const lake = await Lake.open(config, { signIn }).catch((error: unknown) => {
-    signIn?.close();
-    throw error;
-  });
+  const lake = await Lake.open(config, { signIn })
+    .then(async (opened) => {
+      await opened.session(prepareJournal).catch((error: unknown) => {
+        opened.close();
+        throw error;
+      });
+      return opened;
+    })
+    .catch((error: unknown) => {
+      signIn?.close();
+      throw error;
+    });
   return {
     config,
     datasets,
@@ -69,7 +78,7 @@ export async function openRuntime(
 }
 
 /** One run of a dataset from its own source (bundled or live, as configured). */
-export function ingestDataset(runtime: Runtime, name: string, trigger: RunTrigger): Promise<RunRecord> {
+export function ingestDataset(runtime: Runtime, name: string, trigger: RunTrigger): Promise<Run> {
   const dataset = runtime.dataset(name);
-  return ingest(runtime, { dataset, trigger, payload: fromSource(dataset, runtime.config.sources) });
+  return ingest(runtime, { dataset, trigger, input: fromSource(dataset, runtime.config.sources) });
 }

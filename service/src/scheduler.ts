@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { OdpError } from './errors.js';
+import { ingestedDatasets } from './journal/runs.js';
 import { maintainLake } from './lake/maintain.js';
-import { rows } from './lake/query.js';
 import { ingestDataset, type Runtime } from './runtime.js';
 
 /** Runs every dataset on its cron schedule and lake maintenance daily; `stop()` waits for runs in flight. */
@@ -44,10 +44,7 @@ export async function startScheduler(runtime: Runtime): Promise<Scheduler> {
   );
 
   // A dataset that has never been ingested is caught up now rather than at its next tick.
-  const ingested = await runtime.lake.session((c) =>
-    rows<{ dataset: string }>(c, "SELECT DISTINCT dataset FROM lake.odp.runs WHERE status = 'succeeded'"),
-  );
-  const done = new Set(ingested.map((r) => r.dataset));
+  const done = await runtime.lake.session(ingestedDatasets);
   for (const name of runtime.datasets.keys()) if (!done.has(name)) void runDataset(name);
 
   log.info(

@@ -1,26 +1,25 @@
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import type { Dataset } from '../datasets/definition.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { z } from 'zod';
 import { rows } from '../lake/query.js';
 import { literal } from '../lake/quote.js';
-import { ingest } from '../pipeline/ingest.js';
-import type { Runtime } from '../runtime.js';
-import type { RunRecord } from './run.js';
+import { QUARANTINE } from './tables.js';
 
-export interface QuarantinedRecord {
-  dataset: string;
-  run_id: string;
-  record_no: number;
-  raw: string | null;
-  reason: string;
-  codes: string[];
-  quarantined_at: string;
-  replayed_by: string | null;
-}
+/** A record a run could not store, kept with the reason until a later run re-drives it. */
+export const QuarantinedRecord = z.object({
+  dataset: z.string(),
+  run_id: z.string(),
+  record_no: z.union([z.number(), z.string()]).describe('its place in the run’s payload'),
+  raw: z.string().nullable().describe('the record as received'),
+  reason: z.string(),
+  codes: z.array(z.string()),
+  quarantined_at: z.string(),
+  replayed_by: z.string().nullable().describe('the run that re-drove the record, if any'),
+});
+export type QuarantinedRecord = z.infer<typeof QuarantinedRecord>;
 
 export interface QuarantineFilter {
   runId?: string | undefined;
-  /** Also show records already re-driven by a later run. */
+  /** Also records already re-driven by a later run. */
   includeReplayed?: boolean;
   limit?: number;
 }
@@ -33,64 +32,52 @@ function whereSql(dataset: string, filter: QuarantineFilter): string {
   return clauses.join(' AND ');
 }
 
+/**
+ * The statement that quarantines a run's rejected records. `rejected` is a query with the columns `record_no`,
+ * `raw`, `reason` and `codes`; the statement joins the transaction that commits the run.
+ */
+export function quarantineSql(
+  dataset: string,
+  run: { run_id: string; started_at: string },
+  rejected: string,
+): string {
+  return `INSERT INTO ${QUARANTINE}
+    SELECT ${literal(dataset)}, ${literal(run.run_id)}, record_no, raw, reason, codes,
+           ${literal(run.started_at)}::TIMESTAMPTZ, NULL
+    FROM (${rejected})`;
+}
+
 export async function listQuarantine(
-  runtime: Runtime,
+  connection: DuckDBConnection,
   dataset: string,
   filter: QuarantineFilter = {},
 ): Promise<QuarantinedRecord[]> {
-  return runtime.lake.session((c) =>
-    rows<QuarantinedRecord>(
-      c,
-      `SELECT * FROM lake.odp.quarantine WHERE ${whereSql(dataset, filter)}
-       ORDER BY quarantined_at, run_id, record_no LIMIT ${Math.trunc(filter.limit ?? 1000)}`,
-    ),
+  return rows<QuarantinedRecord>(
+    connection,
+    `SELECT * FROM ${QUARANTINE} WHERE ${whereSql(dataset, filter)}
+     ORDER BY quarantined_at, run_id, record_no LIMIT ${Math.trunc(filter.limit ?? 1000)}`,
   );
 }
 
-/**
- * The records as quarantined are JSON objects keyed by column name (or the source's own JSON record), so a
- * re-drive reads them as NDJSON with the dataset's current definition.
- */
-function replayDefinition(dataset: Dataset): Dataset {
-  const jsonSource = ['json', 'geojson', 'ndjson'].includes(dataset.source.format);
-  return {
-    ...dataset,
-    source: { ...dataset.source, format: 'ndjson' },
-    columns: jsonSource ? dataset.columns : dataset.columns.map((c) => ({ ...c, from: `$.${c.name}` })),
-  };
+/** The raw records a re-drive reads: those not yet re-driven, in the order they were quarantined. */
+export async function pendingRecords(
+  connection: DuckDBConnection,
+  dataset: string,
+  filter: QuarantineFilter,
+): Promise<string[]> {
+  const found = await rows<{ raw: string }>(
+    connection,
+    `SELECT raw FROM ${QUARANTINE} WHERE ${whereSql(dataset, { ...filter, includeReplayed: false })}
+     ORDER BY run_id, record_no`,
+  );
+  return found.map((r) => r.raw);
 }
 
 /**
- * Re-drives quarantined records through the pipeline, e.g. after a rule or a type was fixed. Records that now
- * pass are stored; those that still fail are quarantined again by the new run. The re-driven records are marked
- * with the new run's id in the same commit, so nothing is re-driven twice and nothing is lost.
+ * Marks the records a re-drive read as re-driven by its run, in the run's own commit: nothing is re-driven twice,
+ * and records the run quarantines again (with its id) stay pending.
  */
-export async function replayQuarantine(
-  runtime: Runtime,
-  dataset: Dataset,
-  filter: QuarantineFilter = {},
-): Promise<RunRecord> {
-  const pending = whereSql(dataset.name, { ...filter, includeReplayed: false });
-  return ingest(runtime, {
-    dataset: replayDefinition(dataset),
-    trigger: 'quarantine-replay',
-    payload: {
-      kind: 'fetch',
-      source: `quarantine of ${dataset.name}`,
-      fetch: async (workDir) => {
-        const records = await runtime.lake.session((c) =>
-          rows<{ raw: string }>(
-            c,
-            `SELECT raw FROM lake.odp.quarantine WHERE ${pending} ORDER BY run_id, record_no`,
-          ),
-        );
-        const file = path.join(workDir, 'quarantine.ndjson');
-        await writeFile(file, records.map((r) => r.raw).join('\n'));
-        return { kind: 'payload', source: `quarantine of ${dataset.name}`, files: [file], validators: {} };
-      },
-    },
-    alsoCommit: (runId) => [
-      `UPDATE lake.odp.quarantine SET replayed_by = ${literal(runId)} WHERE ${pending} AND run_id <> ${literal(runId)}`,
-    ],
-  });
+export function markRedrivenSql(dataset: string, filter: QuarantineFilter, runId: string): string {
+  const pending = whereSql(dataset, { ...filter, includeReplayed: false });
+  return `UPDATE ${QUARANTINE} SET replayed_by = ${literal(runId)} WHERE ${pending} AND run_id <> ${literal(runId)}`;
 }

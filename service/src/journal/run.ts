@@ -1,36 +1,46 @@
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 
-export type RunTrigger = 'manual' | 'schedule' | 'replay' | 'quarantine-replay';
-export type RunStatus = 'succeeded' | 'failed' | 'not-modified';
+export const RUN_TRIGGERS = ['manual', 'schedule', 'replay', 'quarantine-replay'] as const;
+export const RUN_STATUSES = ['succeeded', 'failed', 'not-modified'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** What a run did with the records it received: received = inserted + updated + unchanged + quarantined. */
-export interface RunCounts {
-  received: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  quarantined: number;
-}
+const Count = z.number().int().min(0);
+
+/**
+ * One ingest run as everybody sees it: returned by the pipeline, printed by `odp ingest --json`, served by
+ * `/v1/runs`. received = inserted + updated + unchanged + quarantined.
+ */
+export const Run = z
+  .object({
+    run_id: z.string(),
+    dataset: z.string(),
+    trigger: z.enum(RUN_TRIGGERS),
+    source: z.string().describe('where the run read its records'),
+    status: z.enum(RUN_STATUSES),
+    error: z.string().nullable(),
+    started_at: z.string().describe('RFC 3339, UTC'),
+    ended_at: z.string().describe('RFC 3339, UTC'),
+    received: Count,
+    inserted: Count,
+    updated: Count,
+    unchanged: Count,
+    quarantined: Count,
+    snapshot_id: z.number().int().nullable().describe('the snapshot the run committed its data in'),
+    increments: z
+      .array(z.string())
+      .describe('the raw increments the run read, as keys in the increment store'),
+    top_reasons: z
+      .array(z.object({ code: z.string(), count: Count }))
+      .describe('the most frequent quarantine reasons of the run, most frequent first (at most five)'),
+  })
+  .describe('an ingest run and what it did with the records it received');
+export type Run = z.infer<typeof Run>;
+
+export type RunCounts = Pick<Run, 'received' | 'inserted' | 'updated' | 'unchanged' | 'quarantined'>;
 
 export const NO_RECORDS: RunCounts = { received: 0, inserted: 0, updated: 0, unchanged: 0, quarantined: 0 };
-
-/** The record of one ingest run, as stored in `lake.odp.runs` and printed by `odp ingest --json`. */
-export interface RunRecord extends RunCounts {
-  runId: string;
-  dataset: string;
-  trigger: RunTrigger;
-  source: string;
-  status: RunStatus;
-  error: string | null;
-  startedAt: string;
-  endedAt: string;
-  /** The lake snapshot the run committed; null when it committed no data. */
-  snapshotId: number | null;
-  /** Keys of the raw increments the run read, in the increment store. */
-  increments: string[];
-  /** The most frequent quarantine reasons of this run, most frequent first. */
-  topReasons: { code: string; count: number }[];
-}
 
 /** Run ids sort by start time and say which dataset they belong to: `20261123T194501123Z-earthquakes-3f9a`. */
 export function newRunId(dataset: string, startedAt: Date): string {

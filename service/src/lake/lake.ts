@@ -3,23 +3,10 @@ import path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Config } from '../config/config.js';
 import { messageOf, OdpError } from '../errors.js';
-import { attachStatements, LAKE } from './attach.js';
+import { attachStatements } from './attach.js';
 import { catalogIndexStatements } from './catalogIndexes.js';
 import { createEngine } from './engine.js';
 import type { CatalogSignIn } from './signin/signin.js';
-
-/** ODP's own tables live in the lake beside the datasets, so a run's record commits with its data. */
-const SYSTEM_TABLES = [
-  `CREATE SCHEMA IF NOT EXISTS ${LAKE}.odp`,
-  `CREATE TABLE IF NOT EXISTS ${LAKE}.odp.runs (
-     run_id VARCHAR NOT NULL, dataset VARCHAR NOT NULL, trigger VARCHAR NOT NULL, source VARCHAR NOT NULL,
-     status VARCHAR NOT NULL, error VARCHAR, started_at TIMESTAMPTZ NOT NULL, ended_at TIMESTAMPTZ NOT NULL,
-     received BIGINT NOT NULL, inserted BIGINT NOT NULL, updated BIGINT NOT NULL, unchanged BIGINT NOT NULL,
-     quarantined BIGINT NOT NULL, increments VARCHAR[], source_etag VARCHAR, source_last_modified VARCHAR)`,
-  `CREATE TABLE IF NOT EXISTS ${LAKE}.odp.quarantine (
-     dataset VARCHAR NOT NULL, run_id VARCHAR NOT NULL, record_no BIGINT NOT NULL, raw VARCHAR,
-     reason VARCHAR NOT NULL, codes VARCHAR[] NOT NULL, quarantined_at TIMESTAMPTZ NOT NULL, replayed_by VARCHAR)`,
-];
 
 /** The DuckDB engine with the lake attached. Every session (connection) sees `lake.*`. */
 export interface LakeOptions {
@@ -48,7 +35,6 @@ export class Lake {
           throw explainAttachError(error, config);
         });
       }
-      for (const statement of SYSTEM_TABLES) await connection.run(statement);
       for (const statement of catalogIndexStatements(config.catalog)) {
         // Replicas starting together may race to create the same index; the loser finds it made.
         await connection.run(statement).catch((error: unknown) => {

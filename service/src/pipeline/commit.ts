@@ -1,6 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from '../datasets/definition.js';
-import type { RunCounts, RunRecord } from '../journal/run.js';
+import { quarantineSql } from '../journal/quarantine.js';
+import type { RunCounts } from '../journal/run.js';
+import { type RunEntry, writeRun } from '../journal/runs.js';
 import { LAKE } from '../lake/attach.js';
 import { rows, transaction } from '../lake/query.js';
 import { ident, literal } from '../lake/quote.js';
@@ -23,10 +25,8 @@ export async function lakeTable(
   return found.length === 0 ? undefined : new Set(found.map((r) => r.column_name));
 }
 
-/** Counts and top quarantine reasons of the staged batch, read before anything is written. */
-export async function batchOutcome(
-  connection: DuckDBConnection,
-): Promise<{ counts: RunCounts; topReasons: RunRecord['topReasons'] }> {
+/** What the staged batch will do, read before anything is written. */
+export async function batchCounts(connection: DuckDBConnection): Promise<RunCounts> {
   const [c] = await rows<Record<keyof RunCounts, string>>(
     connection,
     `WITH c AS (
@@ -40,71 +40,14 @@ export async function batchOutcome(
             invalid + conflicts AS quarantined
      FROM c`,
   );
-  const reasons = await rows<{ code: string; count: string }>(
-    connection,
-    `SELECT code, count(*) AS count FROM (
-       SELECT unnest(_odp_issues).code AS code FROM checked WHERE _odp_issues IS NOT NULL
-       UNION ALL SELECT 'conflict' FROM ranked WHERE _odp_class = 'conflict')
-     GROUP BY code ORDER BY count DESC, code LIMIT 5`,
-  );
   const n = (v: string | undefined) => Number(v ?? 0);
   return {
-    counts: {
-      received: n(c?.received),
-      inserted: n(c?.inserted),
-      updated: n(c?.updated),
-      unchanged: n(c?.unchanged),
-      quarantined: n(c?.quarantined),
-    },
-    topReasons: reasons.map((r) => ({ code: r.code, count: Number(r.count) })),
+    received: n(c?.received),
+    inserted: n(c?.inserted),
+    updated: n(c?.updated),
+    unchanged: n(c?.unchanged),
+    quarantined: n(c?.quarantined),
   };
-}
-
-export interface RunRow {
-  run: Omit<RunRecord, 'snapshotId' | 'topReasons'>;
-  validators: SourceValidators;
-}
-
-async function insertRun(connection: DuckDBConnection, { run, validators }: RunRow): Promise<void> {
-  await connection.run(
-    `INSERT INTO ${LAKE}.odp.runs VALUES (?, ?, ?, ?, ?, ?, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ,
-       ?::BIGINT, ?::BIGINT, ?::BIGINT, ?::BIGINT, ?::BIGINT, ?::JSON::VARCHAR[], ?, ?)`,
-    [
-      run.runId,
-      run.dataset,
-      run.trigger,
-      run.source,
-      run.status,
-      run.error,
-      run.startedAt,
-      run.endedAt,
-      run.received,
-      run.inserted,
-      run.updated,
-      run.unchanged,
-      run.quarantined,
-      JSON.stringify(run.increments),
-      validators.etag ?? null,
-      validators.lastModified ?? null,
-    ],
-  );
-}
-
-async function commitMessage(connection: DuckDBConnection, run: RunRow['run']): Promise<void> {
-  const message = `${run.trigger} ingest of ${run.dataset}: run ${run.runId} (${run.status})`;
-  await connection.run(
-    `CALL ${LAKE}.set_commit_message('odp', ${literal(message)}, extra_info => ${literal(run.runId)})`,
-  );
-}
-
-/** The snapshot a run committed, found by the run id it carries in its commit. */
-export async function snapshotOf(connection: DuckDBConnection, runId: string): Promise<number | null> {
-  const [found] = await rows<{ snapshot_id: string }>(
-    connection,
-    `SELECT snapshot_id FROM ${LAKE}.snapshots() WHERE commit_extra_info = ?`,
-    [runId],
-  );
-  return found ? Number(found.snapshot_id) : null;
 }
 
 async function evolveTable(
@@ -134,10 +77,10 @@ async function evolveTable(
   }
 }
 
-function writeSql(dataset: Dataset, run: RunRow['run']): string[] {
+function writeSql(dataset: Dataset, run: RunEntry): string[] {
   const table = datasetTable(dataset.name);
   const data = storedColumns(dataset).filter((c) => !(PROVENANCE_COLUMNS as readonly string[]).includes(c));
-  const provenance = `${literal(run.runId)}, ${literal(run.startedAt)}::TIMESTAMPTZ`;
+  const provenance = `${literal(run.run_id)}, ${literal(run.started_at)}::TIMESTAMPTZ`;
   const columnList = storedColumns(dataset).map(ident).join(', ');
   const on = dataset.key.map((k) => `t.${ident(k)} = s.${ident(k)}`).join(' AND ');
   const set = [
@@ -148,26 +91,24 @@ function writeSql(dataset: Dataset, run: RunRow['run']): string[] {
   return [
     `INSERT INTO ${table} (${columnList}) SELECT ${data.map(ident).join(', ')}, ${provenance} FROM planned WHERE _odp_action = 'insert'`,
     `MERGE INTO ${table} AS t
-     USING (SELECT ${data.map(ident).join(', ')}, ${literal(run.runId)} AS _odp_run_id,
-                   ${literal(run.startedAt)}::TIMESTAMPTZ AS _odp_ingested_at
+     USING (SELECT ${data.map(ident).join(', ')}, ${literal(run.run_id)} AS _odp_run_id,
+                   ${literal(run.started_at)}::TIMESTAMPTZ AS _odp_ingested_at
             FROM planned WHERE _odp_action = 'update') AS s
      ON ${on}
      WHEN MATCHED THEN UPDATE SET ${set.join(', ')}`,
   ];
 }
 
-function quarantineSql(dataset: Dataset, run: RunRow['run']): string {
-  const head = `${literal(dataset.name)}, ${literal(run.runId)}`;
-  const at = `${literal(run.startedAt)}::TIMESTAMPTZ`;
+/** The batch's rejected records: invalid ones with their issues, and in-batch conflicts. */
+function rejectedSql(dataset: Dataset): string {
   return `
-    INSERT INTO ${LAKE}.odp.quarantine
-    SELECT ${head}, _odp_seq, _odp_raw, array_to_string(list_transform(_odp_issues, i -> i.message), '; '),
-           list_transform(_odp_issues, i -> i.code), ${at}, NULL
+    SELECT _odp_seq AS record_no, _odp_raw AS raw,
+           array_to_string(list_transform(_odp_issues, i -> i.message), '; ') AS reason,
+           list_transform(_odp_issues, i -> i.code) AS codes
     FROM checked WHERE _odp_issues IS NOT NULL
     UNION ALL
-    SELECT ${head}, _odp_seq,
-           coalesce(_odp_raw, to_json(struct_pack(${dataset.columns.map((c) => `${ident(c.name)} := ${ident(c.name)}`).join(', ')}))::VARCHAR),
-           ${conflictMessageSql(dataset)}, ['conflict'], ${at}, NULL
+    SELECT _odp_seq, coalesce(_odp_raw, to_json(struct_pack(${dataset.columns.map((c) => `${ident(c.name)} := ${ident(c.name)}`).join(', ')}))::VARCHAR),
+           ${conflictMessageSql(dataset)}, ['conflict']
     FROM ranked WHERE _odp_class = 'conflict'`;
 }
 
@@ -178,24 +119,25 @@ function quarantineSql(dataset: Dataset, run: RunRow['run']): string {
 export async function commitBatch(
   connection: DuckDBConnection,
   dataset: Dataset,
-  row: RunRow,
+  run: RunEntry,
+  validators: SourceValidators,
   existing: Set<string> | undefined,
   extra: readonly string[] = [],
 ): Promise<void> {
   await transaction(connection, async () => {
-    await commitMessage(connection, row.run);
     await evolveTable(connection, dataset, existing);
-    for (const statement of [...writeSql(dataset, row.run), quarantineSql(dataset, row.run), ...extra]) {
+    const quarantine = quarantineSql(dataset.name, run, rejectedSql(dataset));
+    for (const statement of [...writeSql(dataset, run), quarantine, ...extra])
       await connection.run(statement);
-    }
-    await insertRun(connection, row);
+    await writeRun(connection, run, validators);
   });
 }
 
 /** Records a run that wrote no data (failed or not modified) in a transaction of its own. */
-export async function recordRun(connection: DuckDBConnection, row: RunRow): Promise<void> {
-  await transaction(connection, async () => {
-    await commitMessage(connection, row.run);
-    await insertRun(connection, row);
-  });
+export async function recordRun(
+  connection: DuckDBConnection,
+  run: RunEntry,
+  validators: SourceValidators,
+): Promise<void> {
+  await transaction(connection, () => writeRun(connection, run, validators));
 }

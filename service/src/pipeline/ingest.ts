@@ -4,22 +4,16 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from '../datasets/definition.js';
 import { messageOf } from '../errors.js';
-import { type IncrementStore, incrementKey } from '../increments/store.js';
-import { NO_RECORDS, newRunId, type RunCounts, type RunRecord, type RunTrigger } from '../journal/run.js';
+import type { IncrementStore } from '../increments/store.js';
+import { incrementKey } from '../increments/store.js';
+import { NO_RECORDS, newRunId, type Run, type RunCounts, type RunTrigger } from '../journal/run.js';
+import { lastValidators, type RunEntry, readRun } from '../journal/runs.js';
 import type { Lake } from '../lake/lake.js';
 import { rows } from '../lake/query.js';
 import { ident } from '../lake/quote.js';
 import type { Logger } from '../log.js';
 import type { Fetched, SourceValidators } from '../sources/source.js';
-import {
-  batchOutcome,
-  commitBatch,
-  datasetTable,
-  lakeTable,
-  type RunRow,
-  recordRun,
-  snapshotOf,
-} from './commit.js';
+import { batchCounts, commitBatch, datasetTable, lakeTable, recordRun } from './commit.js';
 import { plannedSql, rankedSql } from './dedup.js';
 import { enrichedSql } from './enrich.js';
 import type { LeaseProvider } from './lease.js';
@@ -33,42 +27,52 @@ export interface IngestContext {
   leases: LeaseProvider;
   log: Logger;
   /** Called once a run is recorded, whatever its outcome (metrics, notifications). */
-  onRun?: (run: RunRecord) => void | Promise<void>;
+  onRun?: (run: Run) => void | Promise<void>;
 }
 
-/** Where a run's payload comes from: the dataset's source, or increments already stored (replay). */
-export type Payload =
+/** What a run reads: the dataset's source, or increments already in the store (a replay). */
+export type RunInput =
   | {
-      kind: 'fetch';
+      kind: 'source';
       source: string;
       fetch: (workDir: string, previous: SourceValidators | undefined) => Promise<Fetched>;
     }
-  | { kind: 'stored'; source: string; increments: string[] };
+  | { kind: 'increments'; source: string; keys: string[] };
 
 export interface IngestRequest {
   dataset: Dataset;
   trigger: RunTrigger;
-  payload: Payload;
+  input: RunInput;
   /** Statements that must commit with the batch (e.g. marking re-driven quarantine records). */
   alsoCommit?: (runId: string) => string[];
 }
 
+/** The run's increment once it is durable in the store, or word from the source that nothing changed. */
+type Increment =
+  | { kind: 'not-modified'; source: string }
+  | { kind: 'stored'; source: string; keys: string[]; files: string[]; validators: SourceValidators };
+
 /**
  * One ingest run: source → increment → validate → enrich → dedup → commit. Every stage but the first and the
  * last is SQL over the batch in temporary tables private to the run's session; the lake sees the result in one
- * transaction, or nothing.
+ * transaction, or nothing. Returns the run as the journal recorded it.
  */
-export async function ingest(ctx: IngestContext, request: IngestRequest): Promise<RunRecord> {
-  const { dataset } = request;
+export async function ingest(ctx: IngestContext, request: IngestRequest): Promise<Run> {
+  const { dataset, input } = request;
   const startedAt = new Date();
   const runId = newRunId(dataset.name, startedAt);
   const lease = await ctx.leases.acquire(dataset.name, runId);
   const workDir = await mkdtemp(path.join(os.tmpdir(), `odp-${runId}-`));
   const connection = await ctx.lake.connect();
-  const base = { runId, dataset: dataset.name, trigger: request.trigger, startedAt: startedAt.toISOString() };
-  let source = request.payload.source;
-  let increments: string[] = request.payload.kind === 'stored' ? request.payload.increments : [];
-  let record: RunRecord;
+  let entry: Omit<RunEntry, 'status' | 'error' | 'ended_at' | keyof RunCounts> = {
+    run_id: runId,
+    dataset: dataset.name,
+    trigger: request.trigger,
+    source: input.source,
+    started_at: startedAt.toISOString(),
+    increments: input.kind === 'increments' ? input.keys : [],
+  };
+  let run: Run;
   // Each stage is logged at debug level with its duration: where a slow run spends its time.
   const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     ctx.log.debug({ runId, stage: name }, `${name} started`);
@@ -79,16 +83,15 @@ export async function ingest(ctx: IngestContext, request: IngestRequest): Promis
   };
   try {
     await connection.run("SET TimeZone = 'UTC'");
-    const batch = await step('source', () =>
-      obtainPayload(ctx, request, workDir, connection, { runId, startedAt }),
+    const increment = await step('source', () =>
+      obtainIncrement(ctx, request, workDir, connection, startedAt, runId),
     );
-    source = batch.source;
-    increments = batch.increments;
-    if (batch.kind === 'not-modified') {
-      const run = { ...base, source, increments, status: 'not-modified' as const, error: null };
-      record = await finish(connection, run, NO_RECORDS, batch.validators);
+    entry = { ...entry, source: increment.source };
+    if (increment.kind === 'not-modified') {
+      await recordRun(connection, finished(entry, 'not-modified', null, NO_RECORDS), {});
     } else {
-      await step('stage', () => stage(connection, dataset, batch.files));
+      entry = { ...entry, increments: increment.keys };
+      await step('stage', () => stage(connection, dataset, increment.files));
       await step('validate', () => connection.run(checkedSql(dataset)));
       await step('enrich', () => connection.run(enrichedSql(dataset)));
       const existing = await lakeTable(connection, dataset.name);
@@ -98,100 +101,93 @@ export async function ingest(ctx: IngestContext, request: IngestRequest): Promis
           plannedSql(dataset, existing && datasetTable(dataset.name), existing ?? new Set()),
         );
       });
-      const { counts, topReasons } = await batchOutcome(connection);
-      const run = { ...base, source, increments, status: 'succeeded' as const, error: null, ...counts };
-      const row: RunRow = {
-        run: { ...run, endedAt: new Date().toISOString() },
-        validators: batch.validators,
-      };
+      const counts = await batchCounts(connection);
+      const done = finished(entry, 'succeeded', null, counts);
       await step('commit', () =>
-        commitBatch(connection, dataset, row, existing, request.alsoCommit?.(runId) ?? []),
+        commitBatch(
+          connection,
+          dataset,
+          done,
+          increment.validators,
+          existing,
+          request.alsoCommit?.(runId) ?? [],
+        ),
       );
-      record = { ...row.run, snapshotId: await snapshotOf(connection, runId), topReasons };
     }
+    run = await readBack(connection, runId);
   } catch (error) {
     ctx.log.error({ err: error, runId, dataset: dataset.name }, 'ingest run failed');
-    const failed = { ...base, source, increments, status: 'failed' as const, error: messageOf(error) };
-    record = await finish(connection, failed, NO_RECORDS, {}).catch((recordError: unknown) => {
-      ctx.log.error({ err: recordError, runId }, 'could not record the failed run');
-      return {
-        ...failed,
-        ...NO_RECORDS,
-        endedAt: new Date().toISOString(),
-        snapshotId: null,
-        topReasons: [],
-      };
-    });
+    const failed = finished(entry, 'failed', messageOf(error), NO_RECORDS);
+    run = await recordRun(connection, failed, {})
+      .then(() => readBack(connection, runId))
+      .catch((recordError: unknown) => {
+        ctx.log.error({ err: recordError, runId }, 'could not record the failed run');
+        return { ...failed, snapshot_id: null, top_reasons: [] };
+      });
   } finally {
     connection.closeSync();
     await rm(workDir, { recursive: true, force: true });
     await lease.release();
   }
-  logRun(ctx.log, record);
-  await ctx.onRun?.(record);
-  return record;
+  logRun(ctx.log, run);
+  await ctx.onRun?.(run);
+  return run;
 }
 
-type Obtained =
-  | { kind: 'not-modified'; source: string; increments: string[]; validators: SourceValidators }
-  | { kind: 'payload'; source: string; increments: string[]; files: string[]; validators: SourceValidators };
+function finished(
+  entry: Omit<RunEntry, 'status' | 'error' | 'ended_at' | keyof RunCounts>,
+  status: RunEntry['status'],
+  error: string | null,
+  counts: RunCounts,
+): RunEntry {
+  return { ...entry, status, error, ...counts, ended_at: new Date().toISOString() };
+}
+
+async function readBack(connection: DuckDBConnection, runId: string): Promise<Run> {
+  const run = await readRun(connection, runId);
+  if (!run) throw new Error(`run ${runId} was committed but cannot be read back`);
+  return run;
+}
 
 /** Source and increment: the raw payload is made durable in the increment store before anything reads it. */
-async function obtainPayload(
+async function obtainIncrement(
   ctx: IngestContext,
   request: IngestRequest,
   workDir: string,
   connection: DuckDBConnection,
-  run: { runId: string; startedAt: Date },
-): Promise<Obtained> {
-  const { dataset, payload } = request;
-  if (payload.kind === 'stored') {
+  startedAt: Date,
+  runId: string,
+): Promise<Increment> {
+  const { dataset, input } = request;
+  if (input.kind === 'increments') {
     const files = await Promise.all(
-      payload.increments.map(async (key, i) => {
+      input.keys.map(async (key, i) => {
         const file = path.join(workDir, `${i}-${path.basename(key)}`);
         await ctx.increments.fetch(key, file);
         return file;
       }),
     );
-    return { kind: 'payload', source: payload.source, increments: payload.increments, files, validators: {} };
+    return { kind: 'stored', source: input.source, keys: input.keys, files, validators: {} };
   }
-  const fetched = await payload.fetch(workDir, await lastValidators(connection, dataset.name));
-  if (fetched.kind === 'not-modified') return { ...fetched, increments: [], validators: {} };
-  const format = dataset.source.format;
+  const fetched = await input.fetch(workDir, await lastValidators(connection, dataset.name));
+  if (fetched.kind === 'not-modified') return fetched;
   const keys = fetched.files.map((_, i) =>
     incrementKey(
       dataset.name,
-      run.runId,
-      run.startedAt,
-      format,
+      runId,
+      startedAt,
+      dataset.source.format,
       fetched.files.length > 1 ? i + 1 : undefined,
     ),
   );
   await Promise.all(fetched.files.map((file, i) => ctx.increments.put(keys[i]!, file)));
   return {
-    kind: 'payload',
+    kind: 'stored',
     source: fetched.source,
-    increments: keys,
+    keys,
     files: fetched.files,
     validators: fetched.validators,
   };
-}
-
-/** The HTTP validators of the dataset's last successful fetch, for a conditional request. */
-async function lastValidators(
-  connection: DuckDBConnection,
-  dataset: string,
-): Promise<SourceValidators | undefined> {
-  const [last] = await rows<{ source_etag: string | null; source_last_modified: string | null }>(
-    connection,
-    `SELECT source_etag, source_last_modified FROM lake.odp.runs
-     WHERE dataset = ? AND status = 'succeeded' AND (source_etag IS NOT NULL OR source_last_modified IS NOT NULL)
-     ORDER BY started_at DESC LIMIT 1`,
-    [dataset],
-  );
-  return last
-    ? { etag: last.source_etag ?? undefined, lastModified: last.source_last_modified ?? undefined }
-    : undefined;
 }
 
 async function stage(connection: DuckDBConnection, dataset: Dataset, files: string[]): Promise<void> {
@@ -211,19 +207,8 @@ async function stage(connection: DuckDBConnection, dataset: Dataset, files: stri
   }
 }
 
-async function finish(
-  connection: DuckDBConnection,
-  run: Omit<RunRow['run'], 'endedAt' | keyof RunCounts>,
-  counts: RunCounts,
-  validators: SourceValidators,
-): Promise<RunRecord> {
-  const row: RunRow = { run: { ...run, ...counts, endedAt: new Date().toISOString() }, validators };
-  await recordRun(connection, row);
-  return { ...row.run, snapshotId: null, topReasons: [] };
-}
-
 /** One structured line per run, with the counts and, when records were quarantined, the top reasons. */
-function logRun(log: Logger, run: RunRecord): void {
+function logRun(log: Logger, run: Run): void {
   const { increments: _increments, ...fields } = run;
   const level = run.status === 'failed' ? 'error' : run.quarantined > 0 ? 'warn' : 'info';
   log[level](

@@ -124,7 +124,7 @@ export async function fetchSource(
 /** The payload of a normal run: the dataset's own source. */
 export function fromSource(dataset: Dataset, mode: Config['sources']) {
   return {
-    kind: 'fetch' as const,
+    kind: 'source' as const,
     source: sourceLocation(dataset, mode),
     fetch: (workDir: string, previous: SourceValidators | undefined) =>
       fetchSource(dataset, mode, previous, workDir),

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
+import type { Run } from '../../src/journal/run.js';
 import { Sandbox } from '../fixtures/sandbox.js';
 import { ApiServer } from './server.js';
 
@@ -10,6 +11,7 @@ type Page = { data: Record<string, unknown>[]; next: string | null; snapshot: nu
 describe('read API contract over a lake filled by the ingest pipeline (earthquakes)', () => {
   let sandbox: Sandbox;
   let server: ApiServer;
+  let ingested: Run;
 
   before(async () => {
     sandbox = await Sandbox.create();
@@ -17,8 +19,8 @@ describe('read API contract over a lake filled by the ingest pipeline (earthquak
       'earthquakes.yaml',
       await readFile(new URL('../../datasets/earthquakes.yaml', import.meta.url), 'utf8'),
     );
-    const run = await sandbox.ingest('earthquakes');
-    expect(run.status).to.equal('succeeded');
+    ingested = await sandbox.ingest('earthquakes');
+    expect(ingested.status).to.equal('succeeded');
     server = await ApiServer.start(sandbox);
   });
   after(async () => {
@@ -213,6 +215,9 @@ describe('read API contract over a lake filled by the ingest pipeline (earthquak
     );
     expect(runs.data[0]!.run_id).to.equal(snapshots.data[0]!.run_id);
     expect(runs.data[0]!.snapshot_id).to.equal(snapshots.data[0]!.snapshot_id);
+    // The run the API serves is the run the pipeline returned (and `odp ingest --json` printed): same fields.
+    expect(runs.data[0]).to.deep.equal(ingested);
+    expect(ingested.started_at).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     await server.json('/v1/datasets/earthquakes/quarantine', 403);
     const quarantine = await server.json<{ data: unknown[] }>('/v1/datasets/earthquakes/quarantine', 200, {
       scope: 'admin',

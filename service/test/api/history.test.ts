@@ -16,10 +16,10 @@ describe('time travel, the change feed and snapshot-pinned cursors over three in
     await sandbox.write('readings.ndjson', ndjson(records));
     const result = await sandbox.ingest('readings');
     expect(result.status, result.error ?? '').to.equal('succeeded');
-    snapshots.push(result.snapshotId!);
+    snapshots.push(result.snapshot_id!);
     const [row] = await sandbox.query<{ t: string }>(
       "SELECT strftime(snapshot_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS t FROM lake.snapshots() WHERE snapshot_id = ?",
-      [result.snapshotId!],
+      [result.snapshot_id!],
     );
     times.push(row!.t);
     return result;

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import type { RunRecord } from '../../src/journal/run.js';
+import type { Run } from '../../src/journal/run.js';
 import { odp } from '../fixtures/cli.js';
 import { balanced, ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
@@ -19,14 +19,14 @@ describe('the odp command', function () {
     const env = { ...sandbox.env, ODP_DATASETS: bundledDatasets };
     const first = await odp(['ingest', 'earthquakes', '--json'], env).done;
     expect(first.code, first.stderr).to.equal(0);
-    const run = JSON.parse(first.stdout) as RunRecord;
+    const run = JSON.parse(first.stdout) as Run;
     expect(run).to.include({ dataset: 'earthquakes', status: 'succeeded', received: 1707 });
     expect(balanced(run)).to.equal(true);
 
-    const second = JSON.parse((await odp(['ingest', 'earthquakes', '--json'], env).done).stdout) as RunRecord;
+    const second = JSON.parse((await odp(['ingest', 'earthquakes', '--json'], env).done).stdout) as Run;
     expect(second).to.include({ inserted: 0, updated: 0, unchanged: 1707 });
 
-    const replayed = await odp(['replay', run.runId], env).done;
+    const replayed = await odp(['replay', run.run_id], env).done;
     expect(replayed.code, replayed.stderr).to.equal(0);
     expect(replayed.stdout).to.match(
       /earthquakes run .*: succeeded — 1707 received, 0 inserted, 0 updated, 1707 unchanged/,
@@ -78,14 +78,12 @@ describe('the odp command', function () {
   it('quarantine list shows what was quarantined and why', async () => {
     await sandbox.write('readings.yaml', readingsDataset());
     await sandbox.write('readings.ndjson', ndjson([{ id: 'a', v: 1, value: -1 }]));
-    const run = JSON.parse(
-      (await odp(['ingest', 'readings', '--json'], sandbox.env).done).stdout,
-    ) as RunRecord;
+    const run = JSON.parse((await odp(['ingest', 'readings', '--json'], sandbox.env).done).stdout) as Run;
     const listed = await odp(['quarantine', 'list', 'readings', '--json'], sandbox.env).done;
     const [record] = listed.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(record).to.include({ run_id: run.runId, reason: 'non-negative: value must not be negative' });
+    expect(record).to.include({ run_id: run.run_id, reason: 'non-negative: value must not be negative' });
   });
 });

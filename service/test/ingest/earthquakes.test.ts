@@ -22,7 +22,7 @@ describe('ingesting the bundled earthquakes dataset', () => {
     expect(run.received).to.equal(1707);
     expect(balanced(run)).to.equal(true);
     expect(run.inserted).to.equal(1707);
-    expect(run.snapshotId).to.be.a('number');
+    expect(run.snapshot_id).to.be.a('number');
 
     const [stored] = await sandbox.query<{ n: string; keys: string }>(
       'SELECT count(*) AS n, count(DISTINCT id) AS keys FROM lake.main.earthquakes',
@@ -39,7 +39,7 @@ describe('ingesting the bundled earthquakes dataset', () => {
       depth_band: 'shallow',
       region: 'CA',
       time: '2018-02-07 01:26:13.84',
-      _odp_run_id: run.runId,
+      _odp_run_id: run.run_id,
     });
   });
 

@@ -87,7 +87,7 @@ describe('an http source', () => {
     expect(first.inserted).to.equal(2);
     const second = await sandbox.ingest('readings');
     expect(feed.requests.at(-1)?.headers['if-modified-since']).to.equal('Mon, 23 Nov 2026 10:00:00 GMT');
-    expect(second).to.include({ status: 'not-modified', received: 0, inserted: 0, snapshotId: null });
+    expect(second).to.include({ status: 'not-modified', received: 0, inserted: 0, snapshot_id: null });
     expect(second.increments).to.deep.equal([]);
   });
 });

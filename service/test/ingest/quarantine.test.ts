@@ -53,8 +53,8 @@ describe('corrupt records are quarantined with a reason, never dropped', () => {
     ]);
     const raw = (await quarantined()).find((q) => Number(q.record_no) === 2)?.raw;
     expect(raw).to.equal('{"id": "b", "v": 1, "value": 2');
-    expect(run.topReasons[0]).to.deep.equal({ code: 'malformed', count: 2 });
-    expect(run.topReasons).to.have.length(5);
+    expect(run.top_reasons[0]).to.deep.equal({ code: 'malformed', count: 2 });
+    expect(run.top_reasons).to.have.length(5);
 
     const stored = await sandbox.query<{ id: string; doubled: number }>(
       'SELECT id, doubled FROM lake.main.readings ORDER BY id',
@@ -137,9 +137,10 @@ describe('corrupt records are quarantined with a reason, never dropped', () => {
       'readings.yaml',
       readingsDataset().replace('check: value >= 0', 'check: value >= -100'),
     );
-    const platform = await sandbox.open();
-    const { replayQuarantine, listQuarantine } = await import('../../src/journal/quarantine.js');
-    const replay = await replayQuarantine(platform, platform.dataset('readings'));
+    const runtime = await sandbox.open();
+    const { replayQuarantine } = await import('../../src/pipeline/redrive.js');
+    const { listQuarantine } = await import('../../src/journal/quarantine.js');
+    const replay = await replayQuarantine(runtime, runtime.dataset('readings'));
     expect(replay).to.include({
       status: 'succeeded',
       trigger: 'quarantine-replay',
@@ -147,9 +148,11 @@ describe('corrupt records are quarantined with a reason, never dropped', () => {
       inserted: 1,
       quarantined: 0,
     });
-    expect(await listQuarantine(platform, 'readings')).to.deep.equal([]);
-    const [marked] = await listQuarantine(platform, 'readings', { includeReplayed: true });
-    expect(marked?.replayed_by).to.equal(replay.runId);
+    expect(await runtime.lake.session((c) => listQuarantine(c, 'readings'))).to.deep.equal([]);
+    const [marked] = await runtime.lake.session((c) =>
+      listQuarantine(c, 'readings', { includeReplayed: true }),
+    );
+    expect(marked?.replayed_by).to.equal(replay.run_id);
     const values = await sandbox.query('SELECT id, value FROM lake.main.readings ORDER BY id');
     expect(values).to.deep.equal([
       { id: 'a', value: -5 },

@@ -35,7 +35,7 @@ describe('a run commits all of its batch or none of it, and one writer at a time
     expect((second as OdpError).code).to.equal('lease-held');
     const holder = await first;
     expect((second as OdpError).message).to.match(
-      new RegExp(`^readings is being ingested by run ${holder.runId}; run \\S+-readings-\\w+ was refused$`),
+      new RegExp(`^readings is being ingested by run ${holder.run_id}; run \\S+-readings-\\w+ was refused$`),
     );
     expect(holder.inserted).to.equal(ROWS);
   });
@@ -126,7 +126,7 @@ describe('a run commits all of its batch or none of it, and one writer at a time
       const run = await sandbox.ingest('readings');
       expect(received).to.deep.equal([
         {
-          text: `ODP: 1 of 2 readings records quarantined in run ${run.runId}. Top reasons: rule:non-negative (1). See \`odp quarantine list readings\`.`,
+          text: `ODP: 1 of 2 readings records quarantined in run ${run.run_id}. Top reasons: rule:non-negative (1). See \`odp quarantine list readings\`.`,
         },
       ]);
     } finally {

@@ -45,7 +45,7 @@ describe('each record is stored once: newer versions update, identical or older 
     const [provenance] = await sandbox.query<{ _odp_run_id: string }>(
       "SELECT _odp_run_id FROM lake.main.readings WHERE id = 'a'",
     );
-    expect(provenance?._odp_run_id).to.equal(second.runId);
+    expect(provenance?._odp_run_id).to.equal(second.run_id);
   });
 
   it('keeps every run as a snapshot that time travel can read', async () => {
@@ -88,16 +88,12 @@ describe('each record is stored once: newer versions update, identical or older 
   });
 
   it('replays a past run from its raw increment without storing anything twice', async () => {
-    const platform = await sandbox.open();
+    const runtime = await sandbox.open();
     const [first] = await sandbox.query<{ run_id: string; increments: string[] }>(
       "SELECT run_id, increments FROM lake.odp.runs WHERE status = 'succeeded' ORDER BY started_at LIMIT 1",
     );
-    const { ingest } = await import('../../src/pipeline/ingest.js');
-    const replay = await ingest(platform, {
-      dataset: platform.dataset('readings'),
-      trigger: 'replay',
-      payload: { kind: 'stored', source: `replay of ${first!.run_id}`, increments: first!.increments },
-    });
+    const { replayRun } = await import('../../src/pipeline/redrive.js');
+    const replay = await replayRun(runtime, first!.run_id);
     expect(replay).to.include({ status: 'succeeded', received: 3, inserted: 0, updated: 0, unchanged: 3 });
     expect(replay.increments).to.deep.equal(first!.increments);
   });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { loadConfig } from '../../src/config/config.js';
-import type { RunRecord } from '../../src/journal/run.js';
+import type { Run } from '../../src/journal/run.js';
 import { rows } from '../../src/lake/query.js';
 import { createLogger } from '../../src/log.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
@@ -32,10 +32,10 @@ describe('scale-out: a PostgreSQL catalog with lake files and increments in Azur
   });
 
   /** `odp ingest <dataset> --json` in a process of its own: one replica's run. */
-  const ingestOn = async (dataset: string): Promise<RunRecord> => {
+  const ingestOn = async (dataset: string): Promise<Run> => {
     const { code, stdout, stderr } = await odp(['ingest', dataset, '--json'], stack.env()).done;
     expect(code, stderr).to.equal(0);
-    return JSON.parse(stdout) as RunRecord;
+    return JSON.parse(stdout) as Run;
   };
   const readings = (n: number, v: number) =>
     writeFile(

@@ -62,7 +62,7 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
     for (let v = 1; Date.now() < deadline; v++) {
       const records = Array.from({ length: 50_000 }, (_, i) => ({ id: `r${i}`, v, value: i, label: 'x' }));
       await writeFile(path.join(stack.datasets, 'readings.ndjson'), ndjson(records));
-      const run = await ingest(p, { dataset, trigger: 'manual', payload: fromSource(dataset, 'bundled') });
+      const run = await ingest(p, { dataset, trigger: 'manual', input: fromSource(dataset, 'bundled') });
       runs.push(run.status);
       if (run.error) errors.push(`run: ${run.error}`);
     }

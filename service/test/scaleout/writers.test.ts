@@ -6,7 +6,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { loadConfig } from '../../src/config/config.js';
-import type { RunRecord } from '../../src/journal/run.js';
+import type { Run } from '../../src/journal/run.js';
 import { rows } from '../../src/lake/query.js';
 import { createLogger } from '../../src/log.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
@@ -97,8 +97,8 @@ describe('scale-out: one writer per dataset across replicas', function () {
       expect(refused, 'one run is refused, and it ends first').to.deep.equal([first]);
       expect(won, won.map((o) => o.stderr).join()).to.have.length(1);
       expect(requests, 'only the lease holder fetched the source').to.equal(1);
-      const run = JSON.parse(won[0]!.stdout) as RunRecord;
-      expect(run).to.include({ runId: holder, status: 'succeeded', inserted: ROWS });
+      const run = JSON.parse(won[0]!.stdout) as Run;
+      expect(run).to.include({ run_id: holder, status: 'succeeded', inserted: ROWS });
       expect(first.stderr).to.match(
         new RegExp(
           `readings is being ingested by run ${holder} on another replica \\(127\\.0\\.0\\.1, session \\d+\\); run \\S+-readings-\\w+ was refused`,
@@ -151,7 +151,7 @@ describe('scale-out: one writer per dataset across replicas', function () {
 
     const next = await odp(['ingest', 'readings', '--json'], stack.env()).done;
     expect(next.code, next.stderr).to.equal(0);
-    expect(JSON.parse(next.stdout) as RunRecord).to.include({
+    expect(JSON.parse(next.stdout) as Run).to.include({
       status: 'succeeded',
       updated: ROWS,
       inserted: 0,

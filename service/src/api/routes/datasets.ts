@@ -1,8 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
-import { LAKE } from '../../lake/attach.js';
-import { type Row, rows } from '../../lake/query.js';
+import { Run } from '../../journal/run.js';
+import { lastChange, listRuns } from '../../journal/runs.js';
+import { rows } from '../../lake/query.js';
 import { type ColumnInfo, tableAt } from '../catalogCache.js';
 import { answerFromCache } from '../conditional.js';
 import { Problem } from '../problem.js';
@@ -16,25 +17,6 @@ const Column = z.object({
   description: z.string().optional(),
 });
 
-export const Run = z
-  .object({
-    run_id: z.string(),
-    dataset: z.string(),
-    trigger: z.string(),
-    source: z.string(),
-    status: z.enum(['succeeded', 'failed', 'not-modified']),
-    error: z.string().nullable(),
-    started_at: z.string(),
-    ended_at: z.string(),
-    received: z.number().int(),
-    inserted: z.number().int(),
-    updated: z.number().int(),
-    unchanged: z.number().int(),
-    quarantined: z.number().int(),
-    snapshot_id: z.number().int().nullable().describe('the snapshot the run committed its data in'),
-  })
-  .describe('an ingest run and what it did with the records it received');
-
 const DatasetSummary = z.object({
   name: z.string(),
   description: z.string().optional(),
@@ -47,13 +29,6 @@ const DatasetSummary = z.object({
   lastRun: Run.nullable(),
 });
 type DatasetSummary = z.infer<typeof DatasetSummary>;
-
-/** The run columns the API shows (increments and source validators are internal). */
-export const RUN_COLUMNS = `r.run_id, r.dataset, r.trigger, r.source, r.status, r.error, r.started_at::VARCHAR AS started_at,
-  r.ended_at::VARCHAR AS ended_at, r.received::DOUBLE AS received, r.inserted::DOUBLE AS inserted,
-  r.updated::DOUBLE AS updated, r.unchanged::DOUBLE AS unchanged, r.quarantined::DOUBLE AS quarantined,
-  (SELECT max(s.snapshot_id)::DOUBLE FROM ${LAKE}.snapshots() s
-   WHERE s.commit_extra_info = r.run_id AND r.status = 'succeeded') AS snapshot_id`;
 
 async function summary(
   connection: DuckDBConnection,
@@ -80,17 +55,8 @@ async function summary(
       description: c.description,
     }));
   }
-  const [last] = await rows<Row>(
-    connection,
-    `SELECT ${RUN_COLUMNS} FROM ${LAKE}.odp.runs r WHERE r.dataset = ? ORDER BY r.started_at DESC LIMIT 1`,
-    [dataset.name],
-  );
-  const [changed] = await rows<{ id: string | null }>(
-    connection,
-    `SELECT max(s.snapshot_id) AS id FROM ${LAKE}.snapshots() s JOIN ${LAKE}.odp.runs r ON s.commit_extra_info = r.run_id
-     WHERE r.dataset = ? AND r.status = 'succeeded' AND r.inserted + r.updated > 0`,
-    [dataset.name],
-  );
+  const [last] = await listRuns(connection, { dataset: dataset.name, limit: 1 });
+  const changed = await lastChange(connection, dataset.name);
   return {
     name: dataset.name,
     ...(dataset.description ? { description: dataset.description } : {}),
@@ -104,8 +70,8 @@ async function summary(
       ...(c.description ? { description: c.description } : {}),
     })),
     rows: count,
-    snapshot: changed?.id == null ? null : Number(changed.id),
-    lastRun: (last as z.infer<typeof Run> | undefined) ?? null,
+    snapshot: changed,
+    lastRun: last ?? null,
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { messageOf } from '../../errors.js';
-import { LAKE } from '../../lake/attach.js';
+import { probeJournal } from '../../journal/tables.js';
 import { registry } from '../../metrics.js';
 import { route } from './route.js';
 import { jsonResponse } from './schemas.js';
@@ -28,7 +28,7 @@ export const readyz = route({
   handle: async (ctx, _input, services) => {
     try {
       const snapshot = await services.sessions.use(async (connection) => {
-        await connection.run(`SELECT count(*) FROM ${LAKE}.odp.runs WHERE false`);
+        await probeJournal(connection);
         return services.catalog.currentSnapshot(connection);
       }, 5000);
       ctx.body = { status: 'ready', snapshot };

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { listQuarantine } from '../../journal/quarantine.js';
-import { LAKE } from '../../lake/attach.js';
-import { rows } from '../../lake/query.js';
+import { listQuarantine, QuarantinedRecord } from '../../journal/quarantine.js';
+import { RUN_STATUSES, Run } from '../../journal/run.js';
+import { listRuns } from '../../journal/runs.js';
 import { checkCursor, encodeCursor, readCursor } from '../cursor.js';
-import { RUN_COLUMNS, Run } from './datasets.js';
 import { route } from './route.js';
 import { DatasetName, jsonResponse, Limit, problemResponses } from './schemas.js';
 
@@ -14,10 +13,7 @@ export const runs = route({
   access: 'read',
   query: z.object({
     dataset: DatasetName.optional().describe('only runs of this dataset'),
-    status: z
-      .enum(['succeeded', 'failed', 'not-modified'])
-      .optional()
-      .describe('only runs with this outcome'),
+    status: z.enum(RUN_STATUSES).optional().describe('only runs with this outcome'),
     limit: Limit,
     cursor: z.string().optional().describe('the `next` value of the previous page'),
   }),
@@ -31,30 +27,14 @@ export const runs = route({
     const identity = `runs:${query.dataset ?? ''}:${query.status ?? ''}`;
     const cursor =
       query.cursor === undefined ? undefined : checkCursor(readCursor(query.cursor), identity, 2);
-    const where = ['true'];
-    const params: string[] = [];
-    if (query.dataset) {
-      where.push('r.dataset = ?');
-      params.push(query.dataset);
-    }
-    if (query.status) {
-      where.push('r.status = ?');
-      params.push(query.status);
-    }
-    if (cursor) {
-      where.push(
-        '(r.started_at < CAST(? AS TIMESTAMPTZ) OR (r.started_at = CAST(? AS TIMESTAMPTZ) AND r.run_id < ?))',
-      );
-      params.push(String(cursor.after[0]), String(cursor.after[0]), String(cursor.after[1]));
-    }
     const found = await services.sessions.use(
       (connection) =>
-        rows(
-          connection,
-          `SELECT ${RUN_COLUMNS} FROM ${LAKE}.odp.runs r WHERE ${where.join(' AND ')}
-           ORDER BY r.started_at DESC, r.run_id DESC LIMIT ${limit + 1}`,
-          params,
-        ),
+        listRuns(connection, {
+          dataset: query.dataset,
+          status: query.status,
+          after: cursor && { startedAt: String(cursor.after[0]), runId: String(cursor.after[1]) },
+          limit: limit + 1,
+        }),
       services.settings.requestTimeoutMs,
     );
     const data = found.slice(0, limit);
@@ -65,23 +45,12 @@ export const runs = route({
         found.length > limit && last
           ? encodeCursor({
               snapshot: 0,
-              after: [last.started_at as string, last.run_id as string],
+              after: [last.started_at, last.run_id],
               query: identity,
             })
           : null,
     };
   },
-});
-
-const Quarantined = z.object({
-  dataset: z.string(),
-  run_id: z.string(),
-  record_no: z.union([z.number(), z.string()]),
-  raw: z.string().nullable().describe('the record as received'),
-  reason: z.string(),
-  codes: z.array(z.string()),
-  quarantined_at: z.string(),
-  replayed_by: z.string().nullable().describe('the run that re-drove the record, if any'),
 });
 
 export const quarantine = route({
@@ -96,17 +65,24 @@ export const quarantine = route({
     limit: Limit,
   }),
   responses: () => ({
-    '200': jsonResponse('the quarantined records, oldest first', z.object({ data: z.array(Quarantined) })),
+    '200': jsonResponse(
+      'the quarantined records, oldest first',
+      z.object({ data: z.array(QuarantinedRecord) }),
+    ),
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
   handle: async (ctx, { params, query }, services) => {
     const dataset = services.runtime.dataset(params.name);
     ctx.body = {
-      data: await listQuarantine(services.runtime, dataset.name, {
-        runId: query.run,
-        includeReplayed: query.all === 'true',
-        limit: query.limit ?? 100,
-      }),
+      data: await services.sessions.use(
+        (connection) =>
+          listQuarantine(connection, dataset.name, {
+            runId: query.run,
+            includeReplayed: query.all === 'true',
+            limit: query.limit ?? 100,
+          }),
+        services.settings.requestTimeoutMs,
+      ),
     };
   },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { messageOf } from '../../errors.js';
+import { type DatasetSnapshot, datasetSnapshots } from '../../journal/runs.js';
 import { LAKE } from '../../lake/attach.js';
 import { type Row, rows } from '../../lake/query.js';
 import { literal } from '../../lake/quote.js';
@@ -24,7 +25,7 @@ const Snapshot = z.object({
   inserted: z.number().int(),
   updated: z.number().int(),
   quarantined: z.number().int(),
-});
+}) satisfies z.ZodType<DatasetSnapshot>;
 
 export const snapshots = route({
   path: '/v1/datasets/:name/snapshots',
@@ -45,16 +46,7 @@ export const snapshots = route({
     ctx.body = {
       data: await services.sessions.use(
         (connection) =>
-          rows(
-            connection,
-            `SELECT s.snapshot_id::DOUBLE AS snapshot_id, s.snapshot_time::VARCHAR AS snapshot_time, s.commit_message,
-                    r.run_id, r.trigger, r.inserted::DOUBLE AS inserted, r.updated::DOUBLE AS updated,
-                    r.quarantined::DOUBLE AS quarantined
-             FROM ${LAKE}.snapshots() s JOIN ${LAKE}.odp.runs r ON s.commit_extra_info = r.run_id
-             WHERE r.dataset = ? AND r.status = 'succeeded' AND s.snapshot_id < ?
-             ORDER BY s.snapshot_id DESC LIMIT ?`,
-            [dataset.name, query.before ?? Number.MAX_SAFE_INTEGER, query.limit ?? 100],
-          ),
+          datasetSnapshots(connection, dataset.name, { before: query.before, limit: query.limit ?? 100 }),
         services.settings.requestTimeoutMs,
       ),
     };

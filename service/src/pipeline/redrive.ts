@@ -1,0 +1,61 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Dataset } from '../datasets/definition.js';
+import { markRedrivenSql, pendingRecords, type QuarantineFilter } from '../journal/quarantine.js';
+import type { Run } from '../journal/run.js';
+import { replayableRun } from '../journal/runs.js';
+import { type IngestContext, ingest } from './ingest.js';
+
+/** Ingests a past run's raw increments again, with the dataset's current definition. */
+export async function replayRun(
+  ctx: IngestContext & { dataset(name: string): Dataset },
+  runId: string,
+): Promise<Run> {
+  const past = await ctx.lake.session((c) => replayableRun(c, runId));
+  return ingest(ctx, {
+    dataset: ctx.dataset(past.dataset),
+    trigger: 'replay',
+    input: { kind: 'increments', source: `replay of ${runId}`, keys: past.increments },
+  });
+}
+
+/**
+ * The records as quarantined are JSON objects keyed by column name (or the source's own JSON record), so a
+ * re-drive reads them as NDJSON with the dataset's current definition.
+ */
+function redriveDefinition(dataset: Dataset): Dataset {
+  const jsonSource = ['json', 'geojson', 'ndjson'].includes(dataset.source.format);
+  return {
+    ...dataset,
+    source: { ...dataset.source, format: 'ndjson' },
+    columns: jsonSource ? dataset.columns : dataset.columns.map((c) => ({ ...c, from: `$.${c.name}` })),
+  };
+}
+
+/**
+ * Re-drives quarantined records through the pipeline, e.g. after a rule or a type was fixed. Records that now
+ * pass are stored; those that still fail are quarantined again by the new run. The re-driven records are marked
+ * with the new run's id in the same commit, so nothing is re-driven twice and nothing is lost.
+ */
+export async function replayQuarantine(
+  ctx: IngestContext,
+  dataset: Dataset,
+  filter: QuarantineFilter = {},
+): Promise<Run> {
+  const source = `quarantine of ${dataset.name}`;
+  return ingest(ctx, {
+    dataset: redriveDefinition(dataset),
+    trigger: 'quarantine-replay',
+    input: {
+      kind: 'source',
+      source,
+      fetch: async (workDir) => {
+        const records = await ctx.lake.session((c) => pendingRecords(c, dataset.name, filter));
+        const file = path.join(workDir, 'quarantine.ndjson');
+        await writeFile(file, records.join('\n'));
+        return { kind: 'payload', source, files: [file], validators: {} };
+      },
+    },
+    alsoCommit: (runId) => [markRedrivenSql(dataset.name, filter, runId)],
+  });
+}
