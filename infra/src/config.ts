@@ -1,4 +1,4 @@
-import { REQUIRED_LOCATION, REQUIRED_RESOURCE_GROUP } from './policy/environment.js';
+import { REQUIRED_LOCATION, REQUIRED_RESOURCE_GROUP } from '@odp/policy';
 
 /** Everything that differs between ODP deployments. Tenant-specific ids are Terraform variables instead. */
 export interface OdpConfig {

@@ -1,10 +1,5 @@
+import { checkDeploymentPolicies, checkPolicies, type Finding, resourcesFromSynth } from '@odp/policy';
 import { expect } from 'chai';
-import {
-  checkDeploymentPolicies,
-  checkPolicies,
-  type Finding,
-  resourcesFromSynth,
-} from '../src/policy/index.js';
 import { stackNames, synthesizedStack, type TerraformJson } from './synthesized.js';
 
 // The environment's hard policies over what the stacks really synthesize, and proof that each test

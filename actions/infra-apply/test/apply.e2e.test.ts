@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import {
+  actionEntry,
   type FixtureResource,
   FixtureStack,
   GitHubStandIn,
@@ -10,8 +11,8 @@ import {
 } from '@odp/actions-shared/testing';
 import { expect } from 'chai';
 
-const planEntry = fileURLToPath(new URL('../../infra-plan/dist/index.js', import.meta.url));
-const applyEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const planEntry = await actionEntry(fileURLToPath(new URL('../../infra-plan', import.meta.url)));
+const applyEntry = await actionEntry(fileURLToPath(new URL('..', import.meta.url)));
 const SECRET = 'the-s3cret-token-value';
 const HEAD = '1'.repeat(40);
 const MERGE = 'a'.repeat(40);
@@ -30,7 +31,7 @@ const reviewed: Record<string, FixtureResource> = {
   added: { input: 'hello' },
 };
 
-describe('infra-apply, run as the runner runs dist/index.js after infra-plan', () => {
+describe('infra-apply, run as the runner runs the runs.main of its action.yml, after infra-plan', () => {
   let github: GitHubStandIn;
   let fixture: FixtureStack;
 

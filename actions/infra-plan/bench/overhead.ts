@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
+  actionEntry,
   FIXTURE_CLI,
   FixtureStack,
   GitHubStandIn,
@@ -18,7 +19,7 @@ import {
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '5');
-const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const entry = await actionEntry(fileURLToPath(new URL('..', import.meta.url)));
 const secret = 'bench-s3cret-token';
 
 const github = new GitHubStandIn();
@@ -86,7 +87,7 @@ try {
   const a = median(actionTimes);
   console.log(`fixture: 21 terraform_data resources, 7 to change; ${FIXTURE_CLI}; ${ROUNDS} rounds, medians`);
   console.log(`bare ${FIXTURE_CLI} init + plan -out : ${b.toFixed(0)} ms`);
-  console.log(`infra-plan action (dist/index.js)  : ${a.toFixed(0)} ms`);
+  console.log(`infra-plan action (bundled)        : ${a.toFixed(0)} ms`);
   console.log(`overhead: +${(a - b).toFixed(0)} ms, ratio action/bare = ${(a / b).toFixed(2)}`);
 } finally {
   await github.stop();

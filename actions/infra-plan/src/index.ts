@@ -1,3 +1,1 @@
-import { run } from './main.js';
-
-await run();
+export { run } from './main.js';

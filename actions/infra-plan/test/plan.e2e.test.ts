@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import {
+  actionEntry,
   FixtureStack,
   GitHubStandIn,
   pullRequestEvent,
@@ -9,11 +10,11 @@ import {
 } from '@odp/actions-shared/testing';
 import { expect } from 'chai';
 
-const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const entry = await actionEntry(fileURLToPath(new URL('..', import.meta.url)));
 const BASE_SECRET = 'old-s3cret-token-value';
 const HEAD_SECRET = 'n3w-s3cret-token-value';
 
-describe('infra-plan, run as the runner runs dist/index.js', () => {
+describe('infra-plan, run as the runner runs the runs.main of its action.yml', () => {
   let github: GitHubStandIn;
   let fixture: FixtureStack;
   let runId = 100;

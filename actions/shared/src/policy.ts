@@ -1,4 +1,4 @@
-import { checkPolicies, type Finding, resourcesFromPlan } from '@odp/infra/policy';
+import { checkPolicies, type Finding, resourcesFromPlan } from '@odp/policy';
 
 export type { Finding };
 

@@ -6,13 +6,13 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Rebuilds an action's bundle into a temporary directory and names the files that differ from `dist/`. */
-export async function staleDistFiles(actionDir: string): Promise<string[]> {
+/** Rebuilds a package's bundle (its `bundle` script) into a temporary directory and names the files that differ from its `dist/`. */
+export async function staleDistFiles(packageDir: string): Promise<string[]> {
   const out = await mkdtemp(join(tmpdir(), 'odp-dist-'));
   try {
     // Not niced: beside a busy CPU a niced bundle starves (586 s measured beside two busy loops).
-    await run('npm', ['run', 'bundle', '--', '--out', out], { cwd: actionDir });
-    const committed = join(actionDir, 'dist');
+    await run('npm', ['run', 'bundle', '--', '--out', out], { cwd: packageDir });
+    const committed = join(packageDir, 'dist');
     const names = [...new Set([...(await listFiles(out)), ...(await listFiles(committed))])].sort();
     const stale: string[] = [];
     for (const name of names) {

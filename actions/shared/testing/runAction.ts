@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
 import type { GitHubStandIn } from './GitHubStandIn.js';
 
 export interface ActionRun {
@@ -12,7 +13,7 @@ export interface ActionRun {
 }
 
 export interface RunSpec {
-  /** Path of the bundled `dist/index.js`. */
+  /** The file the runner starts: see {@link actionEntry}. */
   entry: string;
   github: GitHubStandIn;
   inputs: Record<string, string>;
@@ -28,6 +29,12 @@ export interface RunSpec {
 }
 
 export const REPOSITORY = { owner: 'odp-example', repo: 'platform' };
+
+/** The file the runner starts for the action in `actionDir`: its action.yml's `runs.main`, relative to that folder. */
+export async function actionEntry(actionDir: string): Promise<string> {
+  const metadata = parse(await readFile(join(actionDir, 'action.yml'), 'utf8')) as { runs: { main: string } };
+  return resolve(actionDir, metadata.runs.main);
+}
 
 /** Runs a bundled action the way the runner does: a node process configured only by environment and files. */
 export async function runAction(spec: RunSpec): Promise<ActionRun> {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { checkPolicies, resourcesFromPlan, resourcesFromSynth } from '../src/policy/index.js';
+import { checkPolicies, resourcesFromPlan, resourcesFromSynth } from '../src/index.js';
 
 // A Terraform interpolation, as the synthesized JSON writes references.
 const ref = (expression: string) => `\${${expression}}`;

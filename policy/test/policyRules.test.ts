@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { checkDeploymentPolicies, checkPolicies, type ResourceView } from '../src/policy/index.js';
+import { checkDeploymentPolicies, checkPolicies, type ResourceView } from '../src/index.js';
 
 // A Terraform interpolation, as the synthesized JSON writes references.
 const ref = (expression: string) => `\${${expression}}`;

@@ -1,0 +1,3 @@
+import { infraApply } from './index.js';
+
+await infraApply();

@@ -1,0 +1,3 @@
+import { infraPlan } from './index.js';
+
+await infraPlan();
