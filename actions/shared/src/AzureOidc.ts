@@ -1,8 +1,9 @@
 import * as core from '@actions/core';
-import { ClientAssertionCredential } from '@azure/identity';
 
 export const AZURE_AUDIENCE = 'api://AzureADTokenExchange';
 const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+const PUBLIC_CLOUD_AUTHORITY = 'https://login.microsoftonline.com';
+const ARM_SCOPE = 'https://management.azure.com/.default';
 
 export interface AzureLogin {
   clientId: string;
@@ -37,8 +38,7 @@ export async function preflightAzureOidc(login: AzureLogin): Promise<Record<stri
   }
   const claims = decodeClaims(token);
   try {
-    const credential = new ClientAssertionCredential(login.tenantId, login.clientId, async () => token);
-    await credential.getToken('https://management.azure.com/.default');
+    await requestArmToken(login, token);
   } catch (error) {
     throw new Error(explainRejectedToken(claims, login, error));
   }
@@ -50,6 +50,46 @@ export async function preflightAzureOidc(login: AzureLogin): Promise<Record<stri
     ARM_TENANT_ID: login.tenantId,
     ARM_SUBSCRIPTION_ID: login.subscriptionId,
   };
+}
+
+/**
+ * The client credentials grant with the ID token as client assertion (workload identity federation), as
+ * Entra ID's v2.0 token endpoint takes it. Throws Entra's own error description (`AADSTS…`) when refused.
+ */
+async function requestArmToken(login: AzureLogin, idToken: string): Promise<void> {
+  // AZURE_AUTHORITY_HOST as the Azure SDKs read it: a sovereign cloud's login host, or a test's stand-in.
+  const authority = (process.env.AZURE_AUTHORITY_HOST || PUBLIC_CLOUD_AUTHORITY).replace(/\/+$/, '');
+  const endpoint = `${authority}/${encodeURIComponent(login.tenantId)}/oauth2/v2.0/token`;
+  let response: Response;
+  try {
+    response = await fetch(endpoint, {
+      method: 'POST',
+      body: new URLSearchParams({
+        client_id: login.clientId,
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: idToken,
+        scope: ARM_SCOPE,
+      }),
+    });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause !== undefined ? `: ${String(error.cause)}` : '';
+    throw new Error(`could not reach ${endpoint} (${String(error)}${cause})`);
+  }
+  const text = await response.text();
+  const body = parseJsonObject(text);
+  if (response.ok && typeof body?.access_token === 'string') return;
+  const description = typeof body?.error_description === 'string' ? body.error_description : undefined;
+  throw new Error(description ?? `HTTP ${response.status} from ${endpoint}: ${text.slice(0, 500)}`);
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function decodeClaims(token: string): IdTokenClaims {
@@ -72,7 +112,7 @@ export function explainRejectedToken(claims: IdTokenClaims, login: AzureLogin, e
   const sub = claims.sub ?? '(no sub claim)';
   const usual = defaultSubject(claims);
   const lines = [
-    `Azure rejected this job's GitHub ID token for app ${login.clientId} in tenant ${login.tenantId}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    `Azure rejected this job's GitHub ID token for app ${login.clientId} in tenant ${login.tenantId}: ${error instanceof Error ? error.message.split(/\r?\n/)[0] : String(error)}`,
     `The token's subject is: ${sub}`,
     `A federated credential on the app that matches this job: issuer ${claims.iss ?? GITHUB_ISSUER}, audience ${AZURE_AUDIENCE}, subject ${sub}`,
   ];
