@@ -71,6 +71,8 @@ async function requestArmToken(login: AzureLogin, idToken: string): Promise<void
         client_assertion: idToken,
         scope: ARM_SCOPE,
       }),
+      // A login host that never answers should fail the check, not hold the job until its time limit.
+      signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {
     const cause = error instanceof Error && error.cause !== undefined ? `: ${String(error.cause)}` : '';
