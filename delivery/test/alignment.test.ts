@@ -1,13 +1,13 @@
 import path from 'node:path';
+import { loadConfig } from '@odp/service/config';
 import { expect } from 'chai';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IConfigMap, IService } from 'kubernetes-models/v1';
-import { type Fact, mismatches } from '../src/alignment.js';
-import { readCompose, serviceEnvironment } from '../src/compose.js';
-import { readImageContract } from '../src/dockerfile.js';
-import { buildKustomization } from '../src/kustomize.js';
-import { repositoryRoot } from '../src/repository.js';
-import { loadServiceConfig } from '../src/serviceConfig.js';
+import { type Fact, mismatches } from '../checks/alignment.js';
+import { readCompose, serviceEnvironment } from '../checks/compose.js';
+import { readImageContract } from '../checks/dockerfile.js';
+import { buildKustomization } from '../checks/kustomize.js';
+import { repositoryRoot } from '../checks/repository.js';
 
 /** The port an in-container probe command calls, e.g. `fetch('http://127.0.0.1:8080/readyz')`. */
 function probedPort(command: string[]): number | undefined {
@@ -30,7 +30,7 @@ describe('port and probe paths agree across the service, the image, compose and 
 
   it('uses one port and only the probe paths the service serves, everywhere', async () => {
     const [service, image, compose, apps] = await Promise.all([
-      loadServiceConfig({}),
+      loadConfig({}),
       readImageContract(path.join(repositoryRoot, 'service/Dockerfile')),
       readCompose(path.join(repositoryRoot, 'compose.yaml')),
       buildKustomization(path.join(repositoryRoot, 'apps/poc')),

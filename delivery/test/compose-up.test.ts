@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { readCompose } from '../src/compose.js';
-import { repositoryRoot } from '../src/repository.js';
+import { readCompose } from '../checks/compose.js';
+import { repositoryRoot } from '../checks/repository.js';
 import { type DockerEngine, startEngine } from './engine.js';
 
 const run = promisify(execFile);

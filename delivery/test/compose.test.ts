@@ -3,12 +3,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { loadConfig } from '@odp/service/config';
 import { expect } from 'chai';
-import { type ComposeFile, interpolate, readCompose, serviceEnvironment } from '../src/compose.js';
-import { readImageContract } from '../src/dockerfile.js';
-import { pythonTool } from '../src/pythonTools.js';
-import { repositoryRoot } from '../src/repository.js';
-import { loadServiceConfig } from '../src/serviceConfig.js';
+import { type ComposeFile, interpolate, readCompose, serviceEnvironment } from '../checks/compose.js';
+import { readImageContract } from '../checks/dockerfile.js';
+import { pythonTool } from '../checks/pythonTools.js';
+import { repositoryRoot } from '../checks/repository.js';
 
 const run = promisify(execFile);
 const composePath = path.join(repositoryRoot, 'compose.yaml');
@@ -89,7 +89,7 @@ describe('compose.yaml', function () {
     it(`gives ${name} an environment the service accepts`, async () => {
       const image = await readImageContract(path.join(repositoryRoot, 'service/Dockerfile'));
       const environment = { ...image.env, ...serviceEnvironment(compose.services[name]!, {}) };
-      const config = await loadServiceConfig(environment);
+      const config = loadConfig(environment);
       expect(config.dataDir).to.equal(image.env.ODP_DATA_DIR);
     });
   }

@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { parseImageContract, readImageContract } from '../src/dockerfile.js';
-import { imageRuleViolations } from '../src/imageRules.js';
-import { pythonTool } from '../src/pythonTools.js';
-import { repositoryRoot } from '../src/repository.js';
+import { parseImageContract, readImageContract } from '../checks/dockerfile.js';
+import { imageRuleViolations } from '../checks/imageRules.js';
+import { pythonTool } from '../checks/pythonTools.js';
+import { repositoryRoot } from '../checks/repository.js';
 
 const dockerfilePath = path.join(repositoryRoot, 'service/Dockerfile');
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repositoryRoot } from '../src/repository.js';
+import { repositoryRoot } from '../checks/repository.js';
 
 const run = promisify(execFile);
 const dockerd = path.join(repositoryRoot, '.ci/docker/dockerd.sh');

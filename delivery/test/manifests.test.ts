@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
 import type { IAlert, IProvider } from '@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3';
+import { loadConfig } from '@odp/service/config';
 import { expect } from 'chai';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
@@ -17,17 +18,16 @@ import type {
 } from 'kubernetes-models/v1';
 import type { IIoK8sApiCoreV1PodTemplateSpec as IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import { parse } from 'yaml';
-import { type DatasetFile, readDatasets } from '../src/datasets.js';
-import { buildKustomization, type KubernetesObject, objectName } from '../src/kustomize.js';
-import { repositoryRoot } from '../src/repository.js';
-import { schemaProblems } from '../src/schemas.js';
-import { loadServiceConfig } from '../src/serviceConfig.js';
+import { type DatasetFile, readDatasets } from '../checks/datasets.js';
+import { buildKustomization, type KubernetesObject, objectName } from '../checks/kustomize.js';
+import { repositoryRoot } from '../checks/repository.js';
+import { schemaProblems } from '../checks/schemas.js';
 import {
   placeholder,
   SUBSTITUTE_ANNOTATION,
   substitutedVariables,
   substitutedVariablesOf,
-} from '../src/substitution.js';
+} from '../checks/substitution.js';
 
 interface Rendered {
   yaml: string;
@@ -307,7 +307,7 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
         const env = Object.fromEntries(
           (template.spec!.containers[0]!.env ?? []).map((e) => [e.name, e.value ?? '']),
         );
-        const service = await loadServiceConfig({ ...substituted, ...env });
+        const service = loadConfig({ ...substituted, ...env });
         if (workload.startsWith('Deployment'))
           expect(service.scheduler, `${workload} runs no schedules`).to.equal(false);
         expect(service.dataDir, workload).to.equal('/data');

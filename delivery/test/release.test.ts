@@ -5,9 +5,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { checkImageTag } from '../src/imageTag.js';
-import { setImageTag } from '../src/releaseTag.js';
-import { repositoryRoot } from '../src/repository.js';
+import { repositoryRoot } from '../checks/repository.js';
+import { checkImageTag } from '../release/imageTag.js';
+import { setImageTag } from '../release/releaseTag.js';
 
 const run = promisify(execFile);
 const overlay = path.join(repositoryRoot, 'apps/poc/kustomization.yaml');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
-import { repositoryRoot } from '../src/repository.js';
+import { repositoryRoot } from '../checks/repository.js';
 
 const run = promisify(execFile);
 

@@ -2,9 +2,7 @@
 import { Command } from 'commander';
 import { KeyStore } from './access/keys.js';
 import { SCOPES, type Scope } from './access/scopes.js';
-import { loadAccessSettings } from './access/settings.js';
 import { createApi } from './api/app.js';
-import { loadApiSettings } from './api/settings.js';
 import { loadConfig } from './config/config.js';
 import { messageOf, OdpError } from './errors.js';
 import { provisionExtensions } from './extensions/provision.js';
@@ -54,20 +52,18 @@ program
   .command('serve')
   .description('serve the HTTP API and run every dataset on its schedule')
   .action(async () => {
+    // Bad settings of any part stop the server before it opens the lake.
     const config = loadConfig();
-    // Bad API settings stop the server before it opens the lake.
-    const settings = loadApiSettings();
-    const access = loadAccessSettings(config.dataDir);
     const log = createLogger(config.logLevel);
     const runtime = await openRuntime(config, log);
     const scheduler = config.scheduler ? await startScheduler(runtime) : undefined;
-    const api = createApi(runtime, { settings, access });
+    const api = createApi(runtime);
     const server = api.app.listen(config.port, () =>
-      log.info({ port: config.port, keys: access.keysFile }, 'listening'),
+      log.info({ port: config.port, keys: config.access.keysFile }, 'listening'),
     );
     // Slow or stalled clients cannot hold connections open indefinitely.
     server.headersTimeout = 15_000;
-    server.requestTimeout = settings.requestTimeoutMs + 5_000;
+    server.requestTimeout = config.api.requestTimeoutMs + 5_000;
     const shutdown = async (signal: string) => {
       log.info({ signal }, 'shutting down');
       // Stop accepting, and let idle keep-alive clients go now rather than at their timeout.
@@ -167,8 +163,8 @@ program
   .description('install the DuckDB extensions ODP needs into ODP_EXTENSION_DIR')
   .option('--json', 'print what was installed as JSON')
   .action(async (options: { json?: boolean }) => {
-    const { extensionDir } = loadConfig();
-    const installed = await provisionExtensions(extensionDir);
+    const { extensionDir, extensionSources } = loadConfig();
+    const installed = await provisionExtensions(extensionDir, extensionSources);
     print(installed, !!options.json, () =>
       installed.map((e) => `${e.name}: ${e.origin} (${e.path})`).join('\n'),
     );
@@ -176,7 +172,7 @@ program
 
 /** API keys live in a file beside the lake, not in it, so they can be managed while `odp serve` runs. */
 function keyStore(): KeyStore {
-  return new KeyStore(loadAccessSettings(loadConfig().dataDir).keysFile);
+  return new KeyStore(loadConfig().access.keysFile);
 }
 
 const keys = program.command('keys').description('API keys for the HTTP API (only their hashes are stored)');

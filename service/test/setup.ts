@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config/config.js';
 import { provisionExtensions } from '../src/extensions/provision.js';
 
 /** Tests run against real DuckDB extensions, provisioned once into the project's extension directory. */
@@ -8,5 +9,5 @@ export const extensionDir = path.resolve(
 );
 
 export const mochaGlobalSetup = async () => {
-  await provisionExtensions(extensionDir);
+  await provisionExtensions(extensionDir, loadConfig().extensionSources);
 };

@@ -1,4 +1,4 @@
-import type { BucketLimits } from './settings.js';
+import type { BucketLimits } from '../config/config.js';
 
 export interface RateDecision {
   allowed: boolean;

@@ -7,7 +7,7 @@ import Koa from 'koa';
 import helmet from 'koa-helmet';
 import { KeyStore } from '../access/keys.js';
 import { RateLimiter } from '../access/rateLimit.js';
-import { type AccessSettings, loadAccessSettings } from '../access/settings.js';
+import type { AccessSettings, ApiSettings } from '../config/config.js';
 import type { Runtime } from '../runtime.js';
 import { LakeCatalog } from './catalogCache.js';
 import { allow, requireKeyUnder } from './middleware/access.js';
@@ -25,7 +25,6 @@ import { validateInput } from './routes/route.js';
 import { quarantine, runs } from './routes/runs.js';
 import { changes, snapshots } from './routes/snapshots.js';
 import { ReadSessions } from './sessions.js';
-import { type ApiSettings, loadApiSettings } from './settings.js';
 
 /** The service's version, from the nearest package.json above this module: compiled, bundled or run from source. */
 function serviceVersion(): string {
@@ -46,6 +45,7 @@ export interface Api {
   close(): void;
 }
 
+/** Settings other than the runtime's own configuration (tests serve one lake with several). */
 export interface ApiOptions {
   settings?: ApiSettings;
   access?: AccessSettings;
@@ -56,8 +56,8 @@ export interface ApiOptions {
  * security headers, CORS (only if configured), size limits, API keys for /v1 (with their rate limits), routes.
  */
 export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
-  const settings = options.settings ?? loadApiSettings();
-  const access = options.access ?? loadAccessSettings(runtime.config.dataDir);
+  const settings = options.settings ?? runtime.config.api;
+  const access = options.access ?? runtime.config.access;
   const keys = new KeyStore(access.keysFile);
   const limiter = new RateLimiter();
   const services: Services = {

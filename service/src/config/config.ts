@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { Scope } from '../access/scopes.js';
 import { OdpError } from '../errors.js';
+import { type AzureTarget, azureTarget } from './azure.js';
+import { InvalidSetting } from './invalidSetting.js';
 
 /**
  * How the service signs in to a PostgreSQL catalog: `entra` sends a Microsoft Entra ID access token of the pod's
@@ -15,17 +18,47 @@ export type CatalogTarget =
   | { kind: 'duckdb'; path: string }
   | { kind: 'postgres'; conninfo: string; auth: CatalogAuth };
 
-/**
- * An Azure Storage account's blob service. `emulator` is Azurite on a loopback address, the only place where the
- * service uses an account key (Azurite's public development key); real accounts are reached with Entra ID only.
- */
-export type BlobService = { account: string; endpoint: string; emulator: boolean };
+/** Where a folder of files lives: on local disk or in an Azure Blob Storage container. */
+export type StorageTarget = { kind: 'local'; path: string } | AzureTarget;
 
-/** Where a folder of files lives: on local disk or in an Azure Blob Storage container (under `prefix`). */
-export type StorageTarget =
-  | { kind: 'local'; path: string }
-  | { kind: 'azure'; url: string; service: BlobService; container: string; prefix: string };
+/** A token bucket: `perSecond` tokens flow in, at most `burst` are held; a request spends one. */
+export interface BucketLimits {
+  perSecond: number;
+  burst: number;
+}
 
+/** Who the API lets in, and how often. */
+export interface AccessSettings {
+  /** The hashed API keys, shared by `odp keys` and `odp serve`. */
+  keysFile: string;
+  limits: Record<Scope, BucketLimits>;
+}
+
+/** How the HTTP API protects itself. */
+export interface ApiSettings {
+  /** Whether Prometheus may scrape /metrics without a key (an admin key is needed otherwise). */
+  metricsPublic: boolean;
+  /** Origins allowed to call the API from a browser; empty means CORS is off. */
+  corsOrigins: string[];
+  /** A buffered response that takes longer is abandoned with 503 (exports stream and are not cut off). */
+  requestTimeoutMs: number;
+  maxQueryBytes: number;
+  maxBodyBytes: number;
+  /** DuckDB sessions the API reads through, i.e. how many queries run at once. */
+  sessions: number;
+  /** Memory for JSON pages kept by ETag (0 turns the cache off). */
+  cacheMegabytes: number;
+}
+
+/** Where `odp extensions install` looks; unset means the public default of each. */
+export interface ExtensionSources {
+  /** DuckDB's extension repository, or a mirror of its layout (an http URL or a folder). */
+  repository?: string | undefined;
+  /** The Python package index (simple API) of the fallback. */
+  pythonIndex?: string | undefined;
+}
+
+/** Every setting of the service, read from `ODP_*` variables once and handed to each part. */
 export interface Config {
   dataDir: string;
   catalog: CatalogTarget;
@@ -40,162 +73,78 @@ export interface Config {
   /** Whether `serve` runs the ingest schedules (API-only replicas turn it off). */
   scheduler: boolean;
   extensionDir: string;
+  extensionSources: ExtensionSources;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   webhookUrl: string | undefined;
   /** Snapshots older than this are expired by lake maintenance. */
   snapshotRetentionDays: number;
+  api: ApiSettings;
+  access: AccessSettings;
 }
 
 const serviceRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 const bool = z
-  .enum(['true', 'false', '1', '0', 'on', 'off'])
+  .enum(['true', 'false', '1', '0', 'on', 'off'], { message: 'must be true or false' })
   .transform((v) => ['true', '1', 'on'].includes(v));
+const rate = z.coerce.number().positive().max(1_000_000);
 
 const EnvSchema = z.object({
   ODP_DATA_DIR: z.string().min(1).default('./data'),
   ODP_CATALOG: z.string().min(1).optional(),
+  ODP_CATALOG_AUTH: z.enum(['libpq', 'entra']).optional(),
   ODP_DATA_PATH: z.string().min(1).optional(),
   ODP_INCREMENTS: z.string().min(1).optional(),
-  ODP_DATASETS: z.string().min(1).default(path.join(serviceRoot, 'datasets')),
-  ODP_SOURCES: z.enum(['bundled', 'live']).default('bundled'),
-  ODP_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
-  ODP_SCHEDULER: bool.default(true),
-  ODP_EXTENSION_DIR: z.string().min(1).default(path.join(serviceRoot, '.duckdb-extensions')),
-  ODP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ODP_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
-  ODP_SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
-  ODP_CATALOG_AUTH: z.enum(['libpq', 'entra']).optional(),
   ODP_AZURE_STORAGE_ACCOUNT: z
     .string()
     .regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name: 3-24 lower-case letters and digits')
     .optional(),
   ODP_AZURE_BLOB_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  ODP_DATASETS: z.string().min(1).default(path.join(serviceRoot, 'datasets')),
+  ODP_SOURCES: z.enum(['bundled', 'live']).default('bundled'),
+  ODP_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  ODP_SCHEDULER: bool.default(true),
+  ODP_EXTENSION_DIR: z.string().min(1).default(path.join(serviceRoot, '.duckdb-extensions')),
+  ODP_EXTENSION_REPOSITORY: z.string().min(1).optional(),
+  PIP_INDEX_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ODP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ODP_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ODP_SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  ODP_METRICS_PUBLIC: bool.default(true),
+  ODP_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/, message: 'each origin must be an http(s) URL' }))),
+  ODP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  ODP_MAX_QUERY_BYTES: z.coerce.number().int().min(256).max(1_000_000).default(8192),
+  ODP_MAX_BODY_BYTES: z.coerce.number().int().min(0).max(10_000_000).default(16_384),
+  ODP_API_SESSIONS: z.coerce.number().int().min(1).max(64).default(4),
+  ODP_API_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
+  ODP_API_KEYS_FILE: z.string().min(1).optional(),
+  ODP_RATE_LIMIT_READ_PER_SECOND: rate.default(20),
+  ODP_RATE_LIMIT_READ_BURST: rate.default(40),
+  ODP_RATE_LIMIT_ADMIN_PER_SECOND: rate.default(100),
+  ODP_RATE_LIMIT_ADMIN_BURST: rate.default(200),
 });
 type Env = z.infer<typeof EnvSchema>;
 
-/** A configuration value that cannot be used, named by its variable. */
-class Problem extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Azurite's documented development account; its key is public and works nowhere but in the emulator. */
-export const AZURITE_ACCOUNT = 'devstoreaccount1';
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-/** The blob service named by ODP_AZURE_BLOB_ENDPOINT / ODP_AZURE_STORAGE_ACCOUNT, for paths that name no account. */
-function configuredService(e: Env, variable: string): BlobService {
-  if (e.ODP_AZURE_BLOB_ENDPOINT)
-    return emulatorService(new URL(e.ODP_AZURE_BLOB_ENDPOINT), 'ODP_AZURE_BLOB_ENDPOINT');
-  if (!e.ODP_AZURE_STORAGE_ACCOUNT) {
-    throw new Problem(
-      variable,
-      'names no storage account: write az://<account>.blob.core.windows.net/<container>/… or set ODP_AZURE_STORAGE_ACCOUNT',
-    );
-  }
-  return azureService(e.ODP_AZURE_STORAGE_ACCOUNT);
-}
-
-function azureService(account: string): BlobService {
-  return { account, endpoint: `https://${account}.blob.core.windows.net`, emulator: false };
-}
-
-/** An emulator endpoint is `http://127.0.0.1:10000/devstoreaccount1`: loopback only, Azurite's account only. */
-function emulatorService(url: URL, variable: string): BlobService {
-  if (!isLoopback(url.hostname)) {
-    throw new Problem(
-      variable,
-      `${url.origin} is not a loopback address: account keys are only used with the local emulator (Azurite); ` +
-        'reach Azure accounts as https://<account>.blob.core.windows.net with a managed identity',
-    );
-  }
-  const account = url.pathname.split('/').filter(Boolean)[0];
-  if (account !== AZURITE_ACCOUNT) {
-    throw new Problem(
-      variable,
-      `the emulator endpoint must end in /${AZURITE_ACCOUNT} (Azurite's development account)`,
-    );
-  }
-  return { account, endpoint: `${url.origin}/${account}`, emulator: true };
-}
-
-function splitPath(rest: string): { container: string; prefix: string } {
-  const [container = '', ...prefix] = rest.split('/');
-  return { container, prefix: prefix.filter(Boolean).join('/') };
-}
-
-/**
- * `az://<container>/<prefix>`, `az://<account>.blob.core.windows.net/<container>/<prefix>`,
- * `abfss://<container>@<account>.dfs.core.windows.net/<prefix>`, `abfss://<container>/<prefix>`, and (increments
- * only) a container URL `https://<account>.blob.core.windows.net/<container>` or an emulator one.
- */
-function azureTarget(value: string, variable: string, e: Env, containerUrls: boolean): StorageTarget {
-  const scheme = /^([a-z]+):\/\//.exec(value)?.[1] as string;
-  if (value.includes('?')) {
-    throw new Problem(
-      variable,
-      'carries a query string (a SAS token is a key): use a managed identity instead',
-    );
-  }
-  const url = value.replace(/\/?$/, '/');
-  const rest = value.slice(scheme.length + 3);
-  if (scheme === 'az' || scheme === 'azure') {
-    const qualified = /^([a-z0-9]{3,24})\.blob\.core\.windows\.net\/(.*)$/.exec(rest);
-    const service = qualified ? azureService(qualified[1] as string) : configuredService(e, variable);
-    return { kind: 'azure', url, service, ...splitPath(qualified ? (qualified[2] as string) : rest) };
-  }
-  if (scheme === 'abfss') {
-    const named = /^([^@/]+)@([a-z0-9]{3,24})\.dfs\.core\.windows\.net\/?(.*)$/.exec(rest);
-    const service = named ? azureService(named[2] as string) : configuredService(e, variable);
-    if (service.emulator)
-      throw new Problem(variable, 'Azurite has no Data Lake (dfs) endpoint: use az:// with it');
-    const parts = named ? { container: named[1] as string, prefix: named[3] as string } : splitPath(rest);
-    return {
-      kind: 'azure',
-      url,
-      service,
-      container: parts.container,
-      prefix: parts.prefix.replace(/\/$/, ''),
-    };
-  }
-  if (!containerUrls) throw new Problem(variable, `${scheme}:// is not a lake path: use az:// or abfss://`);
-  const parsed = new URL(value);
-  const hosted = /^([a-z0-9]{3,24})\.blob\.core\.windows\.net$/.exec(parsed.hostname);
-  if (hosted && scheme === 'https') {
-    return {
-      kind: 'azure',
-      url,
-      service: azureService(hosted[1] as string),
-      ...splitPath(parsed.pathname.slice(1)),
-    };
-  }
-  const service = emulatorService(parsed, variable);
-  return { kind: 'azure', url, service, ...splitPath(parsed.pathname.split('/').slice(2).join('/')) };
-}
-
 function storageTarget(value: string, variable: string, e: Env, containerUrls: boolean): StorageTarget {
   if (!/^[a-z]+:\/\//.test(value)) return { kind: 'local', path: path.resolve(value) };
-  const target = azureTarget(value, variable, e, containerUrls);
-  if (target.kind === 'azure' && !/^[a-z0-9](-?[a-z0-9])*$/.test(target.container)) {
-    throw new Problem(variable, `names no valid blob container (found "${target.container}")`);
-  }
-  return target;
+  const defaults = { blobEndpoint: e.ODP_AZURE_BLOB_ENDPOINT, storageAccount: e.ODP_AZURE_STORAGE_ACCOUNT };
+  return azureTarget(value, variable, defaults, containerUrls);
 }
 
 function catalogTarget(value: string, auth: CatalogAuth | undefined): CatalogTarget {
   if (value.startsWith('postgres:')) {
     const conninfo = value.slice('postgres:'.length);
     if (/(^|\s)password\s*=|:\/\/[^/@]*:[^/@]*@/.test(conninfo)) {
-      throw new Problem(
+      throw new InvalidSetting(
         'ODP_CATALOG',
         "contains a password: leave it out and use ODP_CATALOG_AUTH=entra (Azure) or libpq's PGPASSFILE/PGPASSWORD",
       );
@@ -203,11 +152,17 @@ function catalogTarget(value: string, auth: CatalogAuth | undefined): CatalogTar
     return { kind: 'postgres', conninfo, auth: auth ?? 'libpq' };
   }
   if (auth)
-    throw new Problem('ODP_CATALOG_AUTH', 'only applies to a PostgreSQL catalog (ODP_CATALOG=postgres:…)');
+    throw new InvalidSetting(
+      'ODP_CATALOG_AUTH',
+      'only applies to a PostgreSQL catalog (ODP_CATALOG=postgres:…)',
+    );
   return { kind: 'duckdb', path: path.resolve(value.replace(/^duckdb:/, '')) };
 }
 
-/** Reads and validates the `ODP_*` environment; a bad value is refused with one line per problem. */
+/**
+ * Reads and validates the `ODP_*` environment, every part's settings at once: a bad value is refused before
+ * anything starts, with one line per problem naming its variable.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   const invalid = (problems: string[]) =>
@@ -222,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     try {
       return read();
     } catch (error) {
-      if (!(error instanceof Problem)) throw error;
+      if (!(error instanceof InvalidSetting)) throw error;
       problems.push(`  ${error.variable}: ${error.message}`);
       return undefined as T;
     }
@@ -247,8 +202,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.ODP_PORT,
     scheduler: e.ODP_SCHEDULER,
     extensionDir: path.resolve(e.ODP_EXTENSION_DIR),
+    extensionSources: { repository: e.ODP_EXTENSION_REPOSITORY, pythonIndex: e.PIP_INDEX_URL },
     logLevel: e.ODP_LOG_LEVEL,
     webhookUrl: e.ODP_WEBHOOK_URL,
     snapshotRetentionDays: e.ODP_SNAPSHOT_RETENTION_DAYS,
+    api: {
+      metricsPublic: e.ODP_METRICS_PUBLIC,
+      corsOrigins: e.ODP_CORS_ORIGINS,
+      requestTimeoutMs: e.ODP_REQUEST_TIMEOUT_MS,
+      maxQueryBytes: e.ODP_MAX_QUERY_BYTES,
+      maxBodyBytes: e.ODP_MAX_BODY_BYTES,
+      sessions: e.ODP_API_SESSIONS,
+      cacheMegabytes: e.ODP_API_CACHE_MB,
+    },
+    access: {
+      keysFile: path.resolve(e.ODP_API_KEYS_FILE ?? path.join(dataDir, 'api-keys.json')),
+      limits: {
+        read: { perSecond: e.ODP_RATE_LIMIT_READ_PER_SECOND, burst: e.ODP_RATE_LIMIT_READ_BURST },
+        admin: { perSecond: e.ODP_RATE_LIMIT_ADMIN_PER_SECOND, burst: e.ODP_RATE_LIMIT_ADMIN_BURST },
+      },
+    },
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
+import type { ExtensionSources } from '../config/config.js';
 import { messageOf, OdpError } from '../errors.js';
 import { createEngine } from '../lake/engine.js';
 
@@ -22,16 +23,14 @@ interface Engine {
   platform: string;
 }
 
-/** The Python package index (simple API); a mirror set for pip is honoured. */
-const PYPI_SIMPLE = process.env.PIP_INDEX_URL ?? 'https://pypi.org/simple';
-/** DuckDB's extension repository, or a mirror of it (ODP_EXTENSION_REPOSITORY); tried first. */
-const DUCKDB_REPOSITORY = process.env.ODP_EXTENSION_REPOSITORY ?? 'http://extensions.duckdb.org';
+/** The Python package index (simple API), unless PIP_INDEX_URL names a mirror. */
+const PYPI_SIMPLE = 'https://pypi.org/simple';
+/** DuckDB's extension repository, unless ODP_EXTENSION_REPOSITORY names a mirror; tried first. */
+const DUCKDB_REPOSITORY = 'http://extensions.duckdb.org';
 
-export interface ProvisionOptions {
+/** `repository` is where DuckDB's INSTALL looks: `<repository>/<version>/<platform>/<name>.duckdb_extension.gz`. */
+export interface ProvisionOptions extends ExtensionSources {
   names?: readonly ExtensionName[];
-  /** Where DuckDB's INSTALL looks: `<repository>/<version>/<platform>/<name>.duckdb_extension.gz`. */
-  repository?: string;
-  pythonIndex?: string;
 }
 
 async function engineInfo(extensionDir: string): Promise<Engine> {

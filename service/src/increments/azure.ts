@@ -1,7 +1,6 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import type { BlobService } from '../config/config.js';
-import { AZURITE_KEY } from '../lake/storageSecret.js';
+import { AZURITE_KEY, type BlobService } from '../config/azure.js';
 import type { IncrementStore } from './store.js';
 
 function serviceClient(service: BlobService): BlobServiceClient {

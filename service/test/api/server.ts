@@ -2,9 +2,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { KeyStore } from '../../src/access/keys.js';
 import type { Scope } from '../../src/access/scopes.js';
-import { type AccessSettings, loadAccessSettings } from '../../src/access/settings.js';
 import { type Api, createApi } from '../../src/api/app.js';
-import { type ApiSettings, loadApiSettings } from '../../src/api/settings.js';
+import { loadConfig } from '../../src/config/config.js';
 import type { Sandbox } from '../fixtures/sandbox.js';
 
 /** A real API server on 127.0.0.1 over a sandbox lake, with keys of both scopes. */
@@ -38,8 +37,7 @@ export class ApiServer {
   static async start(sandbox: Sandbox, env: NodeJS.ProcessEnv = {}): Promise<ApiServer> {
     const runtime = sandbox.runtime ?? (await sandbox.open());
     const fullEnv = { ...sandbox.env, ODP_API_KEYS_FILE: path.join(sandbox.dir, 'api-keys.json'), ...env };
-    const access: AccessSettings = loadAccessSettings(runtime.config.dataDir, fullEnv);
-    const settings: ApiSettings = loadApiSettings(fullEnv);
+    const { access, api: settings } = loadConfig(fullEnv);
     const keys = new KeyStore(access.keysFile);
     const read = (await keys.create('tests (read)', 'read')).key;
     const admin = (await keys.create('tests (admin)', 'admin')).key;

@@ -9,8 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import pg from 'pg';
-import { AZURITE_ACCOUNT } from '../../src/config/config.js';
-import { AZURITE_KEY } from '../../src/lake/storageSecret.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../src/config/azure.js';
 import { readingsDataset } from '../fixtures/sandbox.js';
 import { extensionDir } from '../setup.js';
 

@@ -2,7 +2,7 @@ import type { Context, Middleware } from 'koa';
 import type { ApiKey, KeyStore } from '../../access/keys.js';
 import type { RateLimiter } from '../../access/rateLimit.js';
 import { grants, type Scope } from '../../access/scopes.js';
-import type { AccessSettings } from '../../access/settings.js';
+import type { AccessSettings } from '../../config/config.js';
 import { Problem } from '../problem.js';
 import type { Access } from '../routes/route.js';
 

@@ -1,13 +1,13 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { Scope } from '../../access/scopes.js';
+import type { ApiSettings } from '../../config/config.js';
 import type { Dataset } from '../../datasets/definition.js';
 import type { Runtime } from '../../runtime.js';
 import type { LakeCatalog } from '../catalogCache.js';
 import { badRequest } from '../problem.js';
 import type { ResponseCache } from '../responseCache.js';
 import type { ReadSessions } from '../sessions.js';
-import type { ApiSettings } from '../settings.js';
 
 /** Who may call a route: anyone, Prometheus (as configured), or holders of a key with that scope. */
 export type Access = 'public' | 'metrics' | Scope;
