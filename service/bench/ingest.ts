@@ -12,9 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { loadConfig } from '../src/config/config.js';
 import { CATALOG_INDEXES } from '../src/lake/catalogIndexes.js';
-import { ScaleOut } from '../test/scaleout/servers.js';
-import { extensionDir } from '../test/setup.js';
+import { ScaleOut } from '../standins/scaleOut.js';
 import { machine, writeResults } from './machine.js';
 
 const run = promisify(execFile);
@@ -168,7 +168,11 @@ async function main(): Promise<void> {
   await access(parquet);
   const work = await mkdtemp(path.join(os.tmpdir(), 'odp-bench-ingest-'));
   const datasets = path.join(serviceRoot, 'datasets');
-  const common = { ODP_DATASETS: datasets, ODP_LOG_LEVEL: 'warn', ODP_EXTENSION_DIR: extensionDir };
+  const common = {
+    ODP_DATASETS: datasets,
+    ODP_LOG_LEVEL: 'warn',
+    ODP_EXTENSION_DIR: loadConfig().extensionDir,
+  };
   let stack: ScaleOut | undefined;
   try {
     await readFile(parquet); // warm the page cache for every contender alike

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from './scaleout/servers.js';
+import { freePort } from '../standins/loopback.js';
 import { extensionDir } from './setup.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

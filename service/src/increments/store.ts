@@ -11,23 +11,15 @@ export interface IncrementStore {
   readonly location: string;
 }
 
-const EXTENSIONS = {
-  json: 'json',
-  geojson: 'geojson',
-  ndjson: 'ndjson',
-  csv: 'csv',
-  parquet: 'parquet',
-} as const;
-
 /** `<dataset>/<yyyy>/<mm>/<dd>/<run-id>[-<part>].<ext>`, dated by the run's start (UTC). */
 export function incrementKey(
   dataset: string,
   runId: string,
   startedAt: Date,
-  format: keyof typeof EXTENSIONS,
+  extension: string,
   part?: number,
 ): string {
   const iso = startedAt.toISOString();
   const day = `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}`;
-  return `${dataset}/${day}/${runId}${part === undefined ? '' : `-${part}`}.${EXTENSIONS[format]}`;
+  return `${dataset}/${day}/${runId}${part === undefined ? '' : `-${part}`}.${extension}`;
 }

@@ -9,15 +9,13 @@ import { incrementKey } from '../increments/store.js';
 import { NO_RECORDS, newRunId, type Run, type RunCounts, type RunTrigger } from '../journal/run.js';
 import { lastValidators, type RunEntry, readRun } from '../journal/runs.js';
 import type { Lake } from '../lake/lake.js';
-import { rows } from '../lake/query.js';
-import { ident } from '../lake/quote.js';
 import type { Logger } from '../log.js';
+import { FORMATS } from '../sources/formats/formats.js';
 import type { Fetched, SourceValidators } from '../sources/source.js';
 import { batchCounts, commitBatch, datasetTable, lakeTable, recordRun } from './commit.js';
 import { plannedSql, rankedSql } from './dedup.js';
 import { enrichedSql } from './enrich.js';
 import type { LeaseProvider } from './lease.js';
-import { CSV_REJECTS, CSV_ROWS, csvReadSql, csvRejectsSql, parquetReader, stageSql } from './stage.js';
 import { checkedSql } from './validate.js';
 
 /** What one run needs from the world around it. */
@@ -91,7 +89,7 @@ export async function ingest(ctx: IngestContext, request: IngestRequest): Promis
       await recordRun(connection, finished(entry, 'not-modified', null, NO_RECORDS), {});
     } else {
       entry = { ...entry, increments: increment.keys };
-      await step('stage', () => stage(connection, dataset, increment.files));
+      await step('stage', () => FORMATS[dataset.source.format].stage(connection, dataset, increment.files));
       await step('validate', () => connection.run(checkedSql(dataset)));
       await step('enrich', () => connection.run(enrichedSql(dataset)));
       const existing = await lakeTable(connection, dataset.name);
@@ -176,7 +174,7 @@ async function obtainIncrement(
       dataset.name,
       runId,
       startedAt,
-      dataset.source.format,
+      FORMATS[dataset.source.format].extension,
       fetched.files.length > 1 ? i + 1 : undefined,
     ),
   );
@@ -188,23 +186,6 @@ async function obtainIncrement(
     files: fetched.files,
     validators: fetched.validators,
   };
-}
-
-async function stage(connection: DuckDBConnection, dataset: Dataset, files: string[]): Promise<void> {
-  const format = dataset.source.format;
-  if (format === 'json' || format === 'geojson' || format === 'ndjson') {
-    await connection.run(stageSql(dataset, files));
-    return;
-  }
-  if (format === 'csv') await connection.run(csvReadSql(files));
-  const relation = format === 'csv' ? CSV_ROWS : parquetReader(files);
-  const described = await rows<{ column_name: string }>(connection, `DESCRIBE SELECT * FROM ${relation}`);
-  await connection.run(stageSql(dataset, files, new Set(described.map((d) => d.column_name))));
-  if (format === 'csv') {
-    await connection.run(csvRejectsSql(dataset));
-    await connection.run(`DROP TABLE IF EXISTS ${ident(CSV_REJECTS)}`);
-    await connection.run(`DROP TABLE IF EXISTS ${ident(CSV_ROWS)}`);
-  }
 }
 
 /** One structured line per run, with the counts and, when records were quarantined, the top reasons. */

@@ -1,6 +1,6 @@
 import type { Column, Dataset } from '../datasets/definition.js';
 import { ident, literal } from '../lake/quote.js';
-import { sourceColumn } from './stage.js';
+import { sourceColumn } from '../sources/formats/format.js';
 
 /**
  * Validate: `incoming` becomes `checked`, with every declared column cast to its type and `_odp_issues`, the list

@@ -7,9 +7,10 @@ import type { Run } from '../../src/journal/run.js';
 import { rows } from '../../src/lake/query.js';
 import { createLogger } from '../../src/log.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
+import type { ScaleOut } from '../../standins/scaleOut.js';
 import { odp } from '../fixtures/cli.js';
 import { ndjson } from '../fixtures/sandbox.js';
-import { ScaleOut } from './servers.js';
+import { startReadingsStack } from '../fixtures/scaleOut.js';
 
 const EARTHQUAKES = 1707;
 
@@ -19,7 +20,7 @@ describe('scale-out: a PostgreSQL catalog with lake files and increments in Azur
   let reader: Runtime | undefined;
 
   before(async () => {
-    stack = await ScaleOut.start();
+    stack = await startReadingsStack();
     await copyFile(
       path.resolve(import.meta.dirname, '../../datasets/earthquakes.yaml'),
       path.join(stack.datasets, 'earthquakes.yaml'),

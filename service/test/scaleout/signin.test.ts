@@ -10,8 +10,9 @@ import { createLogger } from '../../src/log.js';
 import { ingest } from '../../src/pipeline/ingest.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { fromSource } from '../../src/sources/source.js';
+import { ScaleOut } from '../../standins/scaleOut.js';
 import { ndjson } from '../fixtures/sandbox.js';
-import { ScaleOut } from './servers.js';
+import { startReadingsStack } from '../fixtures/scaleOut.js';
 import { TokenAuthority } from './tokens.js';
 
 const LIFETIME_MS = 3000;
@@ -23,7 +24,7 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
   let runtime: Runtime | undefined;
 
   before(async () => {
-    stack = await ScaleOut.start();
+    stack = await startReadingsStack();
     tokens = await TokenAuthority.start(stack.postgres, ScaleOut.role);
   });
   after(async () => {

@@ -3,7 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CatalogCredential, CatalogToken } from '../../src/lake/signin/credential.js';
-import type { TestPostgres } from './servers.js';
+import type { LocalPostgres } from '../../standins/postgres.js';
 
 const ACCESS_REQUEST = 1;
 const ACCESS_ACCEPT = 2;
@@ -35,7 +35,7 @@ export class TokenAuthority {
   }
 
   /** Starts the authority and makes `server` check `user`'s passwords with it (other roles are unchanged). */
-  static async start(server: TestPostgres, user: string): Promise<TokenAuthority> {
+  static async start(server: LocalPostgres, user: string): Promise<TokenAuthority> {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     // The shared secret is the text in pg_hba.conf.

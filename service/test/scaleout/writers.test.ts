@@ -10,9 +10,10 @@ import type { Run } from '../../src/journal/run.js';
 import { rows } from '../../src/lake/query.js';
 import { createLogger } from '../../src/log.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
+import type { ScaleOut } from '../../standins/scaleOut.js';
 import { odp } from '../fixtures/cli.js';
 import { readingsDataset } from '../fixtures/sandbox.js';
-import { ScaleOut } from './servers.js';
+import { startReadingsStack } from '../fixtures/scaleOut.js';
 
 /** Enough rows that a run lasts a few seconds on a small machine, so that a second run meets it. */
 const ROWS = 150_000;
@@ -40,7 +41,7 @@ describe('scale-out: one writer per dataset across replicas', function () {
   let reader: Runtime | undefined;
 
   before(async () => {
-    stack = await ScaleOut.start();
+    stack = await startReadingsStack();
     process.env.PGPASSWORD = stack.rolePassword;
     reader = await openRuntime(loadConfig(stack.env()), createLogger('silent'));
   });

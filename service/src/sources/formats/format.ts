@@ -1,0 +1,39 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Column, Dataset } from '../../datasets/definition.js';
+import { ident, list } from '../../lake/quote.js';
+
+/**
+ * How one payload format is read. `stage` turns the payload files into the temporary table `incoming`, one row
+ * per record received: `_odp_seq` (position in the payload), `_odp_raw` (the record as received, where the format
+ * has text), `_odp_error` (why the record could not be parsed) and `_odp_src_<i>` (the value found for declared
+ * column i). Nothing is dropped here: an unparseable record is a row with an error, to be quarantined.
+ */
+export interface SourceFormat {
+  /** The file extension its raw increments are stored under. */
+  extension: string;
+  stage(connection: DuckDBConnection, dataset: Dataset, files: readonly string[]): Promise<void>;
+}
+
+export const sourceColumn = (index: number): string => `_odp_src_${index}`;
+
+/** The declared columns' values of a JSON record, as `_odp_src_<i>` text columns. */
+export function jsonValues(dataset: Dataset, record: string): string {
+  const paths = list(dataset.columns.map(jsonPath));
+  const values = `json_extract_string(${record}, ${paths})`;
+  return dataset.columns.map((_, i) => `${values}[${i + 1}] AS ${sourceColumn(i)}`).join(', ');
+}
+
+function jsonPath(column: Column): string {
+  return column.from ?? `$.${column.name}`;
+}
+
+/** Tabular formats are read by column name; a declared column the file lacks reads NULL (so required ones quarantine). */
+export function tabularSql(dataset: Dataset, reader: string, available: ReadonlySet<string>): string {
+  const values = dataset.columns.map((c, i) => {
+    const name = c.from ?? c.name;
+    return `${available.has(name) ? ident(name) : 'NULL'} AS ${sourceColumn(i)}`;
+  });
+  return `
+    SELECT row_number() OVER () AS _odp_seq, NULL::VARCHAR AS _odp_raw, NULL::VARCHAR AS _odp_error, ${values.join(', ')}
+    FROM ${reader}`;
+}
