@@ -9,7 +9,7 @@ import { KeyStore } from '../access/keys.js';
 import { RateLimiter } from '../access/rateLimit.js';
 import type { AccessSettings, ApiSettings } from '../config/config.js';
 import type { Runtime } from '../runtime.js';
-import { LakeCatalog } from './catalogCache.js';
+import { CatalogCache } from './catalogCache.js';
 import { allow, requireKeyUnder } from './middleware/access.js';
 import { requestLimits } from './middleware/limits.js';
 import { problems } from './middleware/problems.js';
@@ -63,7 +63,7 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
   const services: Services = {
     runtime,
     sessions: new ReadSessions(runtime.lake, settings.sessions),
-    catalog: new LakeCatalog(),
+    catalog: new CatalogCache(),
     responses: new ResponseCache(settings.cacheMegabytes * 2 ** 20),
     settings,
   };

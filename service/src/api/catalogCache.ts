@@ -1,9 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from '../datasets/definition.js';
-import { messageOf } from '../errors.js';
-import { LAKE } from '../lake/attach.js';
-import { rows } from '../lake/query.js';
-import { ident } from '../lake/quote.js';
+import { columnsAt, currentSnapshot, hasSnapshot, snapshotAt } from '../lake/snapshots.js';
 import { badRequest, notFound } from './problem.js';
 
 /** A column as a client sees it: the type DuckDB stores and what the dataset says about it. */
@@ -21,19 +18,13 @@ const PROVENANCE: Record<string, string> = {
   _odp_ingested_at: 'when that run started',
 };
 
-/** A snapshot id is a non-negative integer; only such numbers are ever written into SQL text. */
-export function snapshotSql(snapshot: number): string {
-  if (!Number.isSafeInteger(snapshot) || snapshot < 0) throw new Error(`not a snapshot id: ${snapshot}`);
-  return String(snapshot);
-}
-
-export const tableAt = (dataset: string, snapshot: number): string =>
-  `${LAKE}.main.${ident(dataset)} AT (VERSION => ${snapshotSql(snapshot)})`;
-
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
-/** Snapshots and table schemas of the lake, with schemas cached per (dataset, snapshot): both never change. */
-export class LakeCatalog {
+/**
+ * The API's view of the lake's snapshots and table schemas: `asOf` resolved with the client's errors, and schemas
+ * cached per (dataset, snapshot), since neither ever changes.
+ */
+export class CatalogCache {
   readonly #schemas = new Map<string, TableSchema>();
   #current: Promise<number> | undefined;
   readonly #resolved = new Map<string, { snapshot: number; at: number }>();
@@ -43,11 +34,9 @@ export class LakeCatalog {
    * one per request under load); a commit is seen by the next lookup.
    */
   currentSnapshot(connection: DuckDBConnection): Promise<number> {
-    this.#current ??= rows<{ id: string }>(connection, `SELECT id FROM ${LAKE}.current_snapshot()`)
-      .then(([row]) => Number(row?.id ?? 0))
-      .finally(() => {
-        this.#current = undefined;
-      });
+    this.#current ??= currentSnapshot(connection).finally(() => {
+      this.#current = undefined;
+    });
     return this.#current;
   }
 
@@ -71,12 +60,7 @@ export class LakeCatalog {
   async #resolveAsOf(connection: DuckDBConnection, asOf: string): Promise<number> {
     if (/^\d{1,15}$/.test(asOf)) {
       const id = Number(asOf);
-      const [found] = await rows<{ n: string }>(
-        connection,
-        `SELECT count(*) AS n FROM ${LAKE}.snapshots() WHERE snapshot_id = ?`,
-        [id],
-      );
-      if (Number(found?.n) === 0) {
+      if (!(await hasSnapshot(connection, id))) {
         throw notFound(`asOf: the lake has no snapshot ${id} (it may have expired; see /snapshots)`);
       }
       return id;
@@ -86,19 +70,13 @@ export class LakeCatalog {
         { parameter: 'asOf', message: `"${asOf}" is neither a snapshot id nor an ISO-8601 time` },
       ]);
     }
-    const [found] = await rows<{ id: string | null; first: string | null }>(
-      connection,
-      `SELECT max(snapshot_id) FILTER (WHERE snapshot_time <= CAST(? AS TIMESTAMPTZ)) AS id,
-              min(snapshot_time)::VARCHAR AS first
-       FROM ${LAKE}.snapshots()`,
-      [asOf],
-    );
-    if (found?.id === null || found?.id === undefined) {
+    const found = await snapshotAt(connection, asOf);
+    if (found.id === null) {
       throw notFound(
-        `asOf: the lake has no snapshot at or before ${asOf} (its oldest is from ${found?.first})`,
+        `asOf: the lake has no snapshot at or before ${asOf} (its oldest is from ${found.oldest})`,
       );
     }
-    return Number(found.id);
+    return found.id;
   }
 
   /** The dataset's columns at a snapshot; 404 when the dataset had no table then. */
@@ -106,16 +84,9 @@ export class LakeCatalog {
     const cacheKey = `${dataset.name}@${snapshot}`;
     const cached = this.#schemas.get(cacheKey);
     if (cached) return cached;
-    let described: { column_name: string; column_type: string; null: string }[];
-    try {
-      described = await rows(connection, `DESCRIBE SELECT * FROM ${tableAt(dataset.name, snapshot)}`);
-    } catch (error) {
-      if (/does not exist|not found|No snapshot/i.test(messageOf(error))) {
-        throw notFound(
-          `dataset ${dataset.name} has no data at snapshot ${snapshot}: it was not ingested yet`,
-        );
-      }
-      throw error;
+    const described = await columnsAt(connection, dataset.name, snapshot);
+    if (!described) {
+      throw notFound(`dataset ${dataset.name} has no data at snapshot ${snapshot}: it was not ingested yet`);
     }
     const declared = new Map<string, string | undefined>([
       ...dataset.columns.map((c) => [c.name, c.description] as const),

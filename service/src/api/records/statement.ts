@@ -1,5 +1,5 @@
 import { ident } from '../../lake/quote.js';
-import { tableAt } from '../catalogCache.js';
+import { tableAt } from '../../lake/snapshots.js';
 import type { Cursor } from '../cursor.js';
 import type { Filter, RecordQuery, SortTerm } from './query.js';
 import { castParam } from './values.js';

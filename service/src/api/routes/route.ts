@@ -4,7 +4,7 @@ import type { Scope } from '../../access/scopes.js';
 import type { ApiSettings } from '../../config/config.js';
 import type { Dataset } from '../../datasets/definition.js';
 import type { Runtime } from '../../runtime.js';
-import type { LakeCatalog } from '../catalogCache.js';
+import type { CatalogCache } from '../catalogCache.js';
 import { badRequest } from '../problem.js';
 import type { ResponseCache } from '../responseCache.js';
 import type { ReadSessions } from '../sessions.js';
@@ -16,7 +16,7 @@ export type Access = 'public' | 'metrics' | Scope;
 export interface Services {
   runtime: Runtime;
   sessions: ReadSessions;
-  catalog: LakeCatalog;
+  catalog: CatalogCache;
   /** JSON pages by ETag: exact, since a snapshot never changes. */
   responses: ResponseCache;
   settings: ApiSettings;

@@ -4,7 +4,7 @@ import { type DatasetSnapshot, datasetSnapshots } from '../../journal/runs.js';
 import { LAKE } from '../../lake/attach.js';
 import { type Row, rows } from '../../lake/query.js';
 import { literal } from '../../lake/quote.js';
-import { snapshotSql } from '../catalogCache.js';
+import { snapshotSql } from '../../lake/snapshots.js';
 import { answerFromCache } from '../conditional.js';
 import { checkCursor, encodeCursor, readCursor } from '../cursor.js';
 import { badRequest, notFound } from '../problem.js';
