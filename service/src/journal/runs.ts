@@ -3,7 +3,7 @@ import { OdpError } from '../errors.js';
 import { LAKE } from '../lake/attach.js';
 import { rows } from '../lake/query.js';
 import { literal } from '../lake/quote.js';
-import type { SourceValidators } from '../sources/source.js';
+import type { SourceValidators } from '../sources/fetched.js';
 import type { Run, RunStatus } from './run.js';
 import { QUARANTINE, RUNS, rfc3339 } from './tables.js';
 

@@ -6,7 +6,7 @@ import { type RunEntry, writeRun } from '../journal/runs.js';
 import { LAKE } from '../lake/attach.js';
 import { rows, transaction } from '../lake/query.js';
 import { ident, literal } from '../lake/quote.js';
-import type { SourceValidators } from '../sources/source.js';
+import type { SourceValidators } from '../sources/fetched.js';
 import { conflictMessageSql } from './dedup.js';
 import { PROVENANCE_COLUMNS, storedColumns } from './enrich.js';
 

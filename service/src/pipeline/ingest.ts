@@ -10,8 +10,8 @@ import { NO_RECORDS, newRunId, type Run, type RunCounts, type RunTrigger } from 
 import { lastValidators, type RunEntry, readRun } from '../journal/runs.js';
 import type { Lake } from '../lake/lake.js';
 import type { Logger } from '../log.js';
+import type { Fetched, SourceValidators } from '../sources/fetched.js';
 import { FORMATS } from '../sources/formats/formats.js';
-import type { Fetched, SourceValidators } from '../sources/source.js';
 import { batchCounts, commitBatch, datasetTable, lakeTable, recordRun } from './commit.js';
 import { plannedSql, rankedSql } from './dedup.js';
 import { enrichedSql } from './enrich.js';

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import ky, { HTTPError, TimeoutError } from 'ky';
 import type { Dataset } from '../datasets/definition.js';
 import { messageOf, OdpError } from '../errors.js';
-import type { Fetched, SourceValidators } from './source.js';
+import type { Fetched, SourceValidators } from './fetched.js';
 
 /**
  * Downloads `url` to `destination`, retrying 5xx and timeouts with exponential backoff and jitter, honouring

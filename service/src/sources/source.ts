@@ -1,18 +1,9 @@
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Dataset } from '../datasets/definition.js';
+import type { Fetched, SourceValidators } from './fetched.js';
 import { localFiles } from './files.js';
 import { download } from './http.js';
-
-/** Validators from the previous successful fetch; an unchanged feed then costs one 304. */
-export interface SourceValidators {
-  etag?: string | undefined;
-  lastModified?: string | undefined;
-}
-
-export type Fetched =
-  | { kind: 'not-modified'; source: string }
-  | { kind: 'payload'; source: string; files: string[]; validators: SourceValidators };
 
 /** The location a run reads: the bundled offline copy on the embedded default, the live source otherwise. */
 export function sourceLocation(dataset: Dataset, mode: Config['sources']): string {
