@@ -3,9 +3,12 @@ import { OdpError } from '../errors.js';
 import { LAKE } from '../lake/attach.js';
 import { rows } from '../lake/query.js';
 import { literal } from '../lake/quote.js';
+import { rfc3339Sql } from '../lake/time.js';
 import type { SourceValidators } from '../sources/fetched.js';
 import type { Run, RunStatus } from './run.js';
-import { QUARANTINE, RUNS, rfc3339 } from './tables.js';
+import { QUARANTINE, RUNS } from './tables.js';
+
+const rfc3339 = (column: string) => rfc3339Sql(column, true);
 
 /** What a run writes; its snapshot and quarantine reasons are read back from the lake once it has committed. */
 export type RunEntry = Omit<Run, 'snapshot_id' | 'top_reasons'>;
@@ -157,7 +160,7 @@ export async function datasetSnapshots(
 ): Promise<DatasetSnapshot[]> {
   return rows<DatasetSnapshot>(
     connection,
-    `SELECT s.snapshot_id::DOUBLE AS snapshot_id, s.snapshot_time::VARCHAR AS snapshot_time, s.commit_message,
+    `SELECT s.snapshot_id::DOUBLE AS snapshot_id, ${rfc3339('s.snapshot_time')} AS snapshot_time, s.commit_message,
             r.run_id, r.trigger, r.inserted::DOUBLE AS inserted, r.updated::DOUBLE AS updated,
             r.quarantined::DOUBLE AS quarantined
      FROM ${LAKE}.snapshots() s JOIN ${RUNS} r ON s.commit_extra_info = r.run_id

@@ -26,7 +26,3 @@ export async function prepareJournal(connection: DuckDBConnection): Promise<void
 export async function probeJournal(connection: DuckDBConnection): Promise<void> {
   await connection.run(`SELECT count(*) FROM ${RUNS} WHERE false`);
 }
-
-/** RFC 3339 in UTC with milliseconds (`2026-11-23T19:45:01.123Z`), whatever the session's time zone. */
-export const rfc3339 = (column: string): string =>
-  `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`;

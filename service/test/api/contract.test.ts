@@ -155,6 +155,51 @@ describe('read API contract over a lake filled by the ingest pipeline (earthquak
     expect(unknown.detail).to.match(/no dataset named "volcanoes" \(known: earthquakes\)/);
   });
 
+  it('writes times as RFC 3339 in UTC everywhere, and filters on them in the same forms, offsets honoured', async () => {
+    const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(\d{3})?Z$/;
+    const page = await server.json<Page>(
+      '/v1/datasets/earthquakes/records?select=id,time&order=time.desc&limit=3',
+    );
+    const times = page.data.map((r) => r.time as string);
+    for (const t of times) expect(t).to.match(rfc3339);
+    const [stored] = await sandbox.query<{ t: string }>(
+      `SELECT strftime(time, '%Y-%m-%dT%H:%M:%S.%gZ') AS t FROM lake.main.earthquakes WHERE id = ?`,
+      [page.data[0]!.id as string],
+    );
+    expect(times[0]).to.equal(stored!.t);
+    const cursorText = Buffer.from(page.next!, 'base64url').toString('utf8');
+    expect(cursorText).to.include(times[2]);
+
+    const ndjson = await (
+      await server.get('/v1/datasets/earthquakes/records?select=id,time&limit=2&format=ndjson')
+    ).text();
+    for (const line of ndjson.trim().split('\n'))
+      expect((JSON.parse(line) as { time: string }).time).to.match(rfc3339);
+    const csv = (
+      await (await server.get('/v1/datasets/earthquakes/records?select=time&limit=1&format=csv')).text()
+    )
+      .trim()
+      .split('\r\n');
+    expect(csv[1]).to.match(rfc3339);
+    const one = await server.json<{ time: string }>(`/v1/datasets/earthquakes/records/${page.data[0]!.id}`);
+    expect(one.time).to.equal(times[0]);
+
+    // The same instant written three ways selects the same records; an offset moves the instant.
+    const instant = times[1]!;
+    const inBerlin = new Date(Date.parse(instant) + 3_600_000).toISOString().replace('Z', '+01:00');
+    const count = async (value: string) =>
+      (
+        await server.json<Page>(
+          `/v1/datasets/earthquakes/records?select=id&time=gte.${encodeURIComponent(value)}&limit=1000`,
+        )
+      ).data.length;
+    const utc = await count(instant);
+    expect(await count(instant.replace('T', ' ').replace('Z', ''))).to.equal(utc);
+    expect(await count(inBerlin)).to.equal(utc);
+    expect(utc).to.be.within(2, 999);
+    expect(await count(instant.replace('Z', '+01:00'))).to.be.greaterThan(utc);
+  });
+
   it('streams NDJSON and CSV, and exports Parquet that DuckDB reads back', async () => {
     const expected = (await all()).filter((r) => r.mag !== null && r.mag >= 4);
     const ndjson = await server.get(

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from 'koa';
 import { literal } from '../../lake/quote.js';
@@ -43,55 +43,33 @@ export function negotiate(ctx: Context): Format {
   );
 }
 
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+const COPY_OPTIONS: Record<Exclude<Format, 'json'>, string> = {
+  ndjson: 'FORMAT json',
+  csv: "FORMAT csv, HEADER true, NEW_LINE '\\r\\n'",
+  parquet: 'FORMAT parquet, COMPRESSION zstd',
+};
 
 /**
- * Rows streamed as NDJSON or CSV, chunk by chunk as DuckDB produces them; the client's reading pace drives the
- * query (backpressure), so memory stays flat whatever the row count. `done` runs once, however the stream ends.
+ * An export is written by DuckDB itself into a private temporary file (engine speed, memory flat in the row
+ * count), then streamed to the client; the file goes when the response ends, however it ends.
  */
-export async function streamRows(
+export async function exportFile(
   connection: DuckDBConnection,
   statement: Statement,
-  format: 'ndjson' | 'csv',
-  done: () => void,
+  format: Exclude<Format, 'json'>,
 ): Promise<Readable> {
-  const result = await connection.stream(statement.sql, statement.params);
-  const columns = result.columnNames();
-  async function* lines(): AsyncGenerator<string> {
-    try {
-      if (format === 'csv') yield `${columns.map(csvField).join(',')}\r\n`;
-      for await (const chunk of result.yieldRowsJson()) {
-        yield format === 'csv'
-          ? chunk.map((row) => `${row.map(csvField).join(',')}\r\n`).join('')
-          : chunk
-              .map((row) => `${JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, row[i]])))}\n`)
-              .join('');
-      }
-    } finally {
-      done();
-    }
-  }
-  return Readable.from(lines(), { objectMode: false, highWaterMark: 1 << 16 });
-}
-
-/** Parquet is written by DuckDB into a private temporary file, then streamed; the file goes when the response ends. */
-export async function parquetFile(connection: DuckDBConnection, statement: Statement): Promise<Readable> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'odp-export-'));
-  const file = path.join(dir, 'export.parquet');
+  const file = path.join(dir, `export.${format}`);
   try {
     await connection.run(
-      `COPY (${statement.sql}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (${statement.sql}) TO ${literal(file)} (${COPY_OPTIONS[format]})`,
       statement.params,
     );
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const stream = createReadStream(file);
+  const stream = createReadStream(file, { highWaterMark: 1 << 16 });
   stream.once('close', () => void rm(dir, { recursive: true, force: true }));
   return stream;
 }

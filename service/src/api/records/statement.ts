@@ -1,8 +1,9 @@
 import { ident } from '../../lake/quote.js';
 import { tableAt } from '../../lake/snapshots.js';
+import type { ColumnInfo } from '../catalogCache.js';
 import type { Cursor } from '../cursor.js';
 import type { Filter, RecordQuery, SortTerm } from './query.js';
-import { castParam } from './values.js';
+import { type Carrier, castParam, outputSql } from './values.js';
 
 export interface Statement {
   sql: string;
@@ -74,13 +75,13 @@ export function recordsSql(
   snapshot: number,
   query: RecordQuery,
   after: Cursor['after'] | undefined,
-  withSortValues: boolean,
+  { withSortValues, carrier }: { withSortValues: boolean; carrier: Carrier },
 ): Statement {
   const params: string[] = [];
   const where = query.filters.map((f) => filterSql(f, params));
   if (after) where.push(afterSql(query.sort, after, params));
-  const columns = query.select.map((c) => ident(c.name));
-  if (withSortValues) columns.push(...query.sort.map((s, i) => `${ident(s.column.name)} AS ${sortAlias(i)}`));
+  const columns = query.select.map((c) => outputSql(c, carrier));
+  if (withSortValues) columns.push(...query.sort.map((s, i) => outputSql(s.column, 'json', sortAlias(i))));
   // A page is always sorted (its cursor needs the order); an export only when asked, since sorting millions of
   // rows holds them all in memory while streaming them in storage order (DuckDB keeps insertion order) does not.
   const sorted = withSortValues || after !== undefined || query.ordered;
@@ -95,8 +96,17 @@ export function recordsSql(
 }
 
 /** One record by its key values, in key order. */
-export function recordByKeySql(dataset: string, snapshot: number, key: Filter[]): Statement {
+export function recordByKeySql(
+  dataset: string,
+  snapshot: number,
+  columns: Iterable<ColumnInfo>,
+  key: Filter[],
+): Statement {
   const params: string[] = [];
   const where = key.map((f) => filterSql(f, params));
-  return { sql: `SELECT * FROM ${tableAt(dataset, snapshot)} WHERE ${where.join(' AND ')} LIMIT 2`, params };
+  const select = [...columns].map((c) => outputSql(c, 'json')).join(', ');
+  return {
+    sql: `SELECT ${select} FROM ${tableAt(dataset, snapshot)} WHERE ${where.join(' AND ')} LIMIT 2`,
+    params,
+  };
 }

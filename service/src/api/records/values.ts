@@ -1,3 +1,5 @@
+import { ident } from '../../lake/quote.js';
+import { rfc3339Sql, timeParamSql } from '../../lake/time.js';
 import type { ColumnInfo } from '../catalogCache.js';
 
 /** The column types a filter can compare against, by how a value of that type is written in a URL. */
@@ -69,5 +71,29 @@ export function invalidValue(column: ColumnInfo, value: string): string | undefi
   }
 }
 
+const withZone = (column: ColumnInfo) => /^TIMESTAMP(TZ| WITH TIME ZONE)$/i.test(column.type);
+
 /** `CAST(? AS <type>)`: the type comes from the lake's own catalog, never from the request. */
-export const castParam = (column: ColumnInfo): string => `CAST(? AS ${column.type})`;
+export function castParam(column: ColumnInfo): string {
+  return kindOf(column) === 'timestamp' ? timeParamSql(withZone(column)) : `CAST(? AS ${column.type})`;
+}
+
+/** How a response carries values: JSON pages, NDJSON and CSV written by DuckDB, or Parquet's own types. */
+export type Carrier = 'json' | 'ndjson' | 'csv' | 'parquet';
+
+/** Types a JSON page carries as text (JavaScript numbers cannot hold them exactly); NDJSON does the same. */
+const TEXT_IN_JSON = /^(BIGINT|HUGEINT|UBIGINT|DECIMAL.*|JSON)$/i;
+
+/**
+ * A column as a response carries it: times in RFC 3339 (UTC) in every text format; in NDJSON, the values a JSON
+ * page carries as text also as text, and non-finite numbers as `"NaN"`/`"Infinity"`, never as invalid JSON.
+ */
+export function outputSql(column: ColumnInfo, carrier: Carrier, alias = column.name): string {
+  const name = ident(column.name);
+  let value = name;
+  if (carrier !== 'parquet' && kindOf(column) === 'timestamp') value = rfc3339Sql(name, withZone(column));
+  else if (carrier === 'ndjson' && TEXT_IN_JSON.test(column.type)) value = `${name}::VARCHAR`;
+  else if (carrier === 'ndjson' && /^(FLOAT|DOUBLE)$/i.test(column.type))
+    value = `CASE WHEN ${name} IS NULL OR isfinite(${name}) THEN to_json(${name}) ELSE to_json(${name}::VARCHAR) END`;
+  return `${value} AS ${ident(alias)}`;
+}

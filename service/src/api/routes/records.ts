@@ -8,7 +8,7 @@ import type { ColumnInfo } from '../catalogCache.js';
 import { answerFromCache } from '../conditional.js';
 import { type Cursor, checkCursor, encodeCursor, readCursor } from '../cursor.js';
 import { badRequest, notFound } from '../problem.js';
-import { MEDIA_TYPES, negotiate, parquetFile, streamRows } from '../records/formats.js';
+import { exportFile, MEDIA_TYPES, negotiate } from '../records/formats.js';
 import {
   DEFAULT_PAGE,
   type Filter,
@@ -86,10 +86,7 @@ export const records = route({
     const dataset = services.runtime.dataset(params.name);
     const format = negotiate(ctx);
     const cursor = query.cursor === undefined ? undefined : readCursor(query.cursor);
-    const lease = await services.sessions.acquire();
-    let streaming = false;
-    try {
-      const { connection } = lease;
+    await services.sessions.use(async (connection) => {
       const { snapshot, pinned } = cursor
         ? { snapshot: cursor.snapshot, pinned: true }
         : await readSnapshot(connection, services, query.asOf);
@@ -120,17 +117,14 @@ export const records = route({
         ctx.body = body;
         return;
       }
-      const statement = recordsSql(dataset.name, snapshot, parsed, cursor?.after, false);
+      const statement = recordsSql(dataset.name, snapshot, parsed, cursor?.after, {
+        withSortValues: false,
+        carrier: format,
+      });
       ctx.set('Content-Disposition', `attachment; filename="${dataset.name}-${snapshot}.${format}"`);
-      if (format === 'parquet') {
-        ctx.body = await parquetFile(connection, statement).catch(explainLakeError);
-        return;
-      }
-      ctx.body = await streamRows(connection, statement, format, lease.release).catch(explainLakeError);
-      streaming = true;
-    } finally {
-      if (!streaming) lease.release();
-    }
+      // DuckDB writes the whole export at its own speed; the session is free again before the client reads it.
+      ctx.body = await exportFile(connection, statement, format).catch(explainLakeError);
+    });
   },
 });
 
@@ -142,7 +136,10 @@ async function page(
   query: RecordQuery,
   cursor: Cursor | undefined,
 ): Promise<{ data: Row[]; next: string | null; snapshot: number }> {
-  const statement = recordsSql(dataset, snapshot, query, cursor?.after, true);
+  const statement = recordsSql(dataset, snapshot, query, cursor?.after, {
+    withSortValues: true,
+    carrier: 'json',
+  });
   const found = await rows(connection, statement.sql, statement.params).catch(explainLakeError);
   const limit = query.limit ?? DEFAULT_PAGE;
   const data = found.slice(0, limit);
@@ -199,7 +196,7 @@ export const record = route({
       const schema = await services.catalog.schema(connection, dataset, snapshot);
       const filters = keyFilters(dataset, schema, params.key);
       if (answerFromCache(ctx, [dataset.name, snapshot, 'key', params.key], pinned)) return;
-      const statement = recordByKeySql(dataset.name, snapshot, filters);
+      const statement = recordByKeySql(dataset.name, snapshot, schema.values(), filters);
       const [found] = await rows(connection, statement.sql, statement.params).catch(explainLakeError);
       if (!found)
         throw notFound(`${dataset.name} has no record with key ${params.key} at snapshot ${snapshot}`);

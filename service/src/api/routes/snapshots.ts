@@ -7,7 +7,8 @@ import { literal } from '../../lake/quote.js';
 import { snapshotSql } from '../../lake/snapshots.js';
 import { answerFromCache } from '../conditional.js';
 import { checkCursor, encodeCursor, readCursor } from '../cursor.js';
-import { badRequest, notFound } from '../problem.js';
+import { badRequest, notFound, Problem } from '../problem.js';
+import { kindOf, outputSql } from '../records/values.js';
 import { route } from './route.js';
 import { DatasetName, jsonResponse, Limit, problemResponses } from './schemas.js';
 
@@ -120,20 +121,26 @@ export const changes = route({
              OR (rowid = CAST(? AS BIGINT) AND _odp_rank > CAST(? AS INTEGER))))`
         : '';
       const keysetParams = cursor ? [after[0]!, after[0]!, after[1]!, after[1]!, after[2]!] : [];
+      const notIngested = () =>
+        notFound(`${dataset.name} has no changes up to snapshot ${to}: it was not ingested by then`);
+      const schema = await services.catalog.schema(connection, dataset, to).catch((error: unknown) => {
+        throw error instanceof Problem && error.status === 404 ? notIngested() : error;
+      });
+      const times = [...schema.values()]
+        .filter((c) => kindOf(c) === 'timestamp')
+        .map((c) => `, ${outputSql(c, 'json')}`);
       let found: Row[];
       try {
         found = await rows(
           connection,
-          `SELECT * REPLACE (snapshot_id::DOUBLE AS snapshot_id, rowid::DOUBLE AS rowid) FROM (
+          `SELECT * REPLACE (snapshot_id::DOUBLE AS snapshot_id, rowid::DOUBLE AS rowid${times.join('')}) FROM (
              SELECT *, ${CHANGE_RANK} AS _odp_rank
              FROM ${LAKE}.table_changes(${literal(dataset.name)}, ${snapshotSql(query.from)}, ${snapshotSql(to)}))
            ${keyset} ORDER BY snapshot_id, rowid, _odp_rank LIMIT ${limit + 1}`,
           keysetParams,
         );
       } catch (error) {
-        if (/does not exist|not found/i.test(messageOf(error))) {
-          throw notFound(`${dataset.name} has no changes up to snapshot ${to}: it was not ingested by then`);
-        }
+        if (/does not exist|not found/i.test(messageOf(error))) throw notIngested();
         throw error;
       }
       const data = found.slice(0, limit);
