@@ -96,6 +96,16 @@ export const DatasetSchema = z
     version: Identifier.optional(),
     rules: z.array(Rule).default([]),
     enrich: z.array(Enrichment).default([]),
+    /**
+     * The order the lake keeps the table's files in (`column` or `column.desc`, first term first): the access
+     * path reads filtered on these columns take, since each file's min/max statistics then skip most files.
+     */
+    sortedBy: z
+      .array(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.(asc|desc))?$/, 'must be <column> or <column>.asc|desc'),
+      )
+      .min(1)
+      .optional(),
   })
   .strict()
   .superRefine((d, ctx) => {
@@ -117,6 +127,15 @@ export const DatasetSchema = z
     }
     if (d.version && !columns.has(d.version)) {
       ctx.addIssue({ code: 'custom', path: ['version'], message: `${d.version} is not a declared column` });
+    }
+    for (const [i, term] of (d.sortedBy ?? []).entries()) {
+      const column = term.replace(/\.(asc|desc)$/, '');
+      if (!names.has(column))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sortedBy', i],
+          message: `${column} is not a declared column`,
+        });
     }
     const rules = new Set<string>();
     for (const [i, r] of d.rules.entries()) {

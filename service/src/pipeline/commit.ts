@@ -6,6 +6,7 @@ import { type RunEntry, writeRun } from '../journal/runs.js';
 import { LAKE } from '../lake/attach.js';
 import { rows, transaction } from '../lake/query.js';
 import { ident, literal } from '../lake/quote.js';
+import { sortOrderStatement } from '../lake/sortOrder.js';
 import type { SourceValidators } from '../sources/fetched.js';
 import { conflictMessageSql } from './dedup.js';
 import { PROVENANCE_COLUMNS, storedColumns } from './enrich.js';
@@ -69,12 +70,15 @@ async function evolveTable(
       (c) => `${ident(c)} ${types.get(c)}${required.has(c) ? ' NOT NULL' : ''}`,
     );
     await connection.run(`CREATE TABLE ${table} (${columns.join(', ')})`);
-    return;
+  } else {
+    // Schema evolution: new columns are added; rows written before read NULL for them.
+    for (const column of storedColumns(dataset).filter((c) => !existing.has(c))) {
+      await connection.run(`ALTER TABLE ${table} ADD COLUMN ${ident(column)} ${types.get(column)}`);
+    }
   }
-  // Schema evolution: new columns are added; rows written before read NULL for them.
-  for (const column of storedColumns(dataset).filter((c) => !existing.has(c))) {
-    await connection.run(`ALTER TABLE ${table} ADD COLUMN ${ident(column)} ${types.get(column)}`);
-  }
+  // Before the batch is written, so its files are written in the declared order.
+  const sort = await sortOrderStatement(connection, dataset.name, dataset.sortedBy);
+  if (sort) await connection.run(sort);
 }
 
 function writeSql(dataset: Dataset, run: RunEntry): string[] {

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import type { ScaleOut } from '../../standins/scaleOut.js';
 import { odp } from '../fixtures/cli.js';
-import { ndjson } from '../fixtures/sandbox.js';
+import { ndjson, readingsDataset } from '../fixtures/sandbox.js';
 import { startReadingsStack } from '../fixtures/scaleOut.js';
 
 const EARTHQUAKES = 1707;
@@ -96,5 +96,28 @@ describe('scale-out: a PostgreSQL catalog with lake files and increments in Azur
       'odp_delete_file_table',
       'odp_file_column_stats_table_column',
     ]);
+  });
+
+  it('keeps a declared sort order in the PostgreSQL catalog, set once however often the dataset runs', async () => {
+    await writeFile(
+      path.join(stack.datasets, 'sorted.yaml'),
+      readingsDataset()
+        .replace('name: readings', 'name: sorted')
+        .replace('key: [id]', 'key: [id]\nsortedBy: [label, value.desc]'),
+    );
+    await readings(50, 1);
+    expect(await ingestOn('sorted')).to.include({ status: 'succeeded', inserted: 50 });
+    expect(await ingestOn('sorted')).to.include({ status: 'succeeded', unchanged: 50 });
+    const terms = await stack.catalog<{ sort_id: string; expression: string; sort_direction: string }>(
+      `SELECT i.sort_id, e.expression, e.sort_direction
+       FROM ducklake_sort_info i JOIN ducklake_sort_expression e USING (sort_id, table_id)
+       JOIN ducklake_table t ON t.table_id = i.table_id AND t.end_snapshot IS NULL
+       WHERE t.table_name = 'sorted' ORDER BY e.sort_key_index`,
+    );
+    expect(terms.map((t) => `${t.expression} ${t.sort_direction}`)).to.deep.equal([
+      '"label" ASC',
+      '"value" DESC',
+    ]);
+    expect(new Set(terms.map((t) => t.sort_id)).size, 'sort orders recorded').to.equal(1);
   });
 });
