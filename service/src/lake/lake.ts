@@ -6,6 +6,7 @@ import { messageOf, OdpError } from '../errors.js';
 import { attachStatements } from './attach.js';
 import { catalogIndexStatements } from './catalogIndexes.js';
 import { createEngine } from './engine.js';
+import { applyLayout } from './layout.js';
 import type { CatalogSignIn } from './signin/signin.js';
 
 /** The DuckDB engine with the lake attached. Every session (connection) sees `lake.*`. */
@@ -41,6 +42,7 @@ export class Lake {
           if (!/already exists|pg_class_relname_nsp_index/.test(messageOf(error))) throw error;
         });
       }
+      await applyLayout(connection);
     } catch (error) {
       connection.closeSync();
       engine.closeSync();

@@ -2,9 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { LAKE } from './attach.js';
 import { rows } from './query.js';
 import { ident } from './quote.js';
-
-/** DuckLake keeps its own tables in the catalog database it attaches under this name (DuckDB file or PostgreSQL). */
-const METADATA = ident(`__ducklake_metadata_${LAKE}`);
+import { METADATA } from './snapshots.js';
 
 /** `origin`, `date.desc` → `"origin" ASC, "date" DESC`: the form DuckLake stores and `SET SORTED BY` takes. */
 export function sortTerms(sortedBy: readonly string[]): string[] {

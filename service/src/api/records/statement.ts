@@ -3,7 +3,7 @@ import { tableAt } from '../../lake/snapshots.js';
 import type { ColumnInfo } from '../catalogCache.js';
 import type { Cursor } from '../cursor.js';
 import type { Filter, RecordQuery, SortTerm } from './query.js';
-import { type Carrier, castParam, outputSql } from './values.js';
+import { type Carrier, castParam, outputSql, paramValue } from './values.js';
 
 export interface Statement {
   sql: string;
@@ -30,10 +30,10 @@ function filterSql(filter: Filter, params: string[]): string {
     case 'is':
       return `${column} IS ${{ null: 'NULL', not_null: 'NOT NULL', true: 'TRUE', false: 'FALSE' }[filter.value]}`;
     case 'in':
-      params.push(...filter.values);
+      params.push(...filter.values.map((v) => paramValue(filter.column, v)));
       return `${column} IN (${filter.values.map(() => castParam(filter.column)).join(', ')})`;
     default:
-      params.push(filter.value);
+      params.push(paramValue(filter.column, filter.value));
       return `${column} ${COMPARISON[filter.op]} ${castParam(filter.column)}`;
   }
 }
@@ -54,13 +54,13 @@ function afterSql(sort: SortTerm[], after: Cursor['after'], params: string[]): s
       const w = after[j];
       if (w === null || w === undefined) branch.push(`${column} IS NULL`);
       else {
-        params.push(String(w));
+        params.push(paramValue(sort[j]!.column, String(w)));
         branch.push(`${column} = ${castParam(sort[j]!.column)}`);
       }
     }
     const term = sort[i]!;
     const column = ident(term.column.name);
-    params.push(String(v));
+    params.push(paramValue(term.column, String(v)));
     branch.push(
       `(${column} ${term.direction === 'asc' ? '>' : '<'} ${castParam(term.column)} OR ${column} IS NULL)`,
     );
@@ -83,14 +83,19 @@ export function recordsSql(
   const columns = query.select.map((c) => outputSql(c, carrier));
   if (withSortValues) columns.push(...query.sort.map((s, i) => outputSql(s.column, 'json', sortAlias(i))));
   // A page is always sorted (its cursor needs the order); an export only when asked, since sorting millions of
-  // rows holds them all in memory while streaming them in storage order (DuckDB keeps insertion order) does not.
+  // rows holds them all in memory while writing them in storage order does not.
   const sorted = withSortValues || after !== undefined || query.ordered;
   const order = sorted
     ? ` ORDER BY ${query.sort.map((s) => `${ident(s.column.name)} ${s.direction.toUpperCase()} NULLS LAST`).join(', ')}`
     : '';
   const limit = query.limit === undefined ? '' : ` LIMIT ${withSortValues ? query.limit + 1 : query.limit}`;
+  const filtered = `FROM ${tableAt(dataset, snapshot)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  if (!withSortValues) return { sql: `SELECT ${columns.join(', ')} ${filtered}${order}${limit}`, params };
+  // A page picks its rows first and formats only those: formatting every matching row before the top-N cost
+  // 42 ms against 30 ms for an airport's latest flights.
+  const raw = [...new Set([...query.select, ...query.sort.map((s) => s.column)].map((c) => ident(c.name)))];
   return {
-    sql: `SELECT ${columns.join(', ')} FROM ${tableAt(dataset, snapshot)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}${order}${limit}`,
+    sql: `SELECT ${columns.join(', ')} FROM (SELECT ${raw.join(', ')} ${filtered}${order}${limit})${order}`,
     params,
   };
 }

@@ -1,5 +1,5 @@
 import { ident } from '../../lake/quote.js';
-import { rfc3339Sql, timeParamSql } from '../../lake/time.js';
+import { rfc3339Sql, utcTimestampText } from '../../lake/time.js';
 import type { ColumnInfo } from '../catalogCache.js';
 
 /** The column types a filter can compare against, by how a value of that type is written in a URL. */
@@ -74,8 +74,11 @@ export function invalidValue(column: ColumnInfo, value: string): string | undefi
 const withZone = (column: ColumnInfo) => /^TIMESTAMP(TZ| WITH TIME ZONE)$/i.test(column.type);
 
 /** `CAST(? AS <type>)`: the type comes from the lake's own catalog, never from the request. */
-export function castParam(column: ColumnInfo): string {
-  return kindOf(column) === 'timestamp' ? timeParamSql(withZone(column)) : `CAST(? AS ${column.type})`;
+export const castParam = (column: ColumnInfo): string => `CAST(? AS ${column.type})`;
+
+/** A checked value as it is bound: a time for a `TIMESTAMP` column as UTC wall-clock text (offsets applied). */
+export function paramValue(column: ColumnInfo, value: string): string {
+  return kindOf(column) === 'timestamp' && !withZone(column) ? (utcTimestampText(value) ?? value) : value;
 }
 
 /** How a response carries values: JSON pages, NDJSON and CSV written by DuckDB, or Parquet's own types. */

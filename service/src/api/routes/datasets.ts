@@ -24,6 +24,12 @@ const DatasetSummary = z.object({
   key: z.array(z.string()),
   version: z.string().optional(),
   schedule: z.string(),
+  sortedBy: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'the order the lake keeps the files in: reads filtered on these columns, first one first, are the fast ones',
+    ),
   columns: z.array(Column),
   rows: z.number().int().describe('records at the current snapshot'),
   snapshot: z.number().int().nullable().describe('the snapshot of the latest run that changed the dataset'),
@@ -64,6 +70,7 @@ async function summary(
     key: dataset.key,
     ...(dataset.version ? { version: dataset.version } : {}),
     schedule: dataset.schedule,
+    ...(dataset.sortedBy ? { sortedBy: dataset.sortedBy } : {}),
     columns: columns.map((c) => ({
       name: c.name,
       type: c.type,

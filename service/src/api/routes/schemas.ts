@@ -25,7 +25,13 @@ export function columnSchema(type: string | undefined): JsonSchema {
   if (t === 'FLOAT' || t === 'DOUBLE') return { type: 'number' };
   if (t.startsWith('DECIMAL')) return { type: 'string' };
   if (t === 'DATE') return { type: 'string', format: 'date' };
-  if (t.startsWith('TIMESTAMP') || t === 'TIME') return { type: 'string' };
+  if (t.startsWith('TIMESTAMP'))
+    return {
+      type: 'string',
+      format: 'date-time',
+      description: 'RFC 3339 in UTC, e.g. 2018-02-06T21:54:00.730Z',
+    };
+  if (t === 'TIME') return { type: 'string' };
   return {};
 }
 
