@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { OdpError } from '../errors.js';
+import { definitionProblems } from './compile.js';
 import { type Dataset, DatasetSchema } from './definition.js';
 
 /** Reads one dataset file; a bad file is refused with the file, the field path and the reason. */
@@ -19,6 +20,13 @@ export async function loadDataset(file: string): Promise<Dataset> {
     const problems = parsed.error.issues.map(
       (i) => `  ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`,
     );
+    throw new OdpError('dataset-invalid', `${file}: invalid dataset definition:\n${problems.join('\n')}`, {
+      details: { file },
+    });
+  }
+  const compiled = await definitionProblems(parsed.data);
+  if (compiled.length > 0) {
+    const problems = compiled.map((p) => `  ${p.path.join('.')}: ${p.message}`);
     throw new OdpError('dataset-invalid', `${file}: invalid dataset definition:\n${problems.join('\n')}`, {
       details: { file },
     });

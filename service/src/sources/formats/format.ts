@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Column, Dataset } from '../../datasets/definition.js';
+import { duckdbJsonPath } from '../../datasets/jsonPath.js';
 import { ident, list } from '../../lake/quote.js';
 
 /**
@@ -24,7 +25,7 @@ export function jsonValues(dataset: Dataset, record: string): string {
 }
 
 function jsonPath(column: Column): string {
-  return column.from ?? `$.${column.name}`;
+  return column.from === undefined ? `$.${column.name}` : duckdbJsonPath(column.from);
 }
 
 /** Tabular formats are read by column name; a declared column the file lacks reads NULL (so required ones quarantine). */

@@ -1,9 +1,12 @@
 import type { Dataset } from '../../datasets/definition.js';
+import { duckdbJsonPath } from '../../datasets/jsonPath.js';
 import { list, literal } from '../../lake/quote.js';
 import { jsonValues, type SourceFormat, sourceColumn } from './format.js';
 
 function recordsPath(dataset: Dataset): string {
-  return dataset.source.records ?? (dataset.source.format === 'geojson' ? '$.features[*]' : '$[*]');
+  return duckdbJsonPath(
+    dataset.source.records ?? (dataset.source.format === 'geojson' ? '$.features[*]' : '$[*]'),
+  );
 }
 
 /** JSON and GeoJSON: each file is one document holding an array of records. */

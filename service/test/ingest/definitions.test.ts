@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import { duckdbJsonPath } from '../../src/datasets/jsonPath.js';
+import { readingsDataset, Sandbox } from '../fixtures/sandbox.js';
+
+describe('dataset definitions are checked when they are read, not when they run', () => {
+  let sandbox: Sandbox;
+  before(async () => {
+    sandbox = await Sandbox.create();
+  });
+  after(() => sandbox.close());
+
+  it('reads standard JSONPath: bracketed keys with spaces, double quotes, array items', async () => {
+    expect(duckdbJsonPath("$['Release Date']")).to.equal('$."Release Date"');
+    expect(duckdbJsonPath('$["Title"].name')).to.equal('$.Title.name');
+    expect(duckdbJsonPath('$.a[0].b')).to.equal('$.a[0].b');
+    expect(duckdbJsonPath('$.items[*]')).to.equal('$.items[*]');
+    expect(duckdbJsonPath('$."Running Time"')).to.equal('$."Running Time"');
+    expect(() => duckdbJsonPath('$.a[')).to.throw(/cannot read "\["/);
+    expect(() => duckdbJsonPath('a.b')).to.throw(/must start with \$/);
+
+    await sandbox.write(
+      'films.yaml',
+      `name: films
+schedule: "0 * * * *"
+source: { format: json, live: films.json }
+key: [title]
+columns:
+  - { name: title, type: VARCHAR, from: "$['Title']" }
+  - { name: released, type: DATE, from: "$['Release Date']", format: "%d-%b-%y" }
+  - { name: first_genre, type: VARCHAR, from: "$.Genres[0]" }
+`,
+    );
+    await sandbox.write(
+      'films.json',
+      JSON.stringify([
+        { Title: 'Alien', 'Release Date': '25-May-79', Genres: ['Horror', 'Sci-Fi'] },
+        { Title: 'Up', 'Release Date': '29-May-09', Genres: ['Animation'] },
+      ]),
+    );
+    expect(await sandbox.ingest('films')).to.include({ status: 'succeeded', inserted: 2, quarantined: 0 });
+    expect(
+      await sandbox.query(
+        'SELECT title, released::VARCHAR AS released, first_genre FROM lake.main.films ORDER BY title',
+      ),
+    ).to.deep.equal([
+      { title: 'Alien', released: '1979-05-25', first_genre: 'Horror' },
+      { title: 'Up', released: '2009-05-29', first_genre: 'Animation' },
+    ]);
+  });
+
+  it('refuses a bad path, rule or enrichment at start, naming the file, the field and the reason', async () => {
+    sandbox.runtime?.close();
+    sandbox.runtime = undefined;
+    await sandbox.write(
+      'readings.yaml',
+      readingsDataset({
+        extraColumns: `  - { name: station, type: VARCHAR, from: "$.meta[" }`,
+        rules: `  - { name: plausible, check: temperature < 60, message: too hot }`,
+      }).replace('expr: value * 2', 'expr: doubled_twice(value)'),
+    );
+    const refused = await sandbox.open().catch((error: unknown) => error as Error);
+    expect(refused).to.be.instanceOf(Error);
+    const message = (refused as Error).message;
+    expect(message).to.contain(`${sandbox.datasetsDir}/readings.yaml: invalid dataset definition:`);
+    expect(message).to.match(
+      /columns\.4\.from: \$\.meta\[ is not a JSON path DuckDB can read: .*cannot read "\["/,
+    );
+    expect(message).to.match(/rules\.1\.check: .*temperature/);
+    expect(message).to.match(/enrich\.0\.expr: .*doubled_twice/);
+  });
+});
