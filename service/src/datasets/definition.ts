@@ -90,8 +90,11 @@ export const DatasetSchema = z
     schedule: Schedule,
     source: Source,
     columns: z.array(Column).min(1),
-    /** The columns that identify a record. */
-    key: z.array(Identifier).min(1),
+    /**
+     * What identifies a record: its key columns, or `record` when nothing but the whole record does (a feed with
+     * no id): then a record is stored once per distinct content, and its optional fields may be empty.
+     */
+    key: z.union([z.literal('record'), z.array(Identifier).min(1)]),
     /** The column that orders a record's versions: a higher value is newer. */
     version: Identifier.optional(),
     rules: z.array(Rule).default([]),
@@ -121,9 +124,17 @@ export const DatasetSchema = z
       names.add(c.name);
     }
     const columns = new Set(d.columns.map((c) => c.name));
-    for (const [i, k] of d.key.entries()) {
+    for (const [i, k] of (d.key === 'record' ? [] : d.key).entries()) {
       if (!columns.has(k))
         ctx.addIssue({ code: 'custom', path: ['key', i], message: `${k} is not a declared column` });
+    }
+    if (d.key === 'record' && d.version) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['version'],
+        message:
+          'a dataset identified by the whole record has no versions: a changed record is another record',
+      });
     }
     if (d.version && !columns.has(d.version)) {
       ctx.addIssue({ code: 'custom', path: ['version'], message: `${d.version} is not a declared column` });
@@ -144,14 +155,21 @@ export const DatasetSchema = z
       rules.add(r.name);
     }
   })
-  .transform((d) => ({
-    ...d,
-    // Key and version columns identify and order records, so a record without them cannot be stored.
-    columns: d.columns.map((c) => ({
-      ...c,
-      required: c.required || d.key.includes(c.name) || c.name === d.version,
-    })),
-  }));
+  .transform((d) => {
+    const wholeRecord = d.key === 'record';
+    const key = d.key === 'record' ? d.columns.map((c) => c.name) : d.key;
+    return {
+      ...d,
+      key,
+      wholeRecord,
+      // Key and version columns identify and order records, so a record without them cannot be stored; a
+      // whole-record identity takes the record as it comes, empty fields included.
+      columns: d.columns.map((c) => ({
+        ...c,
+        required: c.required || (!wholeRecord && key.includes(c.name)) || c.name === d.version,
+      })),
+    };
+  });
 
 export type Dataset = z.infer<typeof DatasetSchema> & {
   /** The YAML file the dataset was read from, for error messages and relative source paths. */

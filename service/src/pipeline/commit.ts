@@ -8,7 +8,7 @@ import { rows, transaction } from '../lake/query.js';
 import { ident, literal } from '../lake/quote.js';
 import { sortOrderStatement } from '../lake/sortOrder.js';
 import type { SourceValidators } from '../sources/fetched.js';
-import { conflictMessageSql } from './dedup.js';
+import { conflictMessageSql, keyMatchSql } from './dedup.js';
 import { PROVENANCE_COLUMNS, storedColumns } from './enrich.js';
 
 export const datasetTable = (dataset: string): string => `${LAKE}.main.${ident(dataset)}`;
@@ -86,7 +86,7 @@ function writeSql(dataset: Dataset, run: RunEntry): string[] {
   const data = storedColumns(dataset).filter((c) => !(PROVENANCE_COLUMNS as readonly string[]).includes(c));
   const provenance = `${literal(run.run_id)}, ${literal(run.started_at)}::TIMESTAMPTZ`;
   const columnList = storedColumns(dataset).map(ident).join(', ');
-  const on = dataset.key.map((k) => `t.${ident(k)} = s.${ident(k)}`).join(' AND ');
+  const on = keyMatchSql(dataset, 't', 's');
   const set = [
     ...data.map((c) => `${ident(c)} = s.${ident(c)}`),
     `_odp_run_id = s._odp_run_id`,

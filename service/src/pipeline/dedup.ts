@@ -57,6 +57,15 @@ export function conflictMessageSql(dataset: Dataset): string {
   return `format(${literal(`duplicate key ({}) in this batch with the same ${version} and different content; kept record {}`)}, ${key}, _odp_kept_seq)`;
 }
 
+/**
+ * Two records have the same key: by equality on key columns, which are required; a whole-record identity also
+ * matches empty fields to empty fields (a record with an empty field is one record, not a new one each run).
+ */
+export function keyMatchSql(dataset: Dataset, left: string, right: string): string {
+  const equals = dataset.wholeRecord ? 'IS NOT DISTINCT FROM' : '=';
+  return dataset.key.map((k) => `${left}.${ident(k)} ${equals} ${right}.${ident(k)}`).join(' AND ');
+}
+
 /** `existingTable` is the dataset's lake table, or undefined before its first commit. */
 export function plannedSql(
   dataset: Dataset,
@@ -67,7 +76,7 @@ export function plannedSql(
     // Everything is new: the commit reads the candidates straight into the lake, with no copy in between.
     return `CREATE OR REPLACE TEMP VIEW planned AS SELECT *, 'insert' AS _odp_action FROM (${candidates(dataset)})`;
   }
-  const on = dataset.key.map((k) => `r.${ident(k)} = t.${ident(k)}`).join(' AND ');
+  const on = keyMatchSql(dataset, 'r', 't');
   const compared = dataset.columns.map((c) => c.name).filter((c) => existingColumns.has(c));
   const changed = dataset.version
     ? `r.${ident(dataset.version)} > t.${ident(dataset.version)}`

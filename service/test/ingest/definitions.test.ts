@@ -69,3 +69,71 @@ columns:
     expect(message).to.match(/enrich\.0\.expr: .*doubled_twice/);
   });
 });
+
+describe('a dataset without a natural key is identified by the whole record', () => {
+  let sandbox: Sandbox;
+  before(async () => {
+    sandbox = await Sandbox.create();
+    await sandbox.write(
+      'strikes.yaml',
+      `name: strikes
+schedule: "0 * * * *"
+source: { format: csv, live: strikes.csv }
+key: record
+columns:
+  - { name: airport, type: VARCHAR, required: true }
+  - { name: species, type: VARCHAR }
+  - { name: speed, type: INTEGER }
+`,
+    );
+  });
+  after(() => sandbox.close());
+
+  it('stores records with empty optional fields, once each, and counts repeats as unchanged', async () => {
+    await sandbox.write(
+      'strikes.csv',
+      [
+        'airport,species,speed',
+        'SEA,gull,120',
+        'SEA,gull,', // differs from the first only by an empty speed: another record
+        'SEA,gull,', // the same record again in the batch: unchanged, not quarantined
+        'PDX,,',
+        ',hawk,80', // airport is required: quarantined
+      ].join('\n'),
+    );
+    const first = await sandbox.ingest('strikes');
+    expect(first).to.include({ status: 'succeeded', received: 5, inserted: 3, unchanged: 1, quarantined: 1 });
+    expect(
+      await sandbox.query(
+        'SELECT airport, species, speed FROM lake.main.strikes ORDER BY airport, speed NULLS LAST',
+      ),
+    ).to.deep.equal([
+      { airport: 'PDX', species: null, speed: null },
+      { airport: 'SEA', species: 'gull', speed: 120 },
+      { airport: 'SEA', species: 'gull', speed: null },
+    ]);
+    const again = await sandbox.ingest('strikes');
+    expect(again).to.include({ status: 'succeeded', inserted: 0, updated: 0, unchanged: 4, quarantined: 1 });
+  });
+
+  it('refuses a version on a whole-record identity, naming the field', async () => {
+    sandbox.runtime?.close();
+    sandbox.runtime = undefined;
+    await sandbox.write(
+      'strikes.yaml',
+      `name: strikes
+schedule: "0 * * * *"
+source: { format: csv, live: strikes.csv }
+key: record
+version: speed
+columns:
+  - { name: airport, type: VARCHAR }
+  - { name: speed, type: INTEGER }
+`,
+    );
+    const refused = await sandbox.open().catch((error: unknown) => error as Error);
+    expect((refused as Error).message).to.match(
+      /version: a dataset identified by the whole record has no versions/,
+    );
+  });
+});
