@@ -70,6 +70,7 @@ program
       server.close();
       server.closeIdleConnections();
       await scheduler?.stop();
+      await api.drain();
       api.close();
       runtime.close();
       process.exit(0);

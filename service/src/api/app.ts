@@ -15,14 +15,16 @@ import { requestLimits } from './middleware/limits.js';
 import { problems } from './middleware/problems.js';
 import { requestContext } from './middleware/requestContext.js';
 import { openApiRoute } from './openapi.js';
+import { OperatorRuns } from './operatorRuns.js';
 import { ResponseCache } from './responseCache.js';
 import { dataset, datasets } from './routes/datasets.js';
 import { docs, docsAsset } from './routes/docs.js';
 import { healthz, metrics, readyz } from './routes/health.js';
+import { replayQuarantineRun, startIngestRun } from './routes/operations.js';
 import { record, records } from './routes/records.js';
 import type { Route, Services } from './routes/route.js';
 import { validateInput } from './routes/route.js';
-import { quarantine, runs } from './routes/runs.js';
+import { quarantine, run, runs } from './routes/runs.js';
 import { changes, snapshots } from './routes/snapshots.js';
 import { ReadSessions } from './sessions.js';
 
@@ -42,6 +44,8 @@ export interface Api {
   /** The router, for tests that walk every route. */
   router: Router;
   routes: readonly Route[];
+  /** Waits for the runs operators started through the API; the server calls it before closing the lake. */
+  drain(): Promise<void>;
   close(): void;
 }
 
@@ -65,6 +69,7 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
     sessions: new ReadSessions(runtime.lake, settings.sessions),
     catalog: new CatalogCache(),
     responses: new ResponseCache(settings.cacheMegabytes * 2 ** 20),
+    operations: new OperatorRuns(runtime),
     settings,
   };
 
@@ -81,13 +86,17 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
     snapshots,
     changes,
     runs,
+    run,
     quarantine,
+    startIngestRun,
+    replayQuarantineRun,
   ] as Route[];
   routes.push(openApiRoute(() => routes, version));
 
   const router = new Router();
   for (const r of routes) {
-    router.get(r.path, allow(r.access, settings.metricsPublic, keys, limiter, access), async (ctx) => {
+    const method = r.method === 'POST' ? 'post' : 'get';
+    router[method](r.path, allow(r.access, settings.metricsPublic, keys, limiter, access), async (ctx) => {
       const input = validateInput(r, ctx);
       await r.handle(ctx, input as Parameters<Route['handle']>[1], services);
     });
@@ -101,7 +110,7 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
     app.use(
       cors({
         origin: (ctx) => (settings.corsOrigins.includes(ctx.get('Origin')) ? ctx.get('Origin') : ''),
-        allowMethods: ['GET', 'HEAD'],
+        allowMethods: ['GET', 'HEAD', 'POST'],
         allowHeaders: ['Authorization', 'X-API-Key', 'If-None-Match'],
         exposeHeaders: [
           'ETag',
@@ -118,5 +127,11 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
   app.use(requestLimits(settings.maxQueryBytes, settings.maxBodyBytes));
   app.use(requireKeyUnder('/v1', keys, limiter, access));
   app.use(router.routes()).use(router.allowedMethods());
-  return { app, router, routes, close: () => services.sessions.close() };
+  return {
+    app,
+    router,
+    routes,
+    drain: () => services.operations.drain(),
+    close: () => services.sessions.close(),
+  };
 }

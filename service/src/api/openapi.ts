@@ -95,7 +95,11 @@ export function openApiDocument(
   for (const r of routes) {
     if (r.undocumented) continue;
     for (const dataset of r.perDataset ? [...datasets.values()] : [undefined]) {
-      paths[openApiPath(r.path, dataset)] = { get: operation(r, dataset, options.metricsPublic) };
+      const path = openApiPath(r.path, dataset);
+      paths[path] = {
+        ...paths[path],
+        [(r.method ?? 'GET').toLowerCase()]: operation(r, dataset, options.metricsPublic),
+      };
     }
   }
   return {
@@ -104,7 +108,8 @@ export function openApiDocument(
       title: 'ODP data API',
       version: options.version,
       description:
-        'Read the datasets of this ODP lake: filter, page, read as of a past snapshot, follow the change feed. ' +
+        'Read the datasets of this ODP lake: filter, page, read as of a past snapshot, follow the change feed; ' +
+        'operators with an admin key start runs and re-drive quarantined records. ' +
         'Every /v1 route needs an API key (`odp keys create`), sent as `Authorization: Bearer <key>` or `X-API-Key`.',
     },
     tags: [...datasets.values()].map((d) => ({ name: d.name, description: d.description ?? '' })),

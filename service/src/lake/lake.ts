@@ -79,8 +79,10 @@ function explainAttachError(error: unknown, config: Config): Error {
     return new OdpError(
       'lake-busy',
       `the lake catalog ${config.catalog.kind === 'duckdb' ? config.catalog.path : ''} is open in another process` +
-        `${holder ? ` (pid ${holder})` : ''}; the embedded DuckDB catalog allows one process at a time — stop that process, ` +
-        'let its schedule run the ingest, or use a PostgreSQL catalog (ODP_CATALOG=postgres:…) for many processes',
+        `${holder ? ` (pid ${holder})` : ''}; the embedded DuckDB catalog allows one process at a time. If it is ` +
+        `\`odp serve\`, ask it instead, with an admin key: curl -X POST -H "Authorization: Bearer $KEY" ` +
+        `http://127.0.0.1:${config.port}/v1/datasets/<dataset>/runs (or …/quarantine/replay); otherwise stop that ` +
+        'process, or use a PostgreSQL catalog (ODP_CATALOG=postgres:…) for many processes',
       { cause: error },
     );
   }

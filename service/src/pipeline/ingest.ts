@@ -15,7 +15,7 @@ import { FORMATS } from '../sources/formats/formats.js';
 import { batchCounts, commitBatch, datasetTable, lakeTable, recordRun } from './commit.js';
 import { plannedSql, rankedSql } from './dedup.js';
 import { enrichedSql } from './enrich.js';
-import type { LeaseProvider } from './lease.js';
+import type { Lease, LeaseProvider } from './lease.js';
 import { checkedSql } from './validate.js';
 
 /** What one run needs from the world around it. */
@@ -56,12 +56,43 @@ type Increment =
  * transaction, or nothing. Returns the run as the journal recorded it.
  */
 export async function ingest(ctx: IngestContext, request: IngestRequest): Promise<Run> {
-  const { dataset, input } = request;
+  return (await startIngest(ctx, request)).run;
+}
+
+/** A run that holds its dataset's writer lease and is under way: its id now, its outcome when it ends. */
+export interface StartedRun {
+  runId: string;
+  run: Promise<Run>;
+}
+
+/**
+ * Takes the dataset's writer lease (or throws `lease-held`, naming the run that holds it) and starts the run,
+ * so a caller that answers before the run ends (the HTTP API) knows at once whether it started, and its id.
+ */
+export async function startIngest(ctx: IngestContext, request: IngestRequest): Promise<StartedRun> {
   const startedAt = new Date();
-  const runId = newRunId(dataset.name, startedAt);
-  const lease = await ctx.leases.acquire(dataset.name, runId);
-  const workDir = await mkdtemp(path.join(os.tmpdir(), `odp-${runId}-`));
-  const connection = await ctx.lake.connect();
+  const runId = newRunId(request.dataset.name, startedAt);
+  const lease = await ctx.leases.acquire(request.dataset.name, runId);
+  return { runId, run: execute(ctx, request, runId, startedAt, lease) };
+}
+
+async function execute(
+  ctx: IngestContext,
+  request: IngestRequest,
+  runId: string,
+  startedAt: Date,
+  lease: Lease,
+): Promise<Run> {
+  const { dataset, input } = request;
+  let workDir: string;
+  let connection: DuckDBConnection;
+  try {
+    workDir = await mkdtemp(path.join(os.tmpdir(), `odp-${runId}-`));
+    connection = await ctx.lake.connect();
+  } catch (error) {
+    await lease.release();
+    throw error;
+  }
   let entry: Omit<RunEntry, 'status' | 'error' | 'ended_at' | keyof RunCounts> = {
     run_id: runId,
     dataset: dataset.name,

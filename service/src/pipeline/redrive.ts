@@ -4,7 +4,7 @@ import type { Dataset } from '../datasets/definition.js';
 import { markRedrivenSql, pendingRecords, type QuarantineFilter } from '../journal/quarantine.js';
 import type { Run } from '../journal/run.js';
 import { replayableRun } from '../journal/runs.js';
-import { type IngestContext, ingest } from './ingest.js';
+import { type IngestContext, type IngestRequest, ingest } from './ingest.js';
 
 /** Ingests a past run's raw increments again, with the dataset's current definition. */
 export async function replayRun(
@@ -42,8 +42,17 @@ export async function replayQuarantine(
   dataset: Dataset,
   filter: QuarantineFilter = {},
 ): Promise<Run> {
+  return ingest(ctx, quarantineReplay(ctx, dataset, filter));
+}
+
+/** The run that re-drives a dataset's pending quarantined records (see `replayQuarantine`). */
+export function quarantineReplay(
+  ctx: IngestContext,
+  dataset: Dataset,
+  filter: QuarantineFilter = {},
+): IngestRequest {
   const source = `quarantine of ${dataset.name}`;
-  return ingest(ctx, {
+  return {
     dataset: redriveDefinition(dataset),
     trigger: 'quarantine-replay',
     input: {
@@ -57,5 +66,5 @@ export async function replayQuarantine(
       },
     },
     alsoCommit: (runId) => [markRedrivenSql(dataset.name, filter, runId)],
-  });
+  };
 }

@@ -73,6 +73,9 @@ describe('the odp command', function () {
     expect(second.stderr).to.match(
       /the lake catalog .*catalog\.ducklake is open in another process \(pid \d+\)/,
     );
+    // …and how to reach it when it is the serving process.
+    expect(second.stderr).to.contain('curl -X POST');
+    expect(second.stderr).to.match(/http:\/\/127\.0\.0\.1:\d+\/v1\/datasets\/<dataset>\/runs/);
   });
 
   it('quarantine list shows what was quarantined and why', async () => {

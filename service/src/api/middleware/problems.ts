@@ -7,12 +7,15 @@ const STATUS_OF: Partial<Record<OdpError['code'], number>> = {
   'dataset-unknown': 404,
   'run-unknown': 404,
   'lake-busy': 503,
+  'lease-held': 409,
 };
 
 function asProblem(error: unknown): Problem | undefined {
   if (error instanceof Problem) return error;
   if (error instanceof OdpError && error.expose) {
-    return new Problem(STATUS_OF[error.code] ?? 400, error.code, error.message);
+    return new Problem(STATUS_OF[error.code] ?? 400, error.code, error.message, {
+      extra: { ...error.details },
+    });
   }
   // Koa's own errors (e.g. a malformed URL) carry a status and a safe message.
   const status = (error as { status?: unknown }).status;
@@ -37,7 +40,7 @@ export function problems(log: Logger): Middleware {
         problem = new Problem(
           405,
           'Method not allowed',
-          `${ctx.method} is not allowed on ${ctx.path}; use GET`,
+          `${ctx.method} is not allowed on ${ctx.path}; see /openapi.json for its methods`,
         );
       } else return;
     } catch (error) {

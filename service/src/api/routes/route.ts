@@ -5,6 +5,7 @@ import type { ApiSettings } from '../../config/config.js';
 import type { Dataset } from '../../datasets/definition.js';
 import type { Runtime } from '../../runtime.js';
 import type { CatalogCache } from '../catalogCache.js';
+import type { OperatorRuns } from '../operatorRuns.js';
 import { badRequest } from '../problem.js';
 import type { ResponseCache } from '../responseCache.js';
 import type { ReadSessions } from '../sessions.js';
@@ -19,6 +20,8 @@ export interface Services {
   catalog: CatalogCache;
   /** JSON pages by ETag: exact, since a snapshot never changes. */
   responses: ResponseCache;
+  /** Runs operators started through the API, until they end. */
+  operations: OperatorRuns;
   settings: ApiSettings;
 }
 
@@ -36,6 +39,8 @@ export interface Response {
  */
 export interface Route<P extends z.ZodObject = z.ZodObject, Q extends z.ZodObject = z.ZodObject> {
   path: string;
+  /** GET unless the route changes something (an operator starting a run). */
+  method?: 'GET' | 'POST';
   operationId: string;
   summary: string;
   description?: string;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { listQuarantine, QuarantinedRecord } from '../../journal/quarantine.js';
 import { RUN_STATUSES, Run } from '../../journal/run.js';
-import { listRuns } from '../../journal/runs.js';
+import { listRuns, readRun } from '../../journal/runs.js';
 import { checkCursor, encodeCursor, readCursor } from '../cursor.js';
+import { notFound } from '../problem.js';
+import { RunStarted } from './operations.js';
 import { route } from './route.js';
 import { DatasetName, jsonResponse, Limit, problemResponses } from './schemas.js';
 
@@ -50,6 +52,27 @@ export const runs = route({
             })
           : null,
     };
+  },
+});
+
+export const run = route({
+  path: '/v1/runs/:id',
+  operationId: 'getRun',
+  summary: 'One run: what it did, or that it is still under way (runs started through this server)',
+  access: 'read',
+  params: z.object({ id: z.string().min(1).max(200) }),
+  responses: () => ({
+    '200': jsonResponse('the run', z.union([Run, RunStarted])),
+    ...problemResponses(400, 401, 403, 404, 429, 503),
+  }),
+  handle: async (ctx, { params }, services) => {
+    const recorded = await services.sessions.use(
+      (connection) => readRun(connection, params.id),
+      services.settings.requestTimeoutMs,
+    );
+    const found = recorded ?? services.operations.inProgress(params.id);
+    if (!found) throw notFound(`no run ${params.id}`);
+    ctx.body = found;
   },
 });
 

@@ -62,7 +62,8 @@ const PROBLEM_TITLES: Record<number, string> = {
   400: 'the request’s parameters are wrong; `errors` names each',
   401: 'no API key, or one that is unknown or revoked',
   403: 'the key’s scope does not allow this',
-  404: 'no such dataset, record or snapshot',
+  404: 'no such dataset, record, run or snapshot',
+  409: 'the dataset is being ingested by another run; `holder` names it',
   429: 'rate limit exceeded; retry after Retry-After seconds',
   503: 'the lake is unavailable or the query took too long',
 };

@@ -1,0 +1,87 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { IngestRequest } from '../../pipeline/ingest.js';
+import { quarantineReplay } from '../../pipeline/redrive.js';
+import { fromSource } from '../../sources/source.js';
+import type { Services } from './route.js';
+import { route } from './route.js';
+import { DatasetName, jsonResponse, problemResponses } from './schemas.js';
+
+export const RunStarted = z
+  .object({
+    run_id: z.string(),
+    dataset: z.string(),
+    status: z.literal('running'),
+    started_at: z.string().describe('RFC 3339, UTC'),
+  })
+  .describe('a run under way; GET its Location for its outcome');
+
+const startResponses = () => ({
+  '202': {
+    ...jsonResponse('the run started; Location is where its outcome will be', RunStarted),
+  },
+  ...problemResponses(400, 401, 403, 404, 409, 429, 503),
+});
+
+/** Starts the run in this process, answers 202 with its Location, and writes who started what to the log. */
+async function startRun(
+  ctx: Context,
+  services: Services,
+  request: IngestRequest,
+  action: string,
+): Promise<void> {
+  const started = await services.operations.start(request);
+  services.runtime.log.info(
+    {
+      audit: {
+        action,
+        dataset: started.dataset,
+        runId: started.run_id,
+        key: (ctx.state.apiKey as { id: string } | undefined)?.id ?? null,
+        requestId: ctx.state.requestId,
+      },
+    },
+    `${action} ${started.dataset}: run ${started.run_id}`,
+  );
+  ctx.status = 202;
+  ctx.set('Location', `/v1/runs/${encodeURIComponent(started.run_id)}`);
+  ctx.body = started;
+}
+
+export const startIngestRun = route({
+  path: '/v1/datasets/:name/runs',
+  method: 'POST',
+  operationId: 'startRun',
+  summary: 'Start a run of the dataset from its source now, in this server (admin keys)',
+  description:
+    'Answers 202 as soon as the run holds the dataset’s writer lease, with its id and a Location to follow; ' +
+    '409 with the holder’s run id while another run of the dataset is under way.',
+  access: 'admin',
+  params: z.object({ name: DatasetName }),
+  responses: startResponses,
+  handle: async (ctx, { params }, services) => {
+    const dataset = services.runtime.dataset(params.name);
+    const input = fromSource(dataset, services.runtime.config.sources);
+    await startRun(ctx, services, { dataset, trigger: 'manual', input }, 'run.start');
+  },
+});
+
+export const replayQuarantineRun = route({
+  path: '/v1/datasets/:name/quarantine/replay',
+  method: 'POST',
+  operationId: 'replayQuarantine',
+  summary:
+    'Re-drive the dataset’s quarantined records through its current definition, in this server (admin keys)',
+  description:
+    'Records that now pass are stored; those that still fail are quarantined again by the new run. Answers like ' +
+    '`startRun`.',
+  access: 'admin',
+  params: z.object({ name: DatasetName }),
+  query: z.object({ run: z.string().max(200).optional().describe('only records of this run') }),
+  responses: startResponses,
+  handle: async (ctx, { params, query }, services) => {
+    const dataset = services.runtime.dataset(params.name);
+    const request = quarantineReplay(services.runtime, dataset, { runId: query.run });
+    await startRun(ctx, services, request, 'quarantine.replay');
+  },
+});
