@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { messageOf } from '../errors.js';
 import { ident, literal } from '../lake/quote.js';
-import type { Dataset } from './definition.js';
+import { type Dataset, JSON_RECORD_FORMATS } from './definition.js';
 import { duckdbJsonPath } from './jsonPath.js';
 
 /** A problem a definition's SQL or paths have, by the field that holds them. */
@@ -23,7 +23,7 @@ const reason = (error: unknown) =>
  */
 export async function definitionProblems(dataset: Omit<Dataset, 'file'>): Promise<DefinitionProblem[]> {
   const problems: DefinitionProblem[] = [];
-  const json = ['json', 'geojson', 'ndjson'].includes(dataset.source.format);
+  const json = JSON_RECORD_FORMATS.includes(dataset.source.format);
   const paths: [DefinitionProblem['path'], string][] = [
     ...(dataset.source.records
       ? [[['source', 'records'], dataset.source.records] as [DefinitionProblem['path'], string]]

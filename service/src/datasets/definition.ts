@@ -55,12 +55,15 @@ const Enrichment = z
   })
   .strict();
 
+/** Formats whose records are JSON objects, read by JSON paths (`from: $.a.b`); the others by column name. */
+export const JSON_RECORD_FORMATS: readonly string[] = ['json', 'geojson', 'ndjson', 'rss'];
+
 /** Where a payload comes from: an http(s) URL, a file path or glob, or `npm:<package>/<file>`. */
 const Location = z.string().min(1);
 
 const Source = z
   .object({
-    format: z.enum(['json', 'geojson', 'ndjson', 'csv', 'parquet']),
+    format: z.enum(['json', 'geojson', 'ndjson', 'csv', 'parquet', 'rss']),
     /** JSON path of the records in a JSON document; GeoJSON defaults to its features. */
     records: z.string().startsWith('$').optional(),
     live: Location,

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Dataset } from '../datasets/definition.js';
+import { type Dataset, JSON_RECORD_FORMATS } from '../datasets/definition.js';
 import { markRedrivenSql, pendingRecords, type QuarantineFilter } from '../journal/quarantine.js';
 import type { Run } from '../journal/run.js';
 import { replayableRun } from '../journal/runs.js';
@@ -24,7 +24,7 @@ export async function replayRun(
  * re-drive reads them as NDJSON with the dataset's current definition.
  */
 function redriveDefinition(dataset: Dataset): Dataset {
-  const jsonSource = ['json', 'geojson', 'ndjson'].includes(dataset.source.format);
+  const jsonSource = JSON_RECORD_FORMATS.includes(dataset.source.format);
   return {
     ...dataset,
     source: { ...dataset.source, format: 'ndjson' },

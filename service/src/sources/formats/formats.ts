@@ -4,6 +4,7 @@ import type { SourceFormat } from './format.js';
 import { geojson, json } from './json.js';
 import { ndjson } from './ndjson.js';
 import { parquet } from './parquet.js';
+import { rss } from './rss.js';
 
 /** Every payload format a dataset may declare, by the name it declares; a new format registers here. */
 export const FORMATS: Record<Dataset['source']['format'], SourceFormat> = {
@@ -12,4 +13,5 @@ export const FORMATS: Record<Dataset['source']['format'], SourceFormat> = {
   ndjson,
   csv,
   parquet,
+  rss,
 };
