@@ -65,6 +65,7 @@ export async function openRuntime(
     log,
     increments: openIncrementStore(config.increments),
     leases: leasesFor(config, signIn),
+    languageModel: config.languageModel,
     dataset: (name) => datasetNamed(datasets, name),
     onRun: async (run) => {
       recordRunMetrics(run);

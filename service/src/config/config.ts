@@ -58,6 +58,23 @@ export interface ExtensionSources {
   pythonIndex?: string | undefined;
 }
 
+/**
+ * The language model summary enrichments call: an OpenAI-compatible chat-completions endpoint. `key` sends the
+ * key read from `keyFile` (a Key Vault secret mounted as a file); `entra` sends the pod's workload-identity token
+ * (Azure OpenAI). Undefined when no endpoint is configured: summaries then stay empty, with the reason.
+ */
+export interface LanguageModelSettings {
+  /** The base URL; requests go to `<url>/chat/completions`. */
+  url: string;
+  model: string;
+  auth: { kind: 'key'; keyFile: string } | { kind: 'entra' };
+  /** Requests in flight at once. */
+  concurrency: number;
+  timeoutMs: number;
+  /** Attempts per text, with backoff, for timeouts, 429 and 5xx answers. */
+  attempts: number;
+}
+
 /** Every setting of the service, read from `ODP_*` variables once and handed to each part. */
 export interface Config {
   dataDir: string;
@@ -80,6 +97,7 @@ export interface Config {
   snapshotRetentionDays: number;
   api: ApiSettings;
   access: AccessSettings;
+  languageModel: LanguageModelSettings | undefined;
 }
 
 const serviceRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -131,6 +149,13 @@ const EnvSchema = z.object({
   ODP_RATE_LIMIT_READ_BURST: rate.default(40),
   ODP_RATE_LIMIT_ADMIN_PER_SECOND: rate.default(100),
   ODP_RATE_LIMIT_ADMIN_BURST: rate.default(200),
+  ODP_LLM_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ODP_LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  ODP_LLM_AUTH: z.enum(['key', 'entra']).default('key'),
+  ODP_LLM_KEY_FILE: z.string().min(1).optional(),
+  ODP_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  ODP_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  ODP_LLM_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
 });
 type Env = z.infer<typeof EnvSchema>;
 
@@ -157,6 +182,27 @@ function catalogTarget(value: string, auth: CatalogAuth | undefined): CatalogTar
       'only applies to a PostgreSQL catalog (ODP_CATALOG=postgres:…)',
     );
   return { kind: 'duckdb', path: path.resolve(value.replace(/^duckdb:/, '')) };
+}
+
+function languageModelSettings(e: Env): LanguageModelSettings | undefined {
+  if (!e.ODP_LLM_URL) return undefined;
+  if (e.ODP_LLM_AUTH === 'key' && !e.ODP_LLM_KEY_FILE) {
+    throw new InvalidSetting(
+      'ODP_LLM_KEY_FILE',
+      'is required with ODP_LLM_AUTH=key: the file holding the endpoint key (mounted from Key Vault), never the key itself',
+    );
+  }
+  return {
+    url: e.ODP_LLM_URL.replace(/\/$/, ''),
+    model: e.ODP_LLM_MODEL,
+    auth:
+      e.ODP_LLM_AUTH === 'entra'
+        ? { kind: 'entra' }
+        : { kind: 'key', keyFile: path.resolve(e.ODP_LLM_KEY_FILE!) },
+    concurrency: e.ODP_LLM_CONCURRENCY,
+    timeoutMs: e.ODP_LLM_TIMEOUT_MS,
+    attempts: e.ODP_LLM_ATTEMPTS,
+  };
 }
 
 /**
@@ -191,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const increments = checked(() =>
     storageTarget(e.ODP_INCREMENTS ?? path.join(dataDir, 'increments'), 'ODP_INCREMENTS', e, true),
   );
+  const languageModel = checked(() => languageModelSettings(e));
   if (problems.length > 0) throw invalid([...new Set(problems)]);
   return {
     dataDir,
@@ -215,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sessions: e.ODP_API_SESSIONS,
       cacheMegabytes: e.ODP_API_CACHE_MB,
     },
+    languageModel,
     access: {
       keysFile: path.resolve(e.ODP_API_KEYS_FILE ?? path.join(dataDir, 'api-keys.json')),
       limits: {

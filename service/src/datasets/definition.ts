@@ -45,7 +45,7 @@ const Rule = z
   })
   .strict();
 
-const Enrichment = z
+const SqlEnrichment = z
   .object({
     name: Identifier,
     /** A SQL expression over the typed columns, evaluated by DuckDB over the whole batch. */
@@ -54,6 +54,25 @@ const Enrichment = z
     description: z.string().optional(),
   })
   .strict();
+
+/**
+ * A summary of a text column written by a language model (an OpenAI-compatible chat-completions endpoint,
+ * `ODP_LLM_*`), cached by the text's content so an unchanged record is never summarised twice.
+ */
+const SummaryEnrichment = z
+  .object({
+    name: Identifier,
+    kind: z.literal('summary'),
+    /** The text column (declared, or an earlier enrichment) to summarise. */
+    of: Identifier,
+    /** What the model is asked; the text follows it. */
+    instructions: z.string().min(1).max(2000).default('Summarise this article in two plain sentences.'),
+    description: z.string().optional(),
+  })
+  .strict()
+  .transform((e) => ({ ...e, type: 'VARCHAR' as const }));
+
+const Enrichment = z.union([SummaryEnrichment, SqlEnrichment]);
 
 /** Formats whose records are JSON objects, read by JSON paths (`from: $.a.b`); the others by column name. */
 export const JSON_RECORD_FORMATS: readonly string[] = ['json', 'geojson', 'ndjson', 'rss'];
@@ -150,6 +169,16 @@ export const DatasetSchema = z
           path: ['sortedBy', i],
           message: `${column} is not a declared column`,
         });
+    }
+    const earlier = new Set(d.columns.map((c) => c.name));
+    for (const [i, e] of d.enrich.entries()) {
+      if ('kind' in e && !earlier.has(e.of))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['enrich', i, 'of'],
+          message: `${e.of} is not a column declared before it`,
+        });
+      earlier.add(e.name);
     }
     const rules = new Set<string>();
     for (const [i, r] of d.rules.entries()) {

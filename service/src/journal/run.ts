@@ -34,6 +34,9 @@ export const Run = z
     top_reasons: z
       .array(z.object({ code: z.string(), count: Count }))
       .describe('the most frequent quarantine reasons of the run, most frequent first (at most five)'),
+    notes: z
+      .array(z.string())
+      .describe('what the run left undone without failing, with the reason (e.g. summaries left empty)'),
   })
   .describe('an ingest run and what it did with the records it received');
 export type Run = z.infer<typeof Run>;

@@ -20,7 +20,7 @@ const RUN_COLUMNS = `r.run_id, r.dataset, r.trigger, r.source, r.status, r.error
   r.unchanged::DOUBLE AS unchanged, r.quarantined::DOUBLE AS quarantined,
   (SELECT max(s.snapshot_id)::DOUBLE FROM ${LAKE}.snapshots() s
    WHERE s.commit_extra_info = r.run_id AND r.status = 'succeeded') AS snapshot_id,
-  coalesce(r.increments, []) AS increments,
+  coalesce(r.increments, []) AS increments, coalesce(r.notes, []) AS notes,
   coalesce((SELECT list_slice(list({'code': code, 'count': n} ORDER BY n DESC, code), 1, 5)
             FROM (SELECT code, count(*)::DOUBLE AS n
                   FROM (SELECT unnest(q.codes) AS code FROM ${QUARANTINE} q WHERE q.run_id = r.run_id)
@@ -33,8 +33,10 @@ export async function writeRun(
   validators: SourceValidators,
 ): Promise<void> {
   await connection.run(
-    `INSERT INTO ${RUNS} VALUES (?, ?, ?, ?, ?, ?, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ,
-       ?::BIGINT, ?::BIGINT, ?::BIGINT, ?::BIGINT, ?::BIGINT, ?::JSON::VARCHAR[], ?, ?)`,
+    `INSERT INTO ${RUNS} (run_id, dataset, trigger, source, status, error, started_at, ended_at, received,
+       inserted, updated, unchanged, quarantined, increments, source_etag, source_last_modified, notes)
+     VALUES (?, ?, ?, ?, ?, ?, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ,
+       ?::BIGINT, ?::BIGINT, ?::BIGINT, ?::BIGINT, ?::BIGINT, ?::JSON::VARCHAR[], ?, ?, ?::JSON::VARCHAR[])`,
     [
       run.run_id,
       run.dataset,
@@ -52,6 +54,7 @@ export async function writeRun(
       JSON.stringify(run.increments),
       validators.etag ?? null,
       validators.lastModified ?? null,
+      JSON.stringify(run.notes),
     ],
   );
   const message = `${run.trigger} ingest of ${run.dataset}: run ${run.run_id} (${run.status})`;

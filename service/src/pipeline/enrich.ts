@@ -6,7 +6,9 @@ import { ident } from '../lake/quote.js';
  * Each enrichment is a SQL expression over the whole batch; later ones may use earlier ones.
  */
 export function enrichedSql(dataset: Dataset): string {
+  // Summaries are filled in after this view, from the model or its cache (see summarize.ts).
   const derived = dataset.enrich.map((e) => {
+    if (!('expr' in e)) return `NULL::VARCHAR AS ${ident(e.name)}`;
     const value = e.type ? `CAST((${e.expr}) AS ${e.type})` : `(${e.expr})`;
     return `${value} AS ${ident(e.name)}`;
   });

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LanguageModelSettings } from '../config/config.js';
 import type { Dataset } from '../datasets/definition.js';
 import { messageOf } from '../errors.js';
 import type { IncrementStore } from '../increments/store.js';
@@ -16,6 +17,7 @@ import { batchCounts, commitBatch, datasetTable, lakeTable, recordRun } from './
 import { plannedSql, rankedSql } from './dedup.js';
 import { enrichedSql } from './enrich.js';
 import type { Lease, LeaseProvider } from './lease.js';
+import { summarize } from './summarize.js';
 import { checkedSql } from './validate.js';
 
 /** What one run needs from the world around it. */
@@ -24,6 +26,8 @@ export interface IngestContext {
   increments: IncrementStore;
   leases: LeaseProvider;
   log: Logger;
+  /** The model summary enrichments call; none configured leaves them empty, with a note. */
+  languageModel?: LanguageModelSettings | undefined;
   /** Called once a run is recorded, whatever its outcome (metrics, notifications). */
   onRun?: (run: Run) => void | Promise<void>;
 }
@@ -100,6 +104,7 @@ async function execute(
     source: input.source,
     started_at: startedAt.toISOString(),
     increments: input.kind === 'increments' ? input.keys : [],
+    notes: [],
   };
   let run: Run;
   // Each stage is logged at debug level with its duration: where a slow run spends its time.
@@ -122,7 +127,11 @@ async function execute(
       entry = { ...entry, increments: increment.keys };
       await step('stage', () => FORMATS[dataset.source.format].stage(connection, dataset, increment.files));
       await step('validate', () => connection.run(checkedSql(dataset)));
-      await step('enrich', () => connection.run(enrichedSql(dataset)));
+      const summarised = await step('enrich', async () => {
+        await connection.run(enrichedSql(dataset));
+        return summarize(connection, dataset, runId, ctx.languageModel);
+      });
+      entry = { ...entry, notes: summarised.notes };
       const existing = await lakeTable(connection, dataset.name);
       await step('dedup', async () => {
         for (const statement of rankedSql(dataset)) await connection.run(statement);
@@ -133,14 +142,10 @@ async function execute(
       const counts = await batchCounts(connection);
       const done = finished(entry, 'succeeded', null, counts);
       await step('commit', () =>
-        commitBatch(
-          connection,
-          dataset,
-          done,
-          increment.validators,
-          existing,
-          request.alsoCommit?.(runId) ?? [],
-        ),
+        commitBatch(connection, dataset, done, increment.validators, existing, [
+          ...summarised.statements,
+          ...(request.alsoCommit?.(runId) ?? []),
+        ]),
       );
     }
     run = await readBack(connection, runId);

@@ -1,0 +1,148 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { expect } from 'chai';
+import { ndjson, Sandbox } from '../fixtures/sandbox.js';
+
+/**
+ * A stand-in for an OpenAI-compatible chat-completions endpoint (no model runs here): it answers with the first
+ * words of the text, fails texts that ask it to, and stalls on texts that ask for that.
+ */
+class ChatStandIn {
+  readonly requests: { model: string; text: string; authorization: string | undefined }[] = [];
+  readonly #server: Server;
+  private constructor(server: Server) {
+    this.#server = server;
+  }
+  static async start(): Promise<ChatStandIn> {
+    const standIn: ChatStandIn = new ChatStandIn(
+      createServer((req: IncomingMessage, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        req.on('end', () => {
+          const { model, messages } = JSON.parse(body) as { model: string; messages: { content: string }[] };
+          const text = messages.at(-1)!.content;
+          standIn.requests.push({ model, text, authorization: req.headers.authorization });
+          if (req.url !== '/v1/chat/completions') return void res.writeHead(404).end();
+          if (text.includes('FAIL')) return void res.writeHead(500).end('{"error":"overloaded"}');
+          if (text.includes('STALL')) return; // never answers
+          res.setHeader('content-type', 'application/json');
+          res.end(
+            JSON.stringify({
+              choices: [{ message: { content: `Summary: ${text.split(' ').slice(0, 3).join(' ')}` } }],
+            }),
+          );
+        });
+      }),
+    );
+    await new Promise<void>((resolve) => standIn.#server.listen(0, '127.0.0.1', resolve));
+    return standIn;
+  }
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/v1`;
+  }
+  async stop(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise((resolve) => this.#server.close(resolve));
+  }
+}
+
+describe('summary enrichments from a language model (an OpenAI-compatible stand-in)', () => {
+  let sandbox: Sandbox;
+  let model: ChatStandIn;
+  const articles = (texts: string[]) => ndjson(texts.map((text, i) => ({ id: `a${i}`, body: text })));
+
+  before(async () => {
+    model = await ChatStandIn.start();
+    sandbox = await Sandbox.create();
+    await sandbox.write('model-key', 'sk-test-key\n');
+    await sandbox.write(
+      'news.yaml',
+      `name: news
+schedule: "0 * * * *"
+source: { format: ndjson, live: news.ndjson }
+key: [id]
+columns:
+  - { name: id, type: VARCHAR }
+  - { name: body, type: VARCHAR }
+enrich:
+  - { name: gist, kind: summary, of: body, instructions: "Say it in three words." }
+`,
+    );
+    await sandbox.open({
+      ODP_LLM_URL: model.url,
+      ODP_LLM_MODEL: 'stand-in-model',
+      ODP_LLM_KEY_FILE: path.join(sandbox.datasetsDir, 'model-key'),
+      ODP_LLM_ATTEMPTS: '2',
+      ODP_LLM_TIMEOUT_MS: '400',
+    });
+  });
+  after(async () => {
+    await sandbox.close();
+    await model.stop();
+  });
+
+  const gists = () =>
+    sandbox.query<{ id: string; gist: string | null }>('SELECT id, gist FROM lake.main.news ORDER BY id');
+
+  it('summarises each new text once, with the model and key configured, and stores the summary', async () => {
+    await sandbox.write(
+      'news.ndjson',
+      articles(['Quarks meet gluons again', 'Lasers cool the mirror', 'Quarks meet gluons again']),
+    );
+    const run = await sandbox.ingest('news');
+    expect(run).to.include({ status: 'succeeded', inserted: 3, quarantined: 0 });
+    expect(run.notes).to.deep.equal([]);
+    // Two distinct texts, two requests.
+    expect(model.requests.map((r) => r.text).sort()).to.deep.equal([
+      'Lasers cool the mirror',
+      'Quarks meet gluons again',
+    ]);
+    expect(
+      model.requests.every((r) => r.model === 'stand-in-model' && r.authorization === 'Bearer sk-test-key'),
+    ).to.equal(true);
+    expect(await gists()).to.deep.equal([
+      { id: 'a0', gist: 'Summary: Quarks meet gluons' },
+      { id: 'a1', gist: 'Summary: Lasers cool the' },
+      { id: 'a2', gist: 'Summary: Quarks meet gluons' },
+    ]);
+  });
+
+  it('never asks again for a text it summarised, and asks for a changed one', async () => {
+    model.requests.length = 0;
+    expect(await sandbox.ingest('news')).to.include({ status: 'succeeded', unchanged: 3 });
+    expect(model.requests).to.have.length(0);
+    await sandbox.write(
+      'news.ndjson',
+      articles(['Quarks meet gluons again', 'Lasers cool the mirror further', 'Quarks meet gluons again']),
+    );
+    expect(await sandbox.ingest('news')).to.include({ status: 'succeeded', updated: 1 });
+    expect(model.requests.map((r) => r.text)).to.deep.equal(['Lasers cool the mirror further']);
+    expect((await gists())[1]).to.deep.equal({ id: 'a1', gist: 'Summary: Lasers cool the' });
+  });
+
+  it('leaves the summary empty with the reason in the run when the model fails or stalls; never quarantines', async () => {
+    model.requests.length = 0;
+    await sandbox.write(
+      'news.ndjson',
+      articles(['Quarks meet gluons again', 'FAIL this one', 'STALL on this one']),
+    );
+    const run = await sandbox.ingest('news');
+    expect(run).to.include({ status: 'succeeded', updated: 2, quarantined: 0 });
+    // Each failing text was tried twice (ODP_LLM_ATTEMPTS=2).
+    expect(model.requests.filter((r) => r.text === 'FAIL this one')).to.have.length(2);
+    expect(run.notes).to.have.length(1);
+    expect(run.notes[0]).to.match(
+      /^gist: 2 of 2 text\(s\) not summarised: (the model answered 500|no answer within 400 ms)/,
+    );
+    const stored = await gists();
+    expect(stored.map((r) => r.gist)).to.deep.equal(['Summary: Quarks meet gluons', null, null]);
+    const served = await sandbox.query<{ notes: string[] }>(
+      'SELECT notes FROM lake.odp.runs WHERE run_id = ?',
+      [run.run_id],
+    );
+    expect(served[0]!.notes).to.deep.equal(run.notes);
+  });
+});
