@@ -37,7 +37,9 @@ describe('the odp command', function () {
     const env = { ...sandbox.env, ODP_DATASETS: bundledDatasets };
     const unknown = await odp(['ingest', 'quakes'], env).done;
     expect(unknown.code).to.equal(1);
-    expect(unknown.stderr).to.equal('odp: no dataset named "quakes" (known: earthquakes, flights, physics)\n');
+    expect(unknown.stderr).to.equal(
+      'odp: no dataset named "quakes" (known: earthquakes, flights, physics)\n',
+    );
     const noRun = await odp(['replay', 'nope'], env).done;
     expect(noRun.stderr).to.equal('odp: no ingest run with id nope\n');
   });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { ndjson, Sandbox } from '../fixtures/sandbox.js';
 
@@ -144,5 +145,35 @@ enrich:
       [run.run_id],
     );
     expect(served[0]!.notes).to.deep.equal(run.notes);
+  });
+});
+
+describe('the physics news feed (RSS) with its gists from the stand-in model', () => {
+  let sandbox: Sandbox;
+  let model: ChatStandIn;
+  before(async () => {
+    model = await ChatStandIn.start();
+    sandbox = await Sandbox.create();
+    await sandbox.write('model-key', 'sk-test-key');
+    await sandbox.open({
+      ODP_DATASETS: fileURLToPath(new URL('../../datasets', import.meta.url)),
+      ODP_LLM_URL: model.url,
+      ODP_LLM_KEY_FILE: path.join(sandbox.datasetsDir, 'model-key'),
+    });
+  });
+  after(async () => {
+    await sandbox.close();
+    await model.stop();
+  });
+
+  it('summarises every article of the bundled feed once, and none again on an unchanged re-run', async () => {
+    const run = await sandbox.ingest('physics');
+    expect(run).to.include({ status: 'succeeded', inserted: 4, quarantined: 0 });
+    expect(run.notes).to.deep.equal([]);
+    expect(model.requests).to.have.length(4);
+    const stored = await sandbox.query<{ gist: string }>('SELECT gist FROM lake.main.physics ORDER BY id');
+    expect(stored.every((r) => r.gist.startsWith('Summary: '))).to.equal(true);
+    expect(await sandbox.ingest('physics')).to.include({ status: 'succeeded', unchanged: 4 });
+    expect(model.requests).to.have.length(4);
   });
 });
