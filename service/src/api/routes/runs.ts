@@ -66,11 +66,14 @@ export const run = route({
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
   handle: async (ctx, { params }, services) => {
-    const recorded = await services.sessions.use(
-      (connection) => readRun(connection, params.id),
-      services.settings.requestTimeoutMs,
-    );
-    const found = recorded ?? services.operations.inProgress(params.id);
+    // A run started here shows as running until it has let go of its dataset, so a client that follows its
+    // Location and starts the next run is never refused by the run it just saw end.
+    const found =
+      services.operations.inProgress(params.id) ??
+      (await services.sessions.use(
+        (connection) => readRun(connection, params.id),
+        services.settings.requestTimeoutMs,
+      ));
     if (!found) throw notFound(`no run ${params.id}`);
     ctx.body = found;
   },
