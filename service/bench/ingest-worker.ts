@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config/config.js';
 import type { Lake } from '../src/lake/lake.js';
 import { rows } from '../src/lake/query.js';
 import { ident, literal } from '../src/lake/quote.js';
+import { sortTerms } from '../src/lake/sortOrder.js';
 import { createLogger } from '../src/log.js';
 import { ingest } from '../src/pipeline/ingest.js';
 import { openRuntime } from '../src/runtime.js';
@@ -36,6 +37,13 @@ const steps: Record<string, () => Promise<Record<string, unknown>>> = {
   /** The ceiling: DuckDB alone copying the file into an equal DuckLake table. */
   ceiling: async () => {
     await sql(runtime.lake, `CREATE OR REPLACE TABLE lake.main.flights_ceiling (${columns})`);
+    // The same file layout the dataset declares, so both sides do the same sorting work.
+    if (flights.sortedBy) {
+      await sql(
+        runtime.lake,
+        `ALTER TABLE lake.main.flights_ceiling SET SORTED BY (${sortTerms(flights.sortedBy).join(', ')})`,
+      );
+    }
     const [inserted] = await sql(
       runtime.lake,
       `INSERT INTO lake.main.flights_ceiling SELECT ${names} FROM read_parquet(${literal(parquet)})`,
