@@ -1,14 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { repositoryRoot } from '../checks/repository.js';
 import { setImageTag } from './releaseTag.js';
 
 /**
  * `npm run release -- <tag>`: releases the lake-service image <tag> to the poc cluster by changing the one
  * newTag line in apps/poc/kustomization.yaml. Commit and push the change; Flux rolls it out.
  */
-const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const IMAGE = 'lake-service';
 const USAGE = 'usage: npm run release -- <image tag> [--kustomization <file>]';
 

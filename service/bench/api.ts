@@ -381,10 +381,10 @@ async function main(): Promise<void> {
     process.stderr.write(
       `measuring (${LOAD.connections} connections, ${LOAD.duration} s each after ${LOAD.warmup} s warm-up; seed ${SEED})\n`,
     );
-    const varied = (server: keyof typeof CALLS, sequence: () => Query, extra = '') => {
-      const next = sequence;
-      return () => (server === 'odp' ? CALLS.odp(next(), extra) : CALLS[server](next()));
-    };
+    const varied =
+      (server: keyof typeof CALLS, next: () => Query, extra = '') =>
+      (): Call =>
+        server === 'odp' ? CALLS.odp(next(), extra) : CALLS[server](next());
     // Headline: a new filter value on every request, response cache off.
     const odp = await measure('odp, varied, cache off', bases.odp, varied('odp', byOrigin()), {
       headers: auth,

@@ -6,6 +6,9 @@ import { storageSecretStatement } from './storageSecret.js';
 /** The name the lake is attached under in every DuckDB session. */
 export const LAKE = 'lake';
 
+/** DuckLake attaches its own catalog database (DuckDB file or PostgreSQL) under this name. */
+export const METADATA_DATABASE = `__ducklake_metadata_${LAKE}`;
+
 /** DuckDB secrets are kept in memory only (TEMPORARY): a key never lands on disk. */
 const STORAGE_SECRET = 'odp_lake_storage';
 

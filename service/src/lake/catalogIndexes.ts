@@ -1,5 +1,5 @@
 import type { CatalogTarget } from '../config/config.js';
-import { LAKE } from './attach.js';
+import { METADATA_DATABASE } from './attach.js';
 import { literal } from './quote.js';
 
 /**
@@ -15,7 +15,6 @@ export const CATALOG_INDEXES = [
 /** The statements that create the catalog indexes (none for a DuckDB-file catalog, which needs none). */
 export function catalogIndexStatements(catalog: CatalogTarget): string[] {
   if (catalog.kind !== 'postgres') return [];
-  // DuckLake reaches its PostgreSQL catalog through a database it attaches under this name.
-  const database = literal(`__ducklake_metadata_${LAKE}`);
+  const database = literal(METADATA_DATABASE);
   return CATALOG_INDEXES.map((sql) => `CALL postgres_execute(${database}, ${literal(sql)})`);
 }

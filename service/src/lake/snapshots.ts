@@ -1,11 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { messageOf } from '../errors.js';
-import { LAKE } from './attach.js';
+import { LAKE, METADATA_DATABASE } from './attach.js';
 import { rows } from './query.js';
 import { ident } from './quote.js';
 
-/** DuckLake keeps its own tables in the catalog database it attaches under this name (DuckDB file or PostgreSQL). */
-export const METADATA = ident(`__ducklake_metadata_${LAKE}`);
+/** DuckLake's own tables, in its catalog database. */
+export const METADATA = ident(METADATA_DATABASE);
 
 /** A snapshot id is a non-negative integer; only such numbers are ever written into SQL text. */
 export function snapshotSql(snapshot: number): string {

@@ -69,9 +69,10 @@ export async function summarize(
         ),
       );
       const done = answers.filter((a) => a.summary !== undefined);
-      for (const a of done) {
-        await connection.run(`INSERT INTO ${fresh} VALUES (?, ?)`, [a.hash, a.summary!]);
-      }
+      await connection.run(
+        `INSERT INTO ${fresh} SELECT unnest(?::JSON::VARCHAR[]), unnest(?::JSON::VARCHAR[])`,
+        [JSON.stringify(done.map((a) => a.hash)), JSON.stringify(done.map((a) => a.summary))],
+      );
       const failed = answers.filter((a) => a.error !== undefined);
       if (failed.length > 0) {
         const reasons = [...new Set(failed.map((f) => f.error))].join('; ');

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { pino } from 'pino';
 import { Feed } from '../fixtures/feed.js';
 import { ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 import { ApiServer } from './server.js';
@@ -51,9 +52,24 @@ describe('runs and re-drives over HTTP', () => {
     expect((await post('/v1/datasets/readings/runs', server.read)).status).to.equal(403);
     expect((await post('/v1/datasets/nope/runs', server.admin)).status).to.equal(404);
 
-    const response = await post('/v1/datasets/readings/runs', server.admin);
+    // Every start is an audit entry in the service's log.
+    const audit: Record<string, unknown>[] = [];
+    const runtime = sandbox.runtime!;
+    const log = runtime.log;
+    runtime.log = pino({ level: 'info' }, { write: (line: string) => void audit.push(JSON.parse(line)) });
+    const response = await post('/v1/datasets/readings/runs', server.admin).finally(() => {
+      runtime.log = log;
+    });
     expect(response.status).to.equal(202);
     const started = (await response.json()) as { run_id: string; status: string };
+    const adminKey = (await server.keys.list()).find((k) => k.scope === 'admin')!;
+    expect(audit.map((a) => a.audit)).to.deep.include({
+      action: 'run.start',
+      dataset: 'readings',
+      runId: started.run_id,
+      key: adminKey.id,
+      requestId: response.headers.get('x-request-id'),
+    });
     expect(started.status).to.equal('running');
     const location = response.headers.get('location')!;
     expect(location).to.equal(`/v1/runs/${started.run_id}`);
@@ -84,7 +100,15 @@ describe('runs and re-drives over HTTP', () => {
     expect(problem.detail).to.contain(`being ingested by run ${holder}`);
 
     while (feed.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    // A stopping server waits for the run: drain() settles only once the run has ended.
+    let drained = false;
+    const draining = server.api.drain().then(() => {
+      drained = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(drained, 'drained while the run was under way').to.equal(false);
     release();
+    await draining;
     expect(await outcome(`/v1/runs/${holder}`)).to.include({ status: 'succeeded', inserted: 1 });
   });
 

@@ -1,10 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { Run } from '../../src/journal/run.js';
 import { odp } from '../fixtures/cli.js';
-import { balanced, ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
-
-const bundledDatasets = fileURLToPath(new URL('../../datasets', import.meta.url));
+import { balanced, bundledDatasets, ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
 describe('the odp command', function () {
   this.timeout(120_000);

@@ -1,11 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { balanced, Sandbox } from '../fixtures/sandbox.js';
-
-const bundledDatasets = fileURLToPath(new URL('../../datasets', import.meta.url));
+import { balanced, bundledDatasets, Sandbox } from '../fixtures/sandbox.js';
 
 describe('ingesting the bundled earthquakes dataset', () => {
   let sandbox: Sandbox;

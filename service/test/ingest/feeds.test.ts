@@ -1,9 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { feedEntries } from '../../src/sources/formats/rss.js';
-import { Sandbox } from '../fixtures/sandbox.js';
-
-const bundledDatasets = fileURLToPath(new URL('../../datasets', import.meta.url));
+import { bundledDatasets, Sandbox } from '../fixtures/sandbox.js';
 
 describe('news feeds: RSS 2.0 and Atom', () => {
   let sandbox: Sandbox;

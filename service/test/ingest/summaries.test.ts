@@ -1,9 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { ndjson, Sandbox } from '../fixtures/sandbox.js';
+import { bundledDatasets, ndjson, Sandbox } from '../fixtures/sandbox.js';
 
 /**
  * A stand-in for an OpenAI-compatible chat-completions endpoint (no model runs here): it answers with the first
@@ -156,7 +155,7 @@ describe('the physics news feed (RSS) with its gists from the stand-in model', (
     sandbox = await Sandbox.create();
     await sandbox.write('model-key', 'sk-test-key');
     await sandbox.open({
-      ODP_DATASETS: fileURLToPath(new URL('../../datasets', import.meta.url)),
+      ODP_DATASETS: bundledDatasets,
       ODP_LLM_URL: model.url,
       ODP_LLM_KEY_FILE: path.join(sandbox.datasetsDir, 'model-key'),
     });
