@@ -28,13 +28,21 @@ function jsonPath(column: Column): string {
   return column.from === undefined ? `$.${column.name}` : duckdbJsonPath(column.from);
 }
 
-/** Tabular formats are read by column name; a declared column the file lacks reads NULL (so required ones quarantine). */
-export function tabularSql(dataset: Dataset, reader: string, available: ReadonlySet<string>): string {
+/**
+ * Tabular formats are read by column name; a declared column the file lacks reads NULL (so required ones
+ * quarantine). `seq` numbers the records in payload order (a reader's own row numbers are cheaper than a window).
+ */
+export function tabularSql(
+  dataset: Dataset,
+  reader: string,
+  available: ReadonlySet<string>,
+  seq = 'row_number() OVER ()',
+): string {
   const values = dataset.columns.map((c, i) => {
     const name = c.from ?? c.name;
     return `${available.has(name) ? ident(name) : 'NULL'} AS ${sourceColumn(i)}`;
   });
   return `
-    SELECT row_number() OVER () AS _odp_seq, NULL::VARCHAR AS _odp_raw, NULL::VARCHAR AS _odp_error, ${values.join(', ')}
+    SELECT ${seq} AS _odp_seq, NULL::VARCHAR AS _odp_raw, NULL::VARCHAR AS _odp_error, ${values.join(', ')}
     FROM ${reader}`;
 }
