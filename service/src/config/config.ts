@@ -91,6 +91,8 @@ export interface Config {
   scheduler: boolean;
   extensionDir: string;
   extensionSources: ExtensionSources;
+  /** DuckDB's memory budget (`1GB`, `512MiB`); work beyond it spills to disk. Unset: DuckDB's 80% of memory. */
+  memoryLimit: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   webhookUrl: string | undefined;
   /** Snapshots older than this are expired by lake maintenance. */
@@ -124,6 +126,10 @@ const EnvSchema = z.object({
   ODP_SCHEDULER: bool.default(true),
   ODP_EXTENSION_DIR: z.string().min(1).default(path.join(serviceRoot, '.duckdb-extensions')),
   ODP_EXTENSION_REPOSITORY: z.string().min(1).optional(),
+  ODP_MEMORY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as 1GB or 512MiB')
+    .optional(),
   PIP_INDEX_URL: z.url({ protocol: /^https?$/ }).optional(),
   ODP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ODP_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -250,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scheduler: e.ODP_SCHEDULER,
     extensionDir: path.resolve(e.ODP_EXTENSION_DIR),
     extensionSources: { repository: e.ODP_EXTENSION_REPOSITORY, pythonIndex: e.PIP_INDEX_URL },
+    memoryLimit: e.ODP_MEMORY_LIMIT,
     logLevel: e.ODP_LOG_LEVEL,
     webhookUrl: e.ODP_WEBHOOK_URL,
     snapshotRetentionDays: e.ODP_SNAPSHOT_RETENTION_DAYS,

@@ -27,7 +27,10 @@ export class Lake {
   static async open(config: Config, options: LakeOptions = {}): Promise<Lake> {
     if (config.catalog.kind === 'duckdb') await mkdir(path.dirname(config.catalog.path), { recursive: true });
     if (config.dataPath.kind === 'local') await mkdir(config.dataPath.path, { recursive: true });
-    const engine = await createEngine(config.extensionDir, path.join(config.dataDir, 'tmp'));
+    const engine = await createEngine(config.extensionDir, {
+      dir: path.join(config.dataDir, 'tmp'),
+      memoryLimit: config.memoryLimit,
+    });
     const lake = new Lake(engine, config);
     const connection = await engine.connect();
     try {
