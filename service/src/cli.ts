@@ -84,9 +84,16 @@ program
   .description('ingest one dataset once and exit')
   .argument('<dataset>', 'dataset name')
   .option('--json', 'print the run record as one JSON object')
-  .action(async (name: string, options: { json?: boolean }) =>
+  .option(
+    '--recheck',
+    'validate and compare every record received, also those stored unchanged before (after a rule changed)',
+  )
+  .action(async (name: string, options: { json?: boolean; recheck?: boolean }) =>
     withRuntime(async (runtime) => {
-      reportRun(await ingestDataset(runtime, name, 'manual'), !!options.json);
+      reportRun(
+        await ingestDataset(runtime, name, 'manual', { recheck: options.recheck === true }),
+        !!options.json,
+      );
     }),
   );
 

@@ -78,8 +78,21 @@ export async function openRuntime(
   };
 }
 
-/** One run of a dataset from its own source (bundled or live, as configured). */
-export function ingestDataset(runtime: Runtime, name: string, trigger: RunTrigger): Promise<Run> {
+/**
+ * One run of a dataset from its own source (bundled or live, as configured). `recheck` looks at every record
+ * received, also those stored unchanged before (to apply a changed rule to them).
+ */
+export function ingestDataset(
+  runtime: Runtime,
+  name: string,
+  trigger: RunTrigger,
+  options: { recheck?: boolean } = {},
+): Promise<Run> {
   const dataset = runtime.dataset(name);
-  return ingest(runtime, { dataset, trigger, input: fromSource(dataset, runtime.config.sources) });
+  return ingest(runtime, {
+    dataset,
+    trigger,
+    input: fromSource(dataset, runtime.config.sources),
+    recheck: options.recheck === true,
+  });
 }

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from '../datasets/definition.js';
 import { columnsAt, currentSnapshot, hasSnapshot, snapshotAt } from '../lake/snapshots.js';
+import { CONTENT_HASH_COLUMN } from '../pipeline/identity.js';
 import { badRequest, notFound } from './problem.js';
 
 /** A column as a client sees it: the type DuckDB stores and what the dataset says about it. */
@@ -92,16 +93,19 @@ export class CatalogCache {
       ...dataset.columns.map((c) => [c.name, c.description] as const),
       ...dataset.enrich.map((e) => [e.name, e.description] as const),
     ]);
+    // The content hash is how the pipeline recognises a record again; it is not part of the record.
     const schema: TableSchema = new Map(
-      described.map((d) => [
-        d.column_name,
-        {
-          name: d.column_name,
-          type: d.column_type,
-          nullable: d.null !== 'NO',
-          description: declared.get(d.column_name) ?? PROVENANCE[d.column_name],
-        },
-      ]),
+      described
+        .filter((d) => d.column_name !== CONTENT_HASH_COLUMN)
+        .map((d) => [
+          d.column_name,
+          {
+            name: d.column_name,
+            type: d.column_type,
+            nullable: d.null !== 'NO',
+            description: declared.get(d.column_name) ?? PROVENANCE[d.column_name],
+          },
+        ]),
     );
     if (this.#schemas.size >= 256) this.#schemas.delete(this.#schemas.keys().next().value!);
     this.#schemas.set(cacheKey, schema);

@@ -3,6 +3,7 @@ import { OdpError } from '../errors.js';
 import { LAKE } from '../lake/attach.js';
 import { rows } from '../lake/query.js';
 import { literal } from '../lake/quote.js';
+import { METADATA } from '../lake/snapshots.js';
 import { rfc3339Sql } from '../lake/time.js';
 import type { SourceValidators } from '../sources/fetched.js';
 import type { Run, RunStatus } from './run.js';
@@ -13,18 +14,24 @@ const rfc3339 = (column: string) => rfc3339Sql(column, true);
 /** What a run writes; its snapshot and quarantine reasons are read back from the lake once it has committed. */
 export type RunEntry = Omit<Run, 'snapshot_id' | 'top_reasons'>;
 
+/** The most frequent codes among `rejected` (a FROM clause with a `codes` list), at most five, most frequent first. */
+const topReasonsSql = (rejected: string) => `
+  coalesce((SELECT list_slice(list({'code': code, 'count': n} ORDER BY n DESC, code), 1, 5)
+            FROM (SELECT code, count(*)::DOUBLE AS n FROM (SELECT unnest(codes) AS code FROM ${rejected}) GROUP BY code)),
+           [])`;
+
+/** The snapshot a run committed in: its commit carries the run id (read from the catalog's own table, one lookup). */
+const snapshotOfRunSql = (runId: string) =>
+  `(SELECT max(c.snapshot_id)::DOUBLE FROM ${METADATA}.ducklake_snapshot_changes c WHERE c.commit_extra_info = ${runId})`;
+
 /** A run's columns as `Run` has them: counts as numbers, times in RFC 3339, reasons from its quarantine. */
 const RUN_COLUMNS = `r.run_id, r.dataset, r.trigger, r.source, r.status, r.error,
   ${rfc3339('r.started_at')} AS started_at, ${rfc3339('r.ended_at')} AS ended_at,
   r.received::DOUBLE AS received, r.inserted::DOUBLE AS inserted, r.updated::DOUBLE AS updated,
   r.unchanged::DOUBLE AS unchanged, r.quarantined::DOUBLE AS quarantined,
-  (SELECT max(s.snapshot_id)::DOUBLE FROM ${LAKE}.snapshots() s
-   WHERE s.commit_extra_info = r.run_id AND r.status = 'succeeded') AS snapshot_id,
+  CASE WHEN r.status = 'succeeded' THEN ${snapshotOfRunSql('r.run_id')} END AS snapshot_id,
   coalesce(r.increments, []) AS increments, coalesce(r.notes, []) AS notes,
-  coalesce((SELECT list_slice(list({'code': code, 'count': n} ORDER BY n DESC, code), 1, 5)
-            FROM (SELECT code, count(*)::DOUBLE AS n
-                  FROM (SELECT unnest(q.codes) AS code FROM ${QUARANTINE} q WHERE q.run_id = r.run_id)
-                  GROUP BY code)), []) AS top_reasons`;
+  ${topReasonsSql(`${QUARANTINE} q WHERE q.run_id = r.run_id`)} AS top_reasons`;
 
 /** The statement that records a run; it joins the transaction that commits the run's data, if any. */
 export async function writeRun(
@@ -98,6 +105,24 @@ export async function listRuns(connection: DuckDBConnection, filter: RunFilter):
      ORDER BY r.started_at DESC, r.run_id DESC`,
     params,
   );
+}
+
+/**
+ * A run this session has just committed, as `readRun` would return it, without reading the journal back: its
+ * reasons come from `rejected` (the batch's quarantined records, still in the session), its snapshot from the
+ * catalog.
+ */
+export async function committedRun(
+  connection: DuckDBConnection,
+  run: RunEntry,
+  rejected = '(SELECT []::VARCHAR[] AS codes WHERE false)',
+): Promise<Run> {
+  const snapshot = run.status === 'succeeded' ? snapshotOfRunSql(literal(run.run_id)) : 'NULL';
+  const [found] = await rows<Pick<Run, 'snapshot_id' | 'top_reasons'>>(
+    connection,
+    `SELECT ${snapshot} AS snapshot_id, ${topReasonsSql(`(${rejected})`)} AS top_reasons`,
+  );
+  return { ...run, snapshot_id: found?.snapshot_id ?? null, top_reasons: found?.top_reasons ?? [] };
 }
 
 /** One run, or undefined when no run has that id. */

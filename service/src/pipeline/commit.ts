@@ -1,15 +1,16 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from '../datasets/definition.js';
 import { quarantineSql } from '../journal/quarantine.js';
-import type { RunCounts } from '../journal/run.js';
-import { type RunEntry, writeRun } from '../journal/runs.js';
+import type { Run, RunCounts } from '../journal/run.js';
+import { committedRun, type RunEntry, writeRun } from '../journal/runs.js';
 import { LAKE } from '../lake/attach.js';
 import { rows, transaction } from '../lake/query.js';
 import { ident, literal } from '../lake/quote.js';
 import { sortOrderStatement } from '../lake/sortOrder.js';
 import type { SourceValidators } from '../sources/fetched.js';
-import { conflictMessageSql, keyMatchSql } from './dedup.js';
+import { conflictMessageSql } from './dedup.js';
 import { PROVENANCE_COLUMNS, storedColumns } from './enrich.js';
+import { CONTENT_HASH_COLUMN, keyMatchSql } from './identity.js';
 
 export const datasetTable = (dataset: string): string => `${LAKE}.main.${ident(dataset)}`;
 
@@ -26,16 +27,23 @@ export async function lakeTable(
   return found.length === 0 ? undefined : new Set(found.map((r) => r.column_name));
 }
 
-/** What the staged batch will do, read before anything is written. */
-export async function batchCounts(connection: DuckDBConnection): Promise<RunCounts> {
+/**
+ * What the staged batch will do, read before anything is written. Before a dataset's first commit `planned` is a
+ * view over the whole batch, so its inserts are counted from the smaller tables it is built from instead.
+ */
+export async function batchCounts(connection: DuckDBConnection, firstLoad: boolean): Promise<RunCounts> {
+  const changes = firstLoad
+    ? `(SELECT count(*) FROM checked WHERE _odp_issues IS NULL)
+         - (SELECT count(*) FROM ranked WHERE _odp_class <> 'candidate') AS inserted, 0 AS updated`
+    : `(SELECT count(*) FROM planned WHERE _odp_action = 'insert') AS inserted,
+       (SELECT count(*) FROM planned WHERE _odp_action = 'update') AS updated`;
   const [c] = await rows<Record<keyof RunCounts, string>>(
     connection,
     `WITH c AS (
        SELECT (SELECT count(*) FROM incoming) AS received,
               (SELECT count(*) FROM checked WHERE _odp_issues IS NOT NULL) AS invalid,
               (SELECT count(*) FROM ranked WHERE _odp_class = 'conflict') AS conflicts,
-              (SELECT count(*) FROM planned WHERE _odp_action = 'insert') AS inserted,
-              (SELECT count(*) FROM planned WHERE _odp_action = 'update') AS updated)
+              ${changes})
      -- Every valid record is a duplicate, a conflict, or the one candidate of its key: inserted, updated or unchanged.
      SELECT received, inserted, updated, received - invalid - conflicts - inserted - updated AS unchanged,
             invalid + conflicts AS quarantined
@@ -63,6 +71,7 @@ async function evolveTable(
   const required = new Set([
     ...dataset.columns.filter((c) => c.required).map((c) => c.name),
     ...PROVENANCE_COLUMNS,
+    CONTENT_HASH_COLUMN,
   ]);
   const table = datasetTable(dataset.name);
   if (!existing) {
@@ -81,24 +90,27 @@ async function evolveTable(
   if (sort) await connection.run(sort);
 }
 
-function writeSql(dataset: Dataset, run: RunEntry): string[] {
+function writeSql(dataset: Dataset, run: RunEntry, firstLoad: boolean): string[] {
   const table = datasetTable(dataset.name);
   const data = storedColumns(dataset).filter((c) => !(PROVENANCE_COLUMNS as readonly string[]).includes(c));
-  const provenance = `${literal(run.run_id)}, ${literal(run.started_at)}::TIMESTAMPTZ`;
-  const columnList = storedColumns(dataset).map(ident).join(', ');
-  const on = keyMatchSql(dataset, 't', 's');
-  const set = [
-    ...data.map((c) => `${ident(c)} = s.${ident(c)}`),
-    `_odp_run_id = s._odp_run_id`,
-    `_odp_ingested_at = s._odp_ingested_at`,
-  ];
+  const provenance = `${literal(run.run_id)} AS _odp_run_id, ${literal(run.started_at)}::TIMESTAMPTZ AS _odp_ingested_at`;
+  const insert = `INSERT INTO ${table} (${[...data, ...PROVENANCE_COLUMNS].map(ident).join(', ')})
+    SELECT ${data.map(ident).join(', ')}, ${provenance} FROM planned WHERE _odp_action = 'insert'`;
+  // Before the first commit `planned` is a view over the whole batch, holding inserts only: one pass writes it.
+  if (firstLoad) return [insert];
+  // One UPDATE action (DuckLake's MERGE takes no more): a rehash keeps the stored values and takes only the hash.
+  const hash = ident(CONTENT_HASH_COLUMN);
+  const set = [...data, ...PROVENANCE_COLUMNS].map((c) =>
+    c === CONTENT_HASH_COLUMN
+      ? `${hash} = s.${hash}`
+      : `${ident(c)} = CASE WHEN s._odp_action = 'update' THEN s.${ident(c)} ELSE t.${ident(c)} END`,
+  );
   return [
-    `INSERT INTO ${table} (${columnList}) SELECT ${data.map(ident).join(', ')}, ${provenance} FROM planned WHERE _odp_action = 'insert'`,
+    insert,
     `MERGE INTO ${table} AS t
-     USING (SELECT ${data.map(ident).join(', ')}, ${literal(run.run_id)} AS _odp_run_id,
-                   ${literal(run.started_at)}::TIMESTAMPTZ AS _odp_ingested_at
-            FROM planned WHERE _odp_action = 'update') AS s
-     ON ${on}
+     USING (SELECT ${data.map(ident).join(', ')}, ${provenance}, _odp_action
+            FROM planned WHERE _odp_action IN ('update', 'rehash')) AS s
+     ON ${keyMatchSql(dataset, 't', 's')}
      WHEN MATCHED THEN UPDATE SET ${set.join(', ')}`,
   ];
 }
@@ -119,6 +131,7 @@ function rejectedSql(dataset: Dataset): string {
 /**
  * Commit: the batch's inserts and updates, its quarantined records and the run's own record land in one DuckLake
  * transaction — one snapshot — or not at all. `extra` statements (e.g. marking re-driven records) join it.
+ * Returns the run as recorded.
  */
 export async function commitBatch(
   connection: DuckDBConnection,
@@ -127,21 +140,24 @@ export async function commitBatch(
   validators: SourceValidators,
   existing: Set<string> | undefined,
   extra: readonly string[] = [],
-): Promise<void> {
+): Promise<Run> {
+  const rejected = rejectedSql(dataset);
   await transaction(connection, async () => {
     await evolveTable(connection, dataset, existing);
-    const quarantine = quarantineSql(dataset.name, run, rejectedSql(dataset));
-    for (const statement of [...writeSql(dataset, run), quarantine, ...extra])
+    const quarantine = quarantineSql(dataset.name, run, rejected);
+    for (const statement of [...writeSql(dataset, run, !existing), quarantine, ...extra])
       await connection.run(statement);
     await writeRun(connection, run, validators);
   });
+  return committedRun(connection, run, rejected);
 }
 
-/** Records a run that wrote no data (failed or not modified) in a transaction of its own. */
+/** Records a run that wrote no data (failed or not modified) in a transaction of its own; returns it as recorded. */
 export async function recordRun(
   connection: DuckDBConnection,
   run: RunEntry,
   validators: SourceValidators,
-): Promise<void> {
+): Promise<Run> {
   await transaction(connection, () => writeRun(connection, run, validators));
+  return committedRun(connection, run);
 }

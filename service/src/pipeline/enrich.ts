@@ -1,5 +1,6 @@
 import type { Dataset } from '../datasets/definition.js';
 import { ident } from '../lake/quote.js';
+import { CONTENT_HASH_COLUMN } from './identity.js';
 
 /**
  * Enrich: the valid records of `checked` with the dataset's derived columns, as the view `enriched`.
@@ -15,13 +16,18 @@ export function enrichedSql(dataset: Dataset): string {
   const columns = dataset.columns.map((c) => ident(c.name));
   return `
     CREATE OR REPLACE TEMP VIEW enriched AS
-    SELECT _odp_seq, _odp_raw, ${[...columns, ...derived].join(', ')}
+    SELECT _odp_seq, _odp_raw, _odp_hash, _odp_key_hash, ${[...columns, ...derived].join(', ')}
     FROM checked WHERE _odp_issues IS NULL`;
 }
 
-/** The columns a dataset's lake table holds, in order: declared, derived, then ODP's provenance. */
+/** The columns a dataset's lake table holds, in order: declared, derived, ODP's provenance, the content hash. */
 export function storedColumns(dataset: Dataset): string[] {
-  return [...dataset.columns.map((c) => c.name), ...dataset.enrich.map((e) => e.name), ...PROVENANCE_COLUMNS];
+  return [
+    ...dataset.columns.map((c) => c.name),
+    ...dataset.enrich.map((e) => e.name),
+    ...PROVENANCE_COLUMNS,
+    CONTENT_HASH_COLUMN,
+  ];
 }
 
 /** Which run wrote a record's current version, and when. */

@@ -8,7 +8,7 @@ import { messageOf } from '../errors.js';
 import type { IncrementStore } from '../increments/store.js';
 import { incrementKey } from '../increments/store.js';
 import { NO_RECORDS, newRunId, type Run, type RunCounts, type RunTrigger } from '../journal/run.js';
-import { lastValidators, type RunEntry, readRun } from '../journal/runs.js';
+import { lastValidators, type RunEntry } from '../journal/runs.js';
 import type { Lake } from '../lake/lake.js';
 import type { Logger } from '../log.js';
 import type { Fetched, SourceValidators } from '../sources/fetched.js';
@@ -17,6 +17,7 @@ import { batchCounts, commitBatch, datasetTable, lakeTable, recordRun } from './
 import { plannedSql, rankedSql } from './dedup.js';
 import { enrichedSql } from './enrich.js';
 import type { Lease, LeaseProvider } from './lease.js';
+import { screen } from './screen.js';
 import { summarize } from './summarize.js';
 import { checkedSql } from './validate.js';
 
@@ -45,17 +46,29 @@ export interface IngestRequest {
   dataset: Dataset;
   trigger: RunTrigger;
   input: RunInput;
+  /** Look at every record received, also those stored unchanged before (see screen.ts). */
+  recheck?: boolean;
   /** Statements that must commit with the batch (e.g. marking re-driven quarantine records). */
   alsoCommit?: (runId: string) => string[];
 }
 
-/** The run's increment once it is durable in the store, or word from the source that nothing changed. */
+/**
+ * The run's increment, or word from the source that nothing changed. `stored` settles once the increment is
+ * durable in the store: the upload runs while the batch is validated, and the commit waits for it.
+ */
 type Increment =
   | { kind: 'not-modified'; source: string }
-  | { kind: 'stored'; source: string; keys: string[]; files: string[]; validators: SourceValidators };
+  | {
+      kind: 'received';
+      source: string;
+      keys: string[];
+      files: string[];
+      validators: SourceValidators;
+      stored: Promise<void>;
+    };
 
 /**
- * One ingest run: source → increment → validate → enrich → dedup → commit. Every stage but the first and the
+ * One ingest run: source → increment → screen → validate → enrich → dedup → commit. Every stage but the first and the
  * last is SQL over the batch in temporary tables private to the run's session; the lake sees the result in one
  * transaction, or nothing. Returns the run as the journal recorded it.
  */
@@ -107,6 +120,7 @@ async function execute(
     notes: [],
   };
   let run: Run;
+  let uploading: Promise<unknown> = Promise.resolve();
   // Each stage is logged at debug level with its duration: where a slow run spends its time.
   const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     ctx.log.debug({ runId, stage: name }, `${name} started`);
@@ -122,44 +136,48 @@ async function execute(
     );
     entry = { ...entry, source: increment.source };
     if (increment.kind === 'not-modified') {
-      await recordRun(connection, finished(entry, 'not-modified', null, NO_RECORDS), {});
+      run = await recordRun(connection, finished(entry, 'not-modified', null, NO_RECORDS), {});
     } else {
+      uploading = increment.stored.catch(() => undefined);
       entry = { ...entry, increments: increment.keys };
       await step('stage', () => FORMATS[dataset.source.format].stage(connection, dataset, increment.files));
+      const existing = await lakeTable(connection, dataset.name);
+      const table = existing && datasetTable(dataset.name);
+      await step('screen', () =>
+        screen(connection, dataset, table, existing ?? new Set(), request.recheck === true),
+      );
       await step('validate', () => connection.run(checkedSql(dataset)));
       const summarised = await step('enrich', async () => {
         await connection.run(enrichedSql(dataset));
         return summarize(connection, dataset, runId, ctx.languageModel);
       });
       entry = { ...entry, notes: summarised.notes };
-      const existing = await lakeTable(connection, dataset.name);
       await step('dedup', async () => {
         for (const statement of rankedSql(dataset)) await connection.run(statement);
-        await connection.run(
-          plannedSql(dataset, existing && datasetTable(dataset.name), existing ?? new Set()),
-        );
+        await connection.run(plannedSql(dataset, table, existing ?? new Set()));
       });
-      const counts = await batchCounts(connection);
+      const counts = await batchCounts(connection, existing === undefined);
+      // Nothing commits before the raw increment is durable: every stored record can be traced to its payload.
+      await step('increment', () => increment.stored);
       const done = finished(entry, 'succeeded', null, counts);
-      await step('commit', () =>
+      run = await step('commit', () =>
         commitBatch(connection, dataset, done, increment.validators, existing, [
           ...summarised.statements,
           ...(request.alsoCommit?.(runId) ?? []),
         ]),
       );
     }
-    run = await readBack(connection, runId);
   } catch (error) {
     ctx.log.error({ err: error, runId, dataset: dataset.name }, 'ingest run failed');
     const failed = finished(entry, 'failed', messageOf(error), NO_RECORDS);
-    run = await recordRun(connection, failed, {})
-      .then(() => readBack(connection, runId))
-      .catch((recordError: unknown) => {
-        ctx.log.error({ err: recordError, runId }, 'could not record the failed run');
-        return { ...failed, snapshot_id: null, top_reasons: [] };
-      });
+    run = await recordRun(connection, failed, {}).catch((recordError: unknown) => {
+      ctx.log.error({ err: recordError, runId }, 'could not record the failed run');
+      return { ...failed, snapshot_id: null, top_reasons: [] };
+    });
   } finally {
     connection.closeSync();
+    await uploading; // an upload still reading from workDir finishes (or fails) before workDir goes
+
     await rm(workDir, { recursive: true, force: true });
     await lease.release();
   }
@@ -177,13 +195,7 @@ function finished(
   return { ...entry, status, error, ...counts, ended_at: new Date().toISOString() };
 }
 
-async function readBack(connection: DuckDBConnection, runId: string): Promise<Run> {
-  const run = await readRun(connection, runId);
-  if (!run) throw new Error(`run ${runId} was committed but cannot be read back`);
-  return run;
-}
-
-/** Source and increment: the raw payload is made durable in the increment store before anything reads it. */
+/** Source and increment: the raw payload is fetched, and its upload to the increment store started. */
 async function obtainIncrement(
   ctx: IngestContext,
   request: IngestRequest,
@@ -201,7 +213,8 @@ async function obtainIncrement(
         return file;
       }),
     );
-    return { kind: 'stored', source: input.source, keys: input.keys, files, validators: {} };
+    const stored = Promise.resolve();
+    return { kind: 'received', source: input.source, keys: input.keys, files, validators: {}, stored };
   }
   const fetched = await input.fetch(workDir, await lastValidators(connection, dataset.name));
   if (fetched.kind === 'not-modified') return fetched;
@@ -214,13 +227,18 @@ async function obtainIncrement(
       fetched.files.length > 1 ? i + 1 : undefined,
     ),
   );
-  await Promise.all(fetched.files.map((file, i) => ctx.increments.put(keys[i]!, file)));
+  const stored = Promise.all(fetched.files.map((file, i) => ctx.increments.put(keys[i]!, file))).then(
+    () => undefined,
+  );
+  // A failed upload is the commit's to report (it awaits `stored`); until then it must not count as unhandled.
+  stored.catch(() => undefined);
   return {
-    kind: 'stored',
+    kind: 'received',
     source: fetched.source,
     keys,
     files: fetched.files,
     validators: fetched.validators,
+    stored,
   };
 }
 

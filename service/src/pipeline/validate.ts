@@ -1,9 +1,10 @@
 import type { Column, Dataset } from '../datasets/definition.js';
 import { ident, literal } from '../lake/quote.js';
 import { sourceColumn } from '../sources/formats/format.js';
+import { contentHashSql, keyHashSql } from './identity.js';
 
 /**
- * Validate: `incoming` becomes `checked`, with every declared column cast to its type and `_odp_issues`, the list
+ * Validate: `screened` becomes `checked`, with every declared column cast to its type and `_odp_issues`, the list
  * of reasons (code + message a person can act on) a record cannot be stored. An empty list means valid.
  * All of it is one set-based statement; rules only run on records whose values are well-typed.
  */
@@ -11,7 +12,8 @@ import { sourceColumn } from '../sources/formats/format.js';
 /** Text fields longer than this are oversize unless the column says otherwise. */
 export const DEFAULT_MAX_LENGTH = 65_536;
 
-function typed(column: Column, src: string): string {
+/** A staged value (`src`) cast to its column's type; NULL when it is not a valid value of that type. */
+export function typedSql(column: Column, src: string): string {
   const type = column.type;
   switch (column.format) {
     case undefined:
@@ -77,7 +79,7 @@ function passesColumns(column: Column, index: number): string[] {
 }
 
 export function checkedSql(dataset: Dataset): string {
-  const typedColumns = dataset.columns.map((c, i) => `${typed(c, sourceColumn(i))} AS ${ident(c.name)}`);
+  const typedColumns = dataset.columns.map((c, i) => `${typedSql(c, sourceColumn(i))} AS ${ident(c.name)}`);
   const wellShaped = ['_odp_error IS NULL', ...dataset.columns.flatMap(passesColumns)].join(' AND ');
   const rulesHold = dataset.rules.map((r) => `(${r.check}) IS TRUE`).join(' AND ') || 'true';
   const columnChecks = nonNull(dataset.columns.flatMap(columnIssues));
@@ -90,7 +92,7 @@ export function checkedSql(dataset: Dataset): string {
   return `
     CREATE OR REPLACE TEMP TABLE checked AS
     WITH typed AS (
-      SELECT *, ${typedColumns.join(', ')} FROM incoming
+      SELECT *, ${typedColumns.join(', ')} FROM screened
     ),
     judged AS (
       SELECT *, CASE
@@ -101,6 +103,7 @@ export function checkedSql(dataset: Dataset): string {
     )
     SELECT _odp_seq, _odp_issues,
            coalesce(_odp_raw, CASE WHEN _odp_issues IS NOT NULL THEN ${raw} END) AS _odp_raw,
+           ${contentHashSql(dataset)} AS _odp_hash, ${keyHashSql(dataset)} AS _odp_key_hash,
            ${dataset.columns.map((c) => ident(c.name)).join(', ')}
     FROM judged`;
 }

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { expect } from 'chai';
+import { ingest } from '../../src/pipeline/ingest.js';
+import { fromSource } from '../../src/sources/source.js';
 import { balanced, bundledDatasets, Sandbox } from '../fixtures/sandbox.js';
 
 describe('ingesting the bundled earthquakes dataset', () => {
@@ -50,6 +52,25 @@ describe('ingesting the bundled earthquakes dataset', () => {
     const vega = path.dirname(createRequire(import.meta.url).resolve('vega-datasets'));
     const original = await readFile(path.join(vega, '..', 'data', 'earthquakes.json'));
     expect(kept.equals(original)).to.equal(true);
+  });
+
+  it('commits nothing when the raw increment cannot be stored, and records the failure with its reason', async () => {
+    const runtime = sandbox.runtime!;
+    const dataset = runtime.dataset('earthquakes');
+    const before = await sandbox.query('SELECT count(*) AS n FROM lake.main.earthquakes');
+    // The upload runs while the batch is validated; the commit must still wait for it, and fail with it.
+    const failing = {
+      ...runtime.increments,
+      put: () => Promise.reject(new Error('no space left on device')),
+    };
+    const run = await ingest(
+      { ...runtime, increments: failing },
+      { dataset, trigger: 'manual', input: fromSource(dataset, 'bundled') },
+    );
+    expect(run.status).to.equal('failed');
+    expect(run.error).to.include('no space left on device');
+    expect(run.snapshot_id).to.equal(null);
+    expect(await sandbox.query('SELECT count(*) AS n FROM lake.main.earthquakes')).to.deep.equal(before);
   });
 
   it('changes nothing when the same input is ingested again', async () => {

@@ -3,7 +3,7 @@ import { messageOf } from '../../errors.js';
 import { type DatasetSnapshot, datasetSnapshots } from '../../journal/runs.js';
 import { LAKE } from '../../lake/attach.js';
 import { type Row, rows } from '../../lake/query.js';
-import { literal } from '../../lake/quote.js';
+import { ident, literal } from '../../lake/quote.js';
 import { snapshotSql } from '../../lake/snapshots.js';
 import { answerFromCache } from '../conditional.js';
 import { checkCursor, encodeCursor, readCursor } from '../cursor.js';
@@ -129,13 +129,19 @@ export const changes = route({
       const times = [...schema.values()]
         .filter((c) => kindOf(c) === 'timestamp')
         .map((c) => `, ${outputSql(c, 'json')}`);
+      // An update that only refreshed the stored content hash (see pipeline/screen.ts) changed nothing a client
+      // sees: its before and after images are equal, and it is left out.
+      const columns = [...schema.keys()].map(ident).join(', ');
       let found: Row[];
       try {
         found = await rows(
           connection,
           `SELECT * REPLACE (snapshot_id::DOUBLE AS snapshot_id, rowid::DOUBLE AS rowid${times.join('')}) FROM (
-             SELECT *, ${CHANGE_RANK} AS _odp_rank
-             FROM ${LAKE}.table_changes(${literal(dataset.name)}, ${snapshotSql(query.from)}, ${snapshotSql(to)}))
+             SELECT snapshot_id, rowid, change_type, ${columns}, ${CHANGE_RANK} AS _odp_rank
+             FROM ${LAKE}.table_changes(${literal(dataset.name)}, ${snapshotSql(query.from)}, ${snapshotSql(to)})
+             WINDOW pair AS (PARTITION BY snapshot_id, rowid)
+             QUALIFY change_type NOT LIKE 'update%'
+                  OR min(row(${columns})) OVER pair IS DISTINCT FROM max(row(${columns})) OVER pair)
            ${keyset} ORDER BY snapshot_id, rowid, _odp_rank LIMIT ${limit + 1}`,
           keysetParams,
         );
