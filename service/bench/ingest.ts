@@ -3,11 +3,13 @@
  * - the ceiling: DuckDB alone inserting the file into an equal DuckLake table,
  * - the peer: dlt (from PyPI, in a venv under ~/.cache/odp) merging the same file on the same key into DuckDB,
  * - for the unchanged re-run: a bare anti-join of the file against the stored table,
+ * and a small frequent feed (earthquake payloads ingested 20 times in a row by one process) against dlt merging
+ * the same payloads and DuckDB alone inserting them,
  * on the embedded default and on PostgreSQL + Azurite (started here and stopped afterwards), plus the PostgreSQL
  * catalog indexes measured before and after. Prints one table and writes it as JSON under service/bench/results/.
  */
 import { execFile, spawn } from 'node:child_process';
-import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,11 +45,11 @@ function lastJsonLine(stdout: string, what: string): Step {
   return JSON.parse(line) as Step;
 }
 
-/** One step in a fresh process, as a replica would run it. */
-async function step(name: string, env: NodeJS.ProcessEnv): Promise<Step> {
+/** One step in a fresh process, as a replica would run it. `input` is flights-3m, or the feed's payload folder. */
+async function step(name: string, env: NodeJS.ProcessEnv, input = parquet): Promise<Step> {
   const worker = path.join(serviceRoot, 'bench', 'ingest-worker.ts');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', worker, name, parquet], {
+    const child = spawn(process.execPath, ['--import', 'tsx', worker, name, input], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -86,6 +88,70 @@ async function dlt(work: string): Promise<{ first: Step; rerun: Step }> {
   return { first: await once(), rerun: await once() };
 }
 
+/** The small feed: 20 earthquake payloads in a row, cycling new events, the same payload again, 5% of it updated. */
+const FEED_RUNS = 20;
+const FEED_SEED = 20261202;
+const FEED_KINDS = ['new', 'unchanged', 'updated'] as const;
+type FeedKind = (typeof FEED_KINDS)[number];
+
+/** A small seeded generator (mulberry32), so the same records are updated in every run of the benchmark. */
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Feature {
+  id: string;
+  properties: { updated: number; mag: number | null };
+}
+
+/** Writes the feed's payloads as `p00.json`…; returns each run's kind. */
+async function feedPayloads(dir: string): Promise<FeedKind[]> {
+  const file = fileURLToPath(import.meta.resolve('vega-datasets/data/earthquakes.json'));
+  const original = JSON.parse(await readFile(file, 'utf8')) as { features: Feature[] };
+  const random = seeded(FEED_SEED);
+  await mkdir(dir, { recursive: true });
+  const kinds: FeedKind[] = [];
+  let current = original;
+  for (let run = 0; run < FEED_RUNS; run++) {
+    const kind = FEED_KINDS[run % FEED_KINDS.length]!;
+    if (kind === 'new') {
+      // The same shape of payload with events the lake has not seen: every record is inserted.
+      current = structuredClone(original);
+      for (const f of current.features) f.id = `${f.id}-r${run}`;
+    } else if (kind === 'updated') {
+      current = structuredClone(current);
+      for (const f of current.features) {
+        if (random() < 0.05) f.properties.updated += 60_000;
+      }
+    }
+    kinds.push(kind);
+    await writeFile(path.join(dir, `p${String(run).padStart(2, '0')}.json`), JSON.stringify(current));
+  }
+  return kinds;
+}
+
+async function dltFeed(work: string, dir: string): Promise<Step> {
+  const python = await dltPython();
+  const files = (await readdir(dir)).sort().map((f) => path.join(dir, f));
+  const script = path.join(serviceRoot, 'bench', 'ingest-dlt-feed.py');
+  const database = path.join(work, 'dlt-feed.duckdb');
+  return lastJsonLine(
+    (await run(python, [script, database, ...files], { maxBuffer: 1 << 24 })).stdout,
+    'dlt feed',
+  );
+}
+
+const percentile = (values: readonly number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+
 async function countFiles(dir: string): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((e) => e.isFile() && e.name.endsWith('.parquet')).length;
@@ -99,19 +165,27 @@ interface Backend {
 
 interface Measured {
   backend: string;
+  feed: Step;
+  feedBare: Step;
   pipeline: Step;
   ceiling: Step;
+  ceilingDeclared: Step;
   rerun: Step;
   antijoin: Step;
   filesBefore: number;
   filesAfter: number;
 }
 
-async function measure(backend: Backend): Promise<Measured> {
+async function measure(backend: Backend, feedDir: string): Promise<Measured> {
+  process.stderr.write(`${backend.name}: small feed, ${FEED_RUNS} runs in one process\n`);
+  const feed = await step('feed', backend.env, feedDir);
+  process.stderr.write(`${backend.name}: small feed, bare inserts\n`);
+  const feedBare = await step('feed-bare', backend.env, feedDir);
   process.stderr.write(`${backend.name}: pipeline (first load)\n`);
   const pipeline = await step('pipeline', backend.env);
   process.stderr.write(`${backend.name}: ceiling\n`);
   const ceiling = await step('ceiling', backend.env);
+  const ceilingDeclared = await step('ceiling-declared', backend.env);
   const filesBefore = await backend.lakeFiles();
   process.stderr.write(`${backend.name}: unchanged re-run\n`);
   const rerun = await step('pipeline', backend.env);
@@ -120,8 +194,11 @@ async function measure(backend: Backend): Promise<Measured> {
   const antijoin = await step('antijoin', backend.env);
   const measured: Measured = {
     backend: backend.name,
+    feed,
+    feedBare,
     pipeline,
     ceiling,
+    ceilingDeclared,
     rerun,
     antijoin,
     filesBefore,
@@ -176,14 +253,18 @@ async function main(): Promise<void> {
   let stack: ScaleOut | undefined;
   try {
     await readFile(parquet); // warm the page cache for every contender alike
+    const feedDir = path.join(work, 'feed');
+    const feedKinds = await feedPayloads(feedDir);
     process.stderr.write('dlt (peer)\n');
     const peer = await dlt(work);
+    process.stderr.write(`dlt (peer), small feed of ${FEED_RUNS} runs\n`);
+    const peerFeed = await dltFeed(work, feedDir);
     const embedded: Backend = {
       name: 'embedded (DuckDB catalog, local files)',
       env: { ...common, ODP_DATA_DIR: path.join(work, 'embedded') },
       lakeFiles: () => countFiles(path.join(work, 'embedded', 'lake')),
     };
-    const results = [await measure(embedded)];
+    const results = [await measure(embedded, feedDir)];
     stack = await ScaleOut.start();
     const scaled = stack;
     const scaleOut: Backend = {
@@ -191,13 +272,14 @@ async function main(): Promise<void> {
       env: { ...scaled.env(datasets), ...common },
       lakeFiles: async () => (await scaled.lakeFiles()).length,
     };
-    results.push(await measure(scaleOut));
+    results.push(await measure(scaleOut, feedDir));
     const indexes = await catalogIndexes(scaled, common, work);
 
     const rows = results.map((r) => {
       const received = Number(r.pipeline.received);
       const pipelineRate = received / r.pipeline.seconds;
       const ceilingRate = Number(r.ceiling.inserted) / r.ceiling.seconds;
+      const declaredRate = Number(r.ceilingDeclared.inserted) / r.ceilingDeclared.seconds;
       const dltRate = Number(peer.first.stored) / peer.first.seconds;
       return {
         backend: r.backend,
@@ -207,7 +289,10 @@ async function main(): Promise<void> {
         pipelinePeakRssMb: r.pipeline.peakRssMb,
         ceilingSeconds: round(r.ceiling.seconds),
         ceilingRowsPerSecond: Math.round(ceilingRate),
+        ceilingPeakRssMb: r.ceiling.peakRssMb,
         pipelineVsCeiling: round(pipelineRate / ceilingRate),
+        declaredCeilingSeconds: round(r.ceilingDeclared.seconds),
+        pipelineVsDeclaredCeiling: round(pipelineRate / declaredRate),
         dltSeconds: round(peer.first.seconds),
         dltRowsPerSecond: Math.round(dltRate),
         dltPeakRssMb: peer.first.peakRssMb,
@@ -222,20 +307,74 @@ async function main(): Promise<void> {
         dltRerunSeconds: round(peer.rerun.seconds),
       };
     });
-    const targets = { pipelineVsCeiling: '>= 0.5', pipelineVsDlt: '>= 10', rerunVsAntijoin: '<= 1.5' };
+    const feedRows = results.map((r) => {
+      const ours = r.feed.runs as number[];
+      const bare = r.feedBare.runs as number[];
+      const dltMs = (peerFeed.runs as number[]).map((s) => s * 1000);
+      const byKind = (kind: FeedKind) =>
+        round(
+          percentile(
+            ours.filter((_, i) => feedKinds[i] === kind),
+            50,
+          ),
+          0,
+        );
+      return {
+        backend: r.backend,
+        runs: ours.length,
+        medianMs: round(percentile(ours, 50), 0),
+        p95Ms: round(percentile(ours, 95), 0),
+        newMedianMs: byKind('new'),
+        unchangedMedianMs: byKind('unchanged'),
+        updatedMedianMs: byKind('updated'),
+        peakRssMb: r.feed.peakRssMb,
+        bareMedianMs: round(percentile(bare, 50), 0),
+        bareP95Ms: round(percentile(bare, 95), 0),
+        dltMedianMs: round(percentile(dltMs, 50), 0),
+        dltP95Ms: round(percentile(dltMs, 95), 0),
+        fasterThanDlt: round(percentile(dltMs, 50) / percentile(ours, 50), 1),
+        vsBareInsert: round(percentile(ours, 50) / percentile(bare, 50)),
+        storedRecords: r.feed.stored,
+        dltStoredRecords: peerFeed.stored,
+      };
+    });
+    const targets = {
+      pipelineVsCeiling: '>= 0.5',
+      rerunVsAntijoin: '<= 1.5',
+      pipelinePeakRssMb: '<= 1024',
+      feedFasterThanDlt: '>= 10',
+      feedVsBareInsert: '<= 3',
+    };
+    console.log('Bulk: flights-3m, first load and unchanged re-run, each in a fresh process');
     console.table(
       rows.map((r) => ({
         backend: r.backend,
-        'pipeline rows/s': r.pipelineRowsPerSecond,
-        'peak RSS MB': r.pipelinePeakRssMb,
-        'ceiling rows/s': r.ceilingRowsPerSecond,
+        'pipeline s': r.pipelineSeconds,
+        'peak RSS MB (<=1024)': r.pipelinePeakRssMb,
+        'ceiling s': r.ceilingSeconds,
         'vs ceiling (>=0.5)': r.pipelineVsCeiling,
-        'dlt rows/s': r.dltRowsPerSecond,
-        'vs dlt (>=10)': r.pipelineVsDlt,
+        'vs declared-columns insert': r.pipelineVsDeclaredCeiling,
+        'dlt s': r.dltSeconds,
+        'vs dlt': r.pipelineVsDlt,
         're-run s': r.rerunSeconds,
         'anti-join s': r.antijoinSeconds,
         're-run/anti-join (<=1.5)': r.rerunVsAntijoin,
         're-run new files': r.rerunNewDataFiles,
+      })),
+    );
+    console.log(
+      `Small feed: earthquakes, ${FEED_RUNS} runs in one process (${FEED_KINDS.join(' / ')} in turn, 5% of records updated, seed ${FEED_SEED}); ms per run`,
+    );
+    console.table(
+      feedRows.map((r) => ({
+        backend: r.backend,
+        'median ms': r.medianMs,
+        'p95 ms': r.p95Ms,
+        'new / unchanged / updated': `${r.newMedianMs} / ${r.unchangedMedianMs} / ${r.updatedMedianMs}`,
+        'bare insert median (p95)': `${r.bareMedianMs} (${r.bareP95Ms})`,
+        'dlt median (p95)': `${r.dltMedianMs} (${r.dltP95Ms})`,
+        'faster than dlt (>=10)': r.fasterThanDlt,
+        'vs bare insert (<=3)': r.vsBareInsert,
       })),
     );
     console.log(
@@ -245,10 +384,12 @@ async function main(): Promise<void> {
       benchmark: 'ingest',
       at: new Date().toISOString(),
       machine: machine(),
-      dataset: 'flights-3m (vega-datasets)',
+      dataset: 'flights-3m (vega-datasets); earthquakes (vega-datasets) for the small feed',
       peer: { tool: 'dlt', packages: DLT_PACKAGES, destination: 'duckdb', writeDisposition: 'merge' },
+      feed: { runs: FEED_RUNS, seed: FEED_SEED, kinds: feedKinds },
       targets,
       rows,
+      feedRows,
       catalogIndexes: indexes,
     };
     const file = await writeResults(report);
