@@ -22,12 +22,13 @@ import { machine, writeResults } from './machine.js';
 const run = promisify(execFile);
 const serviceRoot = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = path.resolve(serviceRoot, '..');
-/** flights-3m as vega-datasets ships it (the package exports no paths, so walk up from its entry point). */
-const parquet = (() => {
+/** A file as vega-datasets ships it (the package exports no paths, so walk up from its entry point). */
+function vegaData(name: string): string {
   let dir = path.dirname(fileURLToPath(import.meta.resolve('vega-datasets')));
   while (path.basename(dir) !== 'vega-datasets') dir = path.dirname(dir);
-  return path.join(dir, 'data', 'flights-3m.parquet');
-})();
+  return path.join(dir, 'data', name);
+}
+const parquet = vegaData('flights-3m.parquet');
 const venv = path.join(os.homedir(), '.cache', 'odp', 'dlt-venv');
 /** The peer, pinned. */
 const DLT_PACKAGES = ['dlt[duckdb]==1.31.0', 'duckdb==2.0.0', 'pyarrow==26.0.1'];
@@ -112,8 +113,7 @@ interface Feature {
 
 /** Writes the feed's payloads as `p00.json`…; returns each run's kind. */
 async function feedPayloads(dir: string): Promise<FeedKind[]> {
-  const file = fileURLToPath(import.meta.resolve('vega-datasets/data/earthquakes.json'));
-  const original = JSON.parse(await readFile(file, 'utf8')) as { features: Feature[] };
+  const original = JSON.parse(await readFile(vegaData('earthquakes.json'), 'utf8')) as { features: Feature[] };
   const random = seeded(FEED_SEED);
   await mkdir(dir, { recursive: true });
   const kinds: FeedKind[] = [];
