@@ -1,25 +1,14 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { readCompose } from '../checks/compose.js';
 import { repositoryRoot } from '../checks/repository.js';
 import { type DockerEngine, startEngine } from './engine.js';
+import { freePort } from './processes.js';
 
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const README_QUERY = '/v1/datasets/earthquakes/records?mag=gte.5&order=time.desc&limit=5';
 const IMAGE = 'odp/lake-service:local';

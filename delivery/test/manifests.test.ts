@@ -162,7 +162,9 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
     it('posts each Kustomization outcome to GitHub as a commit status', () => {
       const provider = one<IProvider>(cluster, 'Provider', 'github-commit-status');
       expect(provider.spec!.type).to.equal('github');
-      expect(provider.spec!.address).to.match(/^https:\/\/github\.com\/\$\{ODP_GITHUB_REPOSITORY\}$/);
+      expect(provider.spec!.address).to.equal(
+        `${placeholder('ODP_GITHUB_URL:=https://github.com')}/${placeholder('ODP_GITHUB_REPOSITORY')}`,
+      );
       expect(provider.spec!.secretRef?.name).to.be.a('string');
       const alert = one<IAlert>(cluster, 'Alert', 'github-commit-status');
       expect(alert.spec!.providerRef.name).to.equal(provider.metadata.name);

@@ -1,0 +1,125 @@
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Daemon, freePort, waitFor } from '../processes.js';
+import type { ControlPlane } from './controlPlane.js';
+import { kubeBin } from './controlPlane.js';
+
+/**
+ * What AKS's Flux extension puts into a cluster, here as processes beside the control plane: the controllers'
+ * CRDs, source-controller, kustomize-controller (as the extension runs it: every Kustomization applied as the
+ * `flux-applier` service account, no cross-namespace references) and notification-controller; plus the CRDs of
+ * the other AKS add-ons our manifests use (stand-ins, see aks-crds.yaml).
+ */
+export class Flux {
+  readonly #daemons: Daemon[];
+
+  private constructor(daemons: Daemon[]) {
+    this.#daemons = daemons;
+  }
+
+  static async start(plane: ControlPlane): Promise<Flux> {
+    const bin = kubeBin();
+    const crds = path.join(bin, 'crds');
+    for (const file of (await readdir(crds)).sort())
+      await plane.apply(await readFile(path.join(crds, file), 'utf8'));
+    await plane.apply(await readFile(fileURLToPath(new URL('aks-crds.yaml', import.meta.url)), 'utf8'));
+    await plane.apply(FLUX_NAMESPACE);
+    await waitFor('the Flux CRDs to be established', async () =>
+      (
+        await plane.kubectl(
+          'get',
+          'crd',
+          '-o',
+          'jsonpath={.items[*].status.conditions[?(@.type=="Established")].status}',
+        )
+      )
+        .split(' ')
+        .every((s) => s === 'True'),
+    );
+    const env = { KUBECONFIG: plane.kubeconfig, RUNTIME_NAMESPACE: 'flux-system' };
+    const common = async () => [
+      `--metrics-addr=127.0.0.1:${await freePort()}`,
+      `--health-addr=127.0.0.1:${await freePort()}`,
+      '--enable-leader-election=false',
+      '--log-encoding=json',
+    ];
+    const [storage, events, receiver] = [await freePort(), await freePort(), await freePort()];
+    const eventsAddr = `--events-addr=http://127.0.0.1:${events}/`;
+    const log = (name: string) => path.join(plane.dir, `${name}.log`);
+    const artifacts = path.join(plane.dir, 'source-storage');
+    await mkdir(artifacts, { recursive: true });
+    const daemons = [
+      Daemon.start(
+        'notification-controller',
+        path.join(bin, 'notification-controller'),
+        [...(await common()), `--events-addr=127.0.0.1:${events}`, `--receiverAddr=127.0.0.1:${receiver}`],
+        log('notification-controller'),
+        env,
+      ),
+      Daemon.start(
+        'source-controller',
+        path.join(bin, 'source-controller'),
+        [
+          ...(await common()),
+          eventsAddr,
+          `--storage-path=${artifacts}`,
+          `--storage-addr=127.0.0.1:${storage}`,
+          `--storage-adv-addr=127.0.0.1:${storage}`,
+        ],
+        log('source-controller'),
+        env,
+      ),
+      Daemon.start(
+        'kustomize-controller',
+        path.join(bin, 'kustomize-controller'),
+        [
+          ...(await common()),
+          eventsAddr,
+          '--no-cross-namespace-refs=true',
+          '--default-service-account=flux-applier',
+          // A Kustomization whose dependency is still applying the same commit retries after 5 s here (30 s
+          // by default), so each commit in the tests costs seconds, not half a minute.
+          '--requeue-dependency=5s',
+        ],
+        log('kustomize-controller'),
+        env,
+      ),
+    ];
+    return new Flux(daemons);
+  }
+
+  exited(): string[] {
+    return this.#daemons.filter((d) => !d.running).map((d) => d.tail());
+  }
+
+  async stop(): Promise<void> {
+    for (const daemon of this.#daemons) await daemon.stop();
+  }
+}
+
+/** The namespace and the service account the extension applies Kustomizations as. */
+const FLUX_NAMESPACE = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: flux-system
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: flux-applier
+  namespace: flux-system
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: flux-applier
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: cluster-admin
+subjects:
+  - kind: ServiceAccount
+    name: flux-applier
+    namespace: flux-system
+`;
