@@ -56,26 +56,10 @@ describe('Flux reconciles clusters/poc on a real control plane (pods simulated b
     ) as Condition[];
   const ready = async (name: string) =>
     (await conditions('kustomization', name)).find((c) => c.type === 'Ready');
-  const appliedRevision = (name: string) =>
-    kubectl(
-      'get',
-      'kustomization',
-      name,
-      '-n',
-      'flux-system',
-      '-o',
-      'jsonpath={.status.lastAppliedRevision}',
-    );
-  const attemptedRevision = (name: string) =>
-    kubectl(
-      'get',
-      'kustomization',
-      name,
-      '-n',
-      'flux-system',
-      '-o',
-      'jsonpath={.status.lastAttemptedRevision}',
-    );
+  const kustomizationStatus = (name: string, field: string) =>
+    kubectl('get', 'kustomization', name, '-n', 'flux-system', '-o', `jsonpath={.status.${field}}`);
+  const appliedRevision = (name: string) => kustomizationStatus(name, 'lastAppliedRevision');
+  const attemptedRevision = (name: string) => kustomizationStatus(name, 'lastAttemptedRevision');
   const image = () =>
     kubectl(
       'get',
