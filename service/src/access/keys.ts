@@ -32,7 +32,10 @@ export class KeyStore {
   readonly file: string;
   #keys: ApiKey[] = [];
   #seen = '';
+  /** When the file was last read; 0 until the first read has finished. */
   #checkedAt = 0;
+  /** The read under way: concurrent callers wait for it instead of answering from what it will replace. */
+  #loading: Promise<void> | undefined;
 
   constructor(file: string) {
     this.file = file;
@@ -81,18 +84,45 @@ export class KeyStore {
     return revoked;
   }
 
-  /** The active key a presented token belongs to, or undefined. Re-reads the file at most once a second. */
+  /**
+   * The active key a presented token belongs to, or undefined. A valid key is never refused: the first request
+   * waits for the file's first read, every request waits for a read under way, and a key id not known yet
+   * makes the file be checked again (a key created a moment ago). A revoked key is refused within a second.
+   */
   async verify(token: string): Promise<ApiKey | undefined> {
     const id = TOKEN.exec(token)?.[1];
     if (!id) return undefined;
-    if (Date.now() - this.#checkedAt > 1000) await this.#load();
-    const key = this.#keys.find((k) => k.id === id && k.revokedAt === null);
-    if (!key) return undefined;
+    if (this.#loading || Date.now() - this.#checkedAt > 1000) await this.ready();
+    let key = this.#keys.find((k) => k.id === id);
+    if (!key) {
+      await this.ready(true);
+      key = this.#keys.find((k) => k.id === id);
+    }
+    if (!key || key.revokedAt !== null) return undefined;
     return timingSafeEqual(sha256(token), Buffer.from(key.sha256, 'hex')) ? key : undefined;
   }
 
+  /**
+   * Resolves once the file has been read (again, with `recheck`; only when it changed is it parsed), sharing one
+   * read among concurrent callers. Rejects when the file is not valid: what readiness waits for.
+   */
+  ready(recheck = false): Promise<void> {
+    if (!recheck && !this.#loading && this.#checkedAt !== 0 && Date.now() - this.#checkedAt <= 1000) {
+      return Promise.resolve();
+    }
+    this.#loading ??= this.#load().finally(() => {
+      this.#loading = undefined;
+    });
+    return this.#loading;
+  }
+
   async #load(): Promise<void> {
-    this.#checkedAt = Date.now();
+    const started = Date.now();
+    await this.#read();
+    this.#checkedAt = started;
+  }
+
+  async #read(): Promise<void> {
     let version: string;
     try {
       const s = await stat(this.file);

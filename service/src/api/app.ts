@@ -70,6 +70,7 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
     catalog: new CatalogCache(),
     responses: new ResponseCache(settings.cacheMegabytes * 2 ** 20),
     operations: new OperatorRuns(runtime),
+    keys,
     settings,
   };
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
+import { KeyStore } from '../../src/access/keys.js';
 import { RateLimiter } from '../../src/access/rateLimit.js';
 import { odp } from '../fixtures/cli.js';
 import { ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
@@ -159,5 +160,52 @@ describe('API keys, scopes and rate limits', () => {
       body: 'x'.repeat(20_000),
     });
     expect(body.status).to.equal(413);
+  });
+});
+
+describe('a valid API key is never refused, while the keys file is first read or changes', () => {
+  let sandbox: Sandbox;
+  let server: ApiServer | undefined;
+
+  before(async () => {
+    sandbox = await Sandbox.create();
+    await sandbox.write('readings.yaml', readingsDataset());
+    await sandbox.write('readings.ndjson', ndjson([{ id: 'a', v: 1, value: 1 }]));
+    await sandbox.ingest('readings');
+  });
+  after(async () => {
+    await server?.close();
+    await sandbox.close();
+  });
+
+  const statuses = async (key: string, n: number) =>
+    Promise.all(Array.from({ length: n }, async () => (await server!.get('/v1/datasets', { key })).status));
+
+  it('answers concurrent requests the moment the server listens, and /readyz waits for the keys', async () => {
+    server = await ApiServer.start(sandbox);
+    // Nothing has read the keys file yet: every one of these arrives before the first read ends.
+    const [first, ready] = await Promise.all([
+      statuses(server.read, 24),
+      server.get('/readyz', { key: null }),
+    ]);
+    expect(first).to.deep.equal(Array(24).fill(200));
+    expect(ready.status).to.equal(200);
+  });
+
+  it('accepts a key at once when another process has just created it, and refuses it within a second of revocation', async () => {
+    // `odp keys create` in another process: the serving process's store has read the file less than 1 s ago.
+    const { key, record } = await new KeyStore(server!.keys.file).create('created while serving', 'read');
+    expect(await statuses(key, 12)).to.deep.equal(Array(12).fill(200));
+    await new KeyStore(server!.keys.file).revoke(record.id);
+    const revokedAt = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - revokedAt < 3000) {
+      status = (await server!.get('/v1/datasets', { key })).status;
+      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).to.equal(401);
+    expect(Date.now() - revokedAt).to.be.below(1500);
+    // The other keys were served throughout.
+    expect(await statuses(server!.read, 6)).to.deep.equal(Array(6).fill(200));
   });
 });

@@ -19,7 +19,7 @@ export const healthz = route({
 export const readyz = route({
   path: '/readyz',
   operationId: 'ready',
-  summary: 'The lake is attached and its catalog answers',
+  summary: 'The lake is attached, its catalog answers, and the API keys are read',
   access: 'public',
   responses: () => ({
     '200': jsonResponse('ready', z.object({ status: z.literal('ready'), snapshot: z.number().int() })),
@@ -27,6 +27,8 @@ export const readyz = route({
   }),
   handle: async (ctx, _input, services) => {
     try {
+      // Ready only once a request with a valid key can be answered: the keys file has been read.
+      await services.keys.ready();
       const snapshot = await services.sessions.use(async (connection) => {
         await probeJournal(connection);
         return services.catalog.currentSnapshot(connection);

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
+import type { KeyStore } from '../../access/keys.js';
 import type { Scope } from '../../access/scopes.js';
 import type { ApiSettings } from '../../config/config.js';
 import type { Dataset } from '../../datasets/definition.js';
@@ -22,6 +23,8 @@ export interface Services {
   responses: ResponseCache;
   /** Runs operators started through the API, until they end. */
   operations: OperatorRuns;
+  /** The API keys; readiness waits for their first read. */
+  keys: KeyStore;
   settings: ApiSettings;
 }
 
