@@ -113,7 +113,9 @@ interface Feature {
 
 /** Writes the feed's payloads as `p00.json`…; returns each run's kind. */
 async function feedPayloads(dir: string): Promise<FeedKind[]> {
-  const original = JSON.parse(await readFile(vegaData('earthquakes.json'), 'utf8')) as { features: Feature[] };
+  const original = JSON.parse(await readFile(vegaData('earthquakes.json'), 'utf8')) as {
+    features: Feature[];
+  };
   const random = seeded(FEED_SEED);
   await mkdir(dir, { recursive: true });
   const kinds: FeedKind[] = [];
