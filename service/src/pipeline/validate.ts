@@ -6,6 +6,7 @@ import { contentHashSql, keyHashSql } from './identity.js';
 /**
  * Validate: `screened` becomes `checked`, with every declared column cast to its type and `_odp_issues`, the list
  * of reasons (code + message a person can act on) a record cannot be stored. An empty list means valid.
+ * Each record also gets its content hash (stored with it) and its key hash (for dedup), computed in the same pass.
  * All of it is one set-based statement; rules only run on records whose values are well-typed.
  */
 
