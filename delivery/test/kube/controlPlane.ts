@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { toolsHome } from '../../checks/tools.js';
-import { Daemon, freePort, waitFor } from '../processes.js';
+import { Daemon, freePorts, waitFor } from '../processes.js';
 
 const run = promisify(execFile);
 
@@ -37,7 +37,7 @@ export class ControlPlane {
   static async start(dir: string): Promise<ControlPlane> {
     const bin = kubeBin();
     await mkdir(path.join(dir, 'pki'), { recursive: true });
-    const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const [etcdPort, peerPort, apiPort, managerPort, schedulerPort, kwokPort] = await freePorts(6);
     const daemons: Daemon[] = [];
     const plane = new ControlPlane(dir, path.join(dir, 'kubeconfig'), daemons);
     try {
@@ -96,7 +96,7 @@ export class ControlPlane {
             kubeconfigFlag,
             '--leader-elect=false',
             '--bind-address=127.0.0.1',
-            `--secure-port=${await freePort()}`,
+            `--secure-port=${managerPort}`,
             `--service-account-private-key-file=${key}`,
             '--use-service-account-credentials=false',
             // A claim is bound within seconds rather than the default 15 s sync.
@@ -114,7 +114,7 @@ export class ControlPlane {
             `--authorization-kubeconfig=${plane.kubeconfig}`,
             '--leader-elect=false',
             '--bind-address=127.0.0.1',
-            `--secure-port=${await freePort()}`,
+            `--secure-port=${schedulerPort}`,
             // A pod waiting for its claim to be bound is retried within seconds, not after 5 minutes.
             '--pod-max-in-unschedulable-pods-duration=3s',
           ],
@@ -132,7 +132,7 @@ export class ControlPlane {
             // controller marks the node, and every pod on it, not ready after a few minutes.
             '--node-lease-duration-seconds=40',
             '--cidr=10.0.0.1/24',
-            `--server-address=127.0.0.1:${await freePort()}`,
+            `--server-address=127.0.0.1:${kwokPort}`,
           ],
           path.join(dir, 'kwok.log'),
         ),

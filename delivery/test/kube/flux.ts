@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Daemon, freePort, waitFor } from '../processes.js';
+import { Daemon, freePorts, waitFor } from '../processes.js';
 import type { ControlPlane } from './controlPlane.js';
 import { kubeBin } from './controlPlane.js';
 
@@ -38,13 +38,14 @@ export class Flux {
         .every((s) => s === 'True'),
     );
     const env = { KUBECONFIG: plane.kubeconfig, RUNTIME_NAMESPACE: 'flux-system' };
-    const common = async () => [
-      `--metrics-addr=127.0.0.1:${await freePort()}`,
-      `--health-addr=127.0.0.1:${await freePort()}`,
+    const [storage, events, receiver, ...probes] = await freePorts(9);
+    // Each controller's metrics and health endpoints, on ports of its own.
+    const common = (i: number) => [
+      `--metrics-addr=127.0.0.1:${probes[2 * i]}`,
+      `--health-addr=127.0.0.1:${probes[2 * i + 1]}`,
       '--enable-leader-election=false',
       '--log-encoding=json',
     ];
-    const [storage, events, receiver] = [await freePort(), await freePort(), await freePort()];
     const eventsAddr = `--events-addr=http://127.0.0.1:${events}/`;
     const log = (name: string) => path.join(plane.dir, `${name}.log`);
     const artifacts = path.join(plane.dir, 'source-storage');
@@ -53,7 +54,7 @@ export class Flux {
       Daemon.start(
         'notification-controller',
         path.join(bin, 'notification-controller'),
-        [...(await common()), `--events-addr=127.0.0.1:${events}`, `--receiverAddr=127.0.0.1:${receiver}`],
+        [...common(0), `--events-addr=127.0.0.1:${events}`, `--receiverAddr=127.0.0.1:${receiver}`],
         log('notification-controller'),
         env,
       ),
@@ -61,7 +62,7 @@ export class Flux {
         'source-controller',
         path.join(bin, 'source-controller'),
         [
-          ...(await common()),
+          ...common(1),
           eventsAddr,
           `--storage-path=${artifacts}`,
           `--storage-addr=127.0.0.1:${storage}`,
@@ -74,7 +75,7 @@ export class Flux {
         'kustomize-controller',
         path.join(bin, 'kustomize-controller'),
         [
-          ...(await common()),
+          ...common(2),
           eventsAddr,
           '--no-cross-namespace-refs=true',
           '--default-service-account=flux-applier',
