@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { localRateLimiter, type RateLimiter, sharedRateLimiter } from './access/rateLimit.js';
 import type { Config } from './config/config.js';
 import type { Dataset } from './datasets/definition.js';
 import { datasetNamed, loadDatasets } from './datasets/load.js';
@@ -16,11 +17,13 @@ import { type IngestContext, ingest } from './pipeline/ingest.js';
 import { type LeaseProvider, PostgresLeases, ProcessLeases } from './pipeline/lease.js';
 import { fromSource } from './sources/source.js';
 
-/** Everything a command needs, opened once: the lake, the datasets, increments and leases. */
+/** Everything a command needs, opened once: the lake, the datasets, increments, leases and rate limits. */
 export interface Runtime extends IngestContext {
   config: Config;
   datasets: Map<string, Dataset>;
   dataset(name: string): Dataset;
+  /** Counts API requests per key: in this process, or in PostgreSQL for every replica on a shared catalog. */
+  rateLimiter: RateLimiter;
   close(): void;
 }
 
@@ -36,6 +39,31 @@ function leasesFor(config: Config, signIn: CatalogSignIn | undefined): LeaseProv
     await client.connect();
     return client;
   });
+}
+
+/**
+ * Where API requests are counted, like the leases: in the process for the embedded catalog, in PostgreSQL for a
+ * shared one. The pool opens its (at most two) connections on the first request, so commands that serve nothing
+ * never connect; its short timeouts let a request fall back to counting locally rather than wait on PostgreSQL.
+ */
+function rateLimiterFor(
+  config: Config,
+  signIn: CatalogSignIn | undefined,
+  log: Logger,
+): { limiter: RateLimiter; close(): void } {
+  const { catalog } = config;
+  if (catalog.kind === 'duckdb') return { limiter: localRateLimiter(), close: () => undefined };
+  const pool = new pg.Pool({
+    ...pgClientConfig(catalog.conninfo, undefined, 'odp rate limits'),
+    // The token in use when each connection opens: it is renewed while the service runs.
+    ...(signIn ? { password: () => signIn.password } : {}),
+    connectionTimeoutMillis: 2_000,
+    query_timeout: 2_000,
+    max: 2,
+  });
+  // An idle connection PostgreSQL drops is replaced on the next request; it must not end the process.
+  pool.on('error', (error) => log.debug({ err: error.message }, 'rate limits: idle connection closed'));
+  return { limiter: sharedRateLimiter(pool, log), close: () => void pool.end().catch(() => undefined) };
 }
 
 /** `credential` overrides the one the configuration names (tests sign in with a stand-in for Entra ID). */
@@ -58,6 +86,7 @@ export async function openRuntime(
       signIn?.close();
       throw error;
     });
+  const rateLimits = rateLimiterFor(config, signIn, log);
   return {
     config,
     datasets,
@@ -65,6 +94,7 @@ export async function openRuntime(
     log,
     increments: openIncrementStore(config.increments),
     leases: leasesFor(config, signIn),
+    rateLimiter: rateLimits.limiter,
     languageModel: config.languageModel,
     dataset: (name) => datasetNamed(datasets, name),
     onRun: async (run) => {
@@ -72,6 +102,7 @@ export async function openRuntime(
       if (run.quarantined > 0 && config.webhookUrl) await notifyQuarantine(config.webhookUrl, run, log);
     },
     close: () => {
+      rateLimits.close();
       lake.close();
       signIn?.close();
     },

@@ -6,7 +6,6 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
 import { KeyStore } from '../access/keys.js';
-import { RateLimiter } from '../access/rateLimit.js';
 import type { AccessSettings, ApiSettings } from '../config/config.js';
 import type { Runtime } from '../runtime.js';
 import { CatalogCache } from './catalogCache.js';
@@ -63,7 +62,7 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
   const settings = options.settings ?? runtime.config.api;
   const access = options.access ?? runtime.config.access;
   const keys = new KeyStore(access.keysFile);
-  const limiter = new RateLimiter();
+  const limiter = runtime.rateLimiter;
   const services: Services = {
     runtime,
     sessions: new ReadSessions(runtime.lake, settings.sessions),

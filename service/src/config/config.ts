@@ -21,8 +21,8 @@ export type CatalogTarget =
 /** Where a folder of files lives: on local disk or in an Azure Blob Storage container. */
 export type StorageTarget = { kind: 'local'; path: string } | AzureTarget;
 
-/** A token bucket: `perSecond` tokens flow in, at most `burst` are held; a request spends one. */
-export interface BucketLimits {
+/** `burst` requests in each window of `burst / perSecond` seconds: `perSecond` on average. */
+export interface RateLimits {
   perSecond: number;
   burst: number;
 }
@@ -31,7 +31,7 @@ export interface BucketLimits {
 export interface AccessSettings {
   /** The hashed API keys, shared by `odp keys` and `odp serve`. */
   keysFile: string;
-  limits: Record<Scope, BucketLimits>;
+  limits: Record<Scope, RateLimits>;
 }
 
 /** How the HTTP API protects itself. */

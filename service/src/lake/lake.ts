@@ -35,7 +35,7 @@ export class Lake {
     const connection = await engine.connect();
     try {
       for (const statement of attachStatements(config.catalog, config.dataPath, options.signIn?.passfile)) {
-        await connection.run(statement).catch((error: unknown) => {
+        await runAttachStatement(connection, statement).catch((error: unknown) => {
           throw explainAttachError(error, config);
         });
       }
@@ -72,6 +72,25 @@ export class Lake {
 
   close(): void {
     this.#engine.closeSync();
+  }
+}
+
+/**
+ * Replicas that start together on a new PostgreSQL catalog race to create DuckLake's tables; the losers' creation
+ * fails on PostgreSQL's unique type names and rolls back whole. Attaching again finds the winner's catalog.
+ */
+async function runAttachStatement(connection: DuckDBConnection, statement: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await connection.run(statement);
+      return;
+    } catch (error) {
+      const raced = /duplicate key value violates unique constraint "pg_type_typname_nsp_index"/.test(
+        messageOf(error),
+      );
+      if (!raced || attempt === 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
   }
 }
 

@@ -42,7 +42,7 @@ async function admit(
     });
   }
   ctx.state.apiKey = key;
-  const decision = limiter.take(key.id, settings.limits[key.scope]);
+  const decision = await limiter.take(key.id, settings.limits[key.scope]);
   ctx.set(
     'RateLimit-Policy',
     `${decision.limit};w=${Math.ceil(decision.limit / settings.limits[key.scope].perSecond)}`,

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { expect } from 'chai';
+import { after, before, describe, it } from 'mocha';
+import { KeyStore } from '../../src/access/keys.js';
+import type { ScaleOut } from '../../standins/scaleOut.js';
+import { Replica } from '../fixtures/replica.js';
+import { startReadingsStack } from '../fixtures/scaleOut.js';
+
+describe('scale-out: rate limits hold across replicas', function () {
+  this.timeout(180_000);
+  let stack: ScaleOut;
+  let replicas: Replica[] = [];
+  let key: string;
+
+  before(async () => {
+    stack = await startReadingsStack();
+    const env = {
+      ...stack.env(),
+      ODP_API_KEYS_FILE: path.join(stack.dir, 'api-keys.json'),
+      // 10 requests per window of 100 s: no window ends during the test.
+      ODP_RATE_LIMIT_READ_BURST: '10',
+      ODP_RATE_LIMIT_READ_PER_SECOND: '0.1',
+    };
+    key = (await new KeyStore(env.ODP_API_KEYS_FILE).create('shared', 'read')).key;
+    replicas = await Promise.all([Replica.start(env), Replica.start(env)]);
+  });
+  after(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    await stack?.stop();
+  });
+
+  it('allows a key its limit once in total, however its requests are spread over two replicas', async () => {
+    const statuses: number[][] = [[], []];
+    for (let i = 0; i < 16; i++) {
+      const which = i % 2;
+      const response = await (replicas[which] as Replica).get('/v1/datasets', key);
+      await response.arrayBuffer();
+      (statuses[which] as number[]).push(response.status);
+    }
+    const allowed = statuses.flat().filter((s) => s === 200).length;
+    expect(allowed, JSON.stringify(statuses)).to.equal(10);
+    expect(statuses.flat().filter((s) => s === 429)).to.have.length(6);
+    // Both replicas answered some and refused some: each saw the other's count.
+    for (const seen of statuses) expect(seen).to.include.members([200, 429]);
+
+    const refused = await (replicas[0] as Replica).get('/v1/datasets', key);
+    expect(refused.status).to.equal(429);
+    expect(refused.headers.get('ratelimit-remaining')).to.equal('0');
+    expect(Number(refused.headers.get('retry-after'))).to.be.within(1, 100);
+  });
+
+  it('counts each key apart, in a table of the catalog database', async () => {
+    const other = (await new KeyStore(path.join(stack.dir, 'api-keys.json')).create('other', 'read')).key;
+    const response = await (replicas[1] as Replica).get('/v1/datasets', other);
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('ratelimit-remaining')).to.equal('9');
+    const counted = await stack.catalog<{ key: string; points: number }>(
+      'SELECT key, points FROM odp_rate_limits ORDER BY points DESC',
+    );
+    expect(counted.map((row) => row.points)).to.deep.equal([17, 1]);
+  });
+});
