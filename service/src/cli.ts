@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createServer } from 'node:http';
 import { Command } from 'commander';
 import { KeyStore } from './access/keys.js';
 import { SCOPES, type Scope } from './access/scopes.js';
@@ -40,6 +41,7 @@ async function withRuntime(work: (runtime: Runtime) => Promise<void>): Promise<v
     await work(runtime);
   } finally {
     runtime.close();
+    if (runtime.lake.outlivedAnEngine) process.exit(process.exitCode ?? 1);
   }
 }
 
@@ -58,12 +60,17 @@ program
     const runtime = await openRuntime(config, log);
     const scheduler = config.scheduler ? await startScheduler(runtime) : undefined;
     const api = createApi(runtime);
-    const server = api.app.listen(config.port, () =>
-      log.info({ port: config.port, keys: config.access.keysFile }, 'listening'),
-    );
-    // Slow or stalled clients cannot hold connections open indefinitely.
-    server.headersTimeout = 15_000;
-    server.requestTimeout = config.api.requestTimeoutMs + 5_000;
+    // Slow or stalled clients cannot hold connections open: headers must arrive within 15 s and a whole request
+    // within its deadline (checked every second, not Node's default 30 s); headers are limited to 16 KiB.
+    const server = createServer(
+      {
+        headersTimeout: 15_000,
+        requestTimeout: config.api.requestTimeoutMs + 5_000,
+        connectionsCheckingInterval: 1_000,
+        maxHeaderSize: 16_384,
+      },
+      api.app.callback(),
+    ).listen(config.port, () => log.info({ port: config.port, keys: config.access.keysFile }, 'listening'));
     const shutdown = async (signal: string) => {
       log.info({ signal }, 'shutting down');
       // Stop accepting, and let idle keep-alive clients go now rather than at their timeout.

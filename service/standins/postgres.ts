@@ -70,14 +70,33 @@ export class LocalPostgres {
       '--no-sync',
     ]);
     const port = await freePort();
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-    await exec('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', 'start']);
     const server = new LocalPostgres(dir, port, password, bin, prefix);
     server.#exec = exec;
+    await server.resume();
     return server;
   }
 
   #exec: ((tool: string, args: string[]) => Promise<unknown>) | undefined;
+
+  /** Starts the server again after `halt()`, on the same port with the same data. */
+  async resume(): Promise<void> {
+    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    await this.#exec?.('pg_ctl', [
+      '-D',
+      path.join(this.dir, 'data'),
+      '-o',
+      options,
+      '-l',
+      path.join(this.dir, 'server.log'),
+      '-w',
+      'start',
+    ]);
+  }
+
+  /** Stops the server as an outage would: open sessions are ended, their transactions rolled back. */
+  async halt(): Promise<void> {
+    await this.#exec?.('pg_ctl', ['-D', path.join(this.dir, 'data'), '-m', 'fast', '-w', 'stop']);
+  }
 
   /** A libpq connection string for `user` on `database` (no password: that comes from PGPASSWORD or a token). */
   conninfo(user: string, database: string): string {

@@ -9,6 +9,7 @@ import { KeyStore } from '../access/keys.js';
 import type { AccessSettings, ApiSettings } from '../config/config.js';
 import type { Runtime } from '../runtime.js';
 import { CatalogCache } from './catalogCache.js';
+import { Gate } from './gate.js';
 import { allow, requireKeyUnder } from './middleware/access.js';
 import { requestLimits } from './middleware/limits.js';
 import { problems } from './middleware/problems.js';
@@ -65,7 +66,13 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
   const limiter = runtime.rateLimiter;
   const services: Services = {
     runtime,
-    sessions: new ReadSessions(runtime.lake, settings.sessions),
+    sessions: new ReadSessions(runtime.lake, settings.sessions, settings.requestTimeoutMs),
+    exports: new Gate({
+      capacity: Math.max(1, settings.sessions - 1),
+      maxWaiting: 32 * settings.sessions,
+      maxWaitMs: settings.requestTimeoutMs,
+      what: 'an export slot',
+    }),
     catalog: new CatalogCache(),
     responses: new ResponseCache(settings.cacheMegabytes * 2 ** 20),
     operations: new OperatorRuns(runtime),

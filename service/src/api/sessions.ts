@@ -1,75 +1,70 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Lake } from '../lake/lake.js';
+import { Gate } from './gate.js';
 import { Problem } from './problem.js';
+
+/** How many requests may wait per session before more are refused at once. */
+const WAITING_PER_SESSION = 32;
 
 /**
  * A fixed set of DuckDB sessions the API reads through. Reusing sessions keeps per-request cost low, and the set's
- * size bounds how many queries compete for the machine's cores at once; further requests wait their turn.
+ * size bounds how many queries compete for the machine's cores at once; further requests wait their turn, in a
+ * queue bounded in length and time (see `Gate`).
  */
 export class ReadSessions {
   readonly #lake: Lake;
-  readonly #size: number;
+  readonly #gate: Gate;
   readonly #idle: DuckDBConnection[] = [];
-  readonly #waiting: ((connection: DuckDBConnection) => void)[] = [];
-  #opened = 0;
 
-  constructor(lake: Lake, size: number) {
+  constructor(lake: Lake, size: number, maxWaitMs: number) {
     this.#lake = lake;
-    this.#size = size;
+    this.#gate = new Gate({
+      capacity: size,
+      maxWaiting: size * WAITING_PER_SESSION,
+      maxWaitMs,
+      what: 'the lake',
+    });
   }
 
   /** A session for as long as `work` runs; past `timeoutMs` its query is interrupted (see `withDeadline`). */
   async use<T>(work: (connection: DuckDBConnection) => Promise<T>, timeoutMs?: number): Promise<T> {
-    const lease = await this.acquire();
+    const leave = await this.#gate.enter();
+    let connection: DuckDBConnection | undefined;
     try {
+      connection = await this.#take();
+      const session = connection;
       return timeoutMs === undefined
-        ? await work(lease.connection)
-        : await withDeadline(lease.connection, timeoutMs, () => work(lease.connection));
+        ? await work(session)
+        : await withDeadline(session, timeoutMs, () => work(session));
+    } catch (error) {
+      this.#lake.noteError(error);
+      throw error;
     } finally {
-      lease.release();
+      if (connection) this.#give(connection);
+      leave();
     }
-  }
-
-  /** A session held until `release()`, for responses streamed after the handler returns. */
-  async acquire(): Promise<{ connection: DuckDBConnection; release: () => void }> {
-    const connection = await this.#take();
-    let released = false;
-    return {
-      connection,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.#give(connection);
-      },
-    };
   }
 
   close(): void {
-    for (const connection of this.#idle.splice(0)) connection.closeSync();
+    for (const connection of this.#idle.splice(0)) this.#lake.release(connection);
   }
 
+  /** An idle session of the current engine, or a new one. */
   async #take(): Promise<DuckDBConnection> {
-    const idle = this.#idle.pop();
-    if (idle) return idle;
-    if (this.#opened < this.#size) {
-      this.#opened++;
-      try {
-        const connection = await this.#lake.connect();
-        // Times are served in UTC whatever the host's zone.
-        await connection.run("SET TimeZone = 'UTC'");
-        return connection;
-      } catch (error) {
-        this.#opened--;
-        throw error;
-      }
+    for (let idle = this.#idle.pop(); idle; idle = this.#idle.pop()) {
+      if (this.#lake.usable(idle)) return idle;
+      this.#lake.release(idle);
     }
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    const connection = await this.#lake.connect();
+    // Times are served in UTC whatever the host's zone.
+    await connection.run("SET TimeZone = 'UTC'");
+    return connection;
   }
 
+  /** A session of an invalidated engine is not kept (see `Lake.release`). */
   #give(connection: DuckDBConnection): void {
-    const next = this.#waiting.shift();
-    if (next) next(connection);
-    else this.#idle.push(connection);
+    if (this.#lake.usable(connection)) this.#idle.push(connection);
+    else this.#lake.release(connection);
   }
 }
 

@@ -15,64 +15,136 @@ export interface LakeOptions {
   signIn?: CatalogSignIn | undefined;
 }
 
-export class Lake {
-  readonly #engine: DuckDBInstance;
-  readonly config: Config;
+/** DuckDB's words for an engine a fatal or internal error has invalidated: every later query on it fails. */
+const INVALIDATED = /database has been invalidated|FATAL Error|INTERNAL Error/;
 
-  private constructor(engine: DuckDBInstance, config: Config) {
+export class Lake {
+  #engine: DuckDBInstance;
+  #generation = 0;
+  /** The engine generation of each session given out. */
+  readonly #sessions = new WeakMap<DuckDBConnection, number>();
+  /**
+   * Engines and sessions a fatal error invalidated, kept for the life of the process: destroying one (closing it,
+   * or the garbage collector finalizing it) rolls back through the dead engine and aborts the process.
+   */
+  readonly #retired: (DuckDBInstance | DuckDBConnection)[] = [];
+  #invalidated = false;
+  #reopening: Promise<void> | undefined;
+  readonly config: Config;
+  readonly #options: LakeOptions;
+
+  private constructor(engine: DuckDBInstance, config: Config, options: LakeOptions) {
     this.#engine = engine;
     this.config = config;
+    this.#options = options;
   }
 
   static async open(config: Config, options: LakeOptions = {}): Promise<Lake> {
     if (config.catalog.kind === 'duckdb') await mkdir(path.dirname(config.catalog.path), { recursive: true });
     if (config.dataPath.kind === 'local') await mkdir(config.dataPath.path, { recursive: true });
-    const engine = await createEngine(config.extensionDir, {
-      dir: path.join(config.dataDir, 'tmp'),
-      memoryLimit: config.memoryLimit,
-    });
-    const lake = new Lake(engine, config);
-    const connection = await engine.connect();
-    try {
-      for (const statement of attachStatements(config.catalog, config.dataPath, options.signIn?.passfile)) {
-        await runAttachStatement(connection, statement).catch((error: unknown) => {
-          throw explainAttachError(error, config);
-        });
-      }
-      for (const statement of catalogIndexStatements(config.catalog)) {
-        // Replicas starting together may race to create the same index; the loser finds it made.
-        await connection.run(statement).catch((error: unknown) => {
-          if (!/already exists|pg_class_relname_nsp_index/.test(messageOf(error))) throw error;
-        });
-      }
-      await applyLayout(connection);
-    } catch (error) {
-      connection.closeSync();
-      engine.closeSync();
-      throw error;
-    }
-    connection.closeSync();
-    return lake;
+    return new Lake(await attachedEngine(config, options), config, options);
   }
 
-  /** A new session on the lake; temporary tables are private to it. Close it when done. */
+  /**
+   * A new session on the lake; temporary tables are private to it. Close it with `release`. After a fatal error
+   * invalidated the engine (DuckLake can fail so when its catalog connection drops mid-transaction), the first
+   * new session opens a fresh engine, so the process serves again without a restart.
+   */
   async connect(): Promise<DuckDBConnection> {
-    return this.#engine.connect();
+    if (this.#invalidated) {
+      this.#reopening ??= attachedEngine(this.config, this.#options).then(
+        (engine) => {
+          this.#retired.push(this.#engine);
+          this.#engine = engine;
+          this.#generation++;
+          this.#invalidated = false;
+          this.#reopening = undefined;
+        },
+        (error: unknown) => {
+          this.#reopening = undefined;
+          throw error;
+        },
+      );
+      await this.#reopening;
+    }
+    const connection = await this.#engine.connect();
+    this.#sessions.set(connection, this.#generation);
+    return connection;
   }
 
-  /** Runs `work` on a fresh session and closes it afterwards. */
+  /** Whether `connection` may still be used: its engine is the current one and no fatal error invalidated it. */
+  usable(connection: DuckDBConnection): boolean {
+    return !this.#invalidated && this.#sessions.get(connection) === this.#generation;
+  }
+
+  /** Closes a session; one of an invalidated engine is retired instead (see `#retired`). */
+  release(connection: DuckDBConnection): void {
+    if (this.usable(connection)) connection.closeSync();
+    else this.#retired.push(connection);
+  }
+
+  /**
+   * Whether this process holds invalidated engines: it must then end with `process.exit()`, which skips the
+   * native finalizers that would destroy them (and abort) at a natural exit.
+   */
+  get outlivedAnEngine(): boolean {
+    return this.#invalidated || this.#retired.length > 0;
+  }
+
+  /**
+   * Tells the lake of an error a session met; returns whether it invalidated the engine (the next `connect`
+   * opens a new one). Sessions of an invalidated engine must not be used again.
+   */
+  noteError(error: unknown): boolean {
+    if (INVALIDATED.test(messageOf(error))) this.#invalidated = true;
+    return this.#invalidated;
+  }
+
+  /** Runs `work` on a fresh session and releases it afterwards. */
   async session<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const connection = await this.connect();
     try {
       return await work(connection);
+    } catch (error) {
+      this.noteError(error);
+      throw error;
     } finally {
-      connection.closeSync();
+      this.release(connection);
     }
   }
 
   close(): void {
-    this.#engine.closeSync();
+    if (!this.#invalidated) this.#engine.closeSync();
   }
+}
+
+/** A DuckDB engine with the lake attached, its catalog indexes made and its layout applied. */
+async function attachedEngine(config: Config, options: LakeOptions): Promise<DuckDBInstance> {
+  const engine = await createEngine(config.extensionDir, {
+    dir: path.join(config.dataDir, 'tmp'),
+    memoryLimit: config.memoryLimit,
+  });
+  const connection = await engine.connect();
+  try {
+    for (const statement of attachStatements(config.catalog, config.dataPath, options.signIn?.passfile)) {
+      await runAttachStatement(connection, statement).catch((error: unknown) => {
+        throw explainAttachError(error, config);
+      });
+    }
+    for (const statement of catalogIndexStatements(config.catalog)) {
+      // Replicas starting together may race to create the same index; the loser finds it made.
+      await connection.run(statement).catch((error: unknown) => {
+        if (!/already exists|pg_class_relname_nsp_index/.test(messageOf(error))) throw error;
+      });
+    }
+    await applyLayout(connection);
+  } catch (error) {
+    connection.closeSync();
+    engine.closeSync();
+    throw error;
+  }
+  connection.closeSync();
+  return engine;
 }
 
 /**

@@ -10,6 +10,7 @@ import { incrementKey } from '../increments/store.js';
 import { NO_RECORDS, newRunId, type Run, type RunCounts, type RunTrigger } from '../journal/run.js';
 import { lastValidators, type RunEntry } from '../journal/runs.js';
 import type { Lake } from '../lake/lake.js';
+import { unreachable } from '../lake/outage.js';
 import type { Logger } from '../log.js';
 import type { Fetched, SourceValidators } from '../sources/fetched.js';
 import { FORMATS } from '../sources/formats/formats.js';
@@ -120,9 +121,12 @@ async function execute(
     notes: [],
   };
   let run: Run;
+  let failedRun = false;
   let uploading: Promise<unknown> = Promise.resolve();
+  let stage = 'start';
   // Each stage is logged at debug level with its duration: where a slow run spends its time.
   const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    stage = name;
     ctx.log.debug({ runId, stage: name }, `${name} started`);
     const started = performance.now();
     const result = await work();
@@ -168,22 +172,74 @@ async function execute(
       );
     }
   } catch (error) {
+    failedRun = true;
     ctx.log.error({ err: error, runId, dataset: dataset.name }, 'ingest run failed');
-    const failed = finished(entry, 'failed', messageOf(error), NO_RECORDS);
-    run = await recordRun(connection, failed, {}).catch((recordError: unknown) => {
-      ctx.log.error({ err: recordError, runId }, 'could not record the failed run');
-      return { ...failed, snapshot_id: null, top_reasons: [] };
-    });
+    ctx.lake.noteError(error);
+    const failed = finished(entry, 'failed', failureReason(dataset.name, stage, error), NO_RECORDS);
+    run = await recordFailure(ctx, connection, failed);
   } finally {
-    connection.closeSync();
+    ctx.lake.release(connection);
     await uploading; // an upload still reading from workDir finishes (or fails) before workDir goes
 
     await rm(workDir, { recursive: true, force: true });
-    await lease.release();
+    // A lease lost to a dropped catalog connection matters only to a run that wrote; a failed one stays failed.
+    await lease.release().catch((error: unknown) => {
+      if (!failedRun) throw error;
+      ctx.log.warn({ err: error, runId }, 'the writer lease was lost with the failed run');
+    });
   }
   logRun(ctx.log, run);
   await ctx.onRun?.(run);
   return run;
+}
+
+/**
+ * Why a run failed, as its record keeps it. A dependency that stopped answering, or an engine error, is named
+ * with the stage it met (the engine's full text is in the log); other errors already say what went wrong.
+ */
+function failureReason(dataset: string, stage: string, error: unknown): string {
+  const message = messageOf(error);
+  const away = unreachable(error);
+  const firstLine = message.split('\n')[0];
+  if (away === 'catalog')
+    return `${dataset}: the lake's catalog (PostgreSQL) stopped answering during ${stage}: ${firstLine}`;
+  if (away === 'storage')
+    return `${dataset}: the lake's storage stopped answering during ${stage}: ${firstLine}`;
+  if (/^(INTERNAL|FATAL) Error/.test(message))
+    return `${dataset}: the engine failed during ${stage}: ${firstLine}`;
+  return message;
+}
+
+/** Waits between attempts to record a failed run while the catalog is away: about 30 s in all. */
+const RECORD_RETRY_MS = [1_000, 2_000, 4_000, 8_000, 15_000];
+
+/**
+ * Records a failed run, so its reason can be read later. When the failure was the catalog going away, recording
+ * waits for it to come back (a restart takes seconds), through a new session since the run's own is broken.
+ */
+async function recordFailure(
+  ctx: IngestContext,
+  connection: DuckDBConnection,
+  failed: RunEntry,
+): Promise<Run> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return attempt === 0 && ctx.lake.usable(connection)
+        ? await recordRun(connection, failed, {})
+        : await ctx.lake.session((fresh) => recordRun(fresh, failed, {}));
+    } catch (error) {
+      const wait = RECORD_RETRY_MS[attempt];
+      if (wait === undefined || (attempt > 0 && !unreachable(error))) {
+        ctx.log.error({ err: error, runId: failed.run_id }, 'could not record the failed run');
+        return { ...failed, snapshot_id: null, top_reasons: [] };
+      }
+      ctx.log.warn(
+        { err: messageOf(error), runId: failed.run_id, retryInMs: wait },
+        'recording the failed run',
+      );
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 function finished(

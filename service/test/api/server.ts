@@ -36,7 +36,14 @@ export class ApiServer {
   /** Opens the sandbox's runtime (ingest it first, or later through `sandbox.ingest`) and serves it. */
   static async start(sandbox: Sandbox, env: NodeJS.ProcessEnv = {}): Promise<ApiServer> {
     const runtime = sandbox.runtime ?? (await sandbox.open());
-    const fullEnv = { ...sandbox.env, ODP_API_KEYS_FILE: path.join(sandbox.dir, 'api-keys.json'), ...env };
+    const fullEnv = {
+      ...sandbox.env,
+      ODP_API_KEYS_FILE: path.join(sandbox.dir, 'api-keys.json'),
+      // Tests of other things than rate limits make many requests quickly; those of rate limits set their own.
+      ODP_RATE_LIMIT_READ_PER_SECOND: '10000',
+      ODP_RATE_LIMIT_READ_BURST: '100000',
+      ...env,
+    };
     const { access, api: settings } = loadConfig(fullEnv);
     const keys = new KeyStore(access.keysFile);
     const read = (await keys.create('tests (read)', 'read')).key;

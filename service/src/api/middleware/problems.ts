@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import { OdpError } from '../../errors.js';
+import { unreachable } from '../../lake/outage.js';
 import type { Logger } from '../../log.js';
 import { Problem } from '../problem.js';
 
@@ -16,6 +17,17 @@ function asProblem(error: unknown): Problem | undefined {
     return new Problem(STATUS_OF[error.code] ?? 400, error.code, error.message, {
       extra: { ...error.details },
     });
+  }
+  const away = unreachable(error);
+  if (away) {
+    return new Problem(
+      503,
+      'Lake unavailable',
+      away === 'catalog'
+        ? "the lake's catalog (PostgreSQL) does not answer; retry shortly"
+        : "the lake's storage does not answer; retry shortly",
+      { headers: { 'Retry-After': '5' } },
+    );
   }
   // Koa's own errors (e.g. a malformed URL) carry a status and a safe message.
   const status = (error as { status?: unknown }).status;
@@ -46,6 +58,7 @@ export function problems(log: Logger): Middleware {
     } catch (error) {
       const known = asProblem(error);
       if (!known) log.error({ err: error, requestId: ctx.state.requestId }, 'request failed');
+      else if (known.status === 503) log.warn({ err: error, requestId: ctx.state.requestId }, known.message);
       problem =
         known ??
         new Problem(

@@ -86,45 +86,50 @@ export const records = route({
     const dataset = services.runtime.dataset(params.name);
     const format = negotiate(ctx);
     const cursor = query.cursor === undefined ? undefined : readCursor(query.cursor);
-    await services.sessions.use(async (connection) => {
-      const { snapshot, pinned } = cursor
-        ? { snapshot: cursor.snapshot, pinned: true }
-        : await readSnapshot(connection, services, query.asOf);
-      const schema = await services.catalog.schema(connection, dataset, snapshot);
-      const parsed = parseRecordQuery(dataset, schema, ctx.query, format);
-      if (cursor) checkCursor(cursor, parsed.normalized, parsed.sort.length);
-      const cacheKey = [
-        dataset.name,
-        snapshot,
-        parsed.normalized,
-        format,
-        parsed.limit ?? '',
-        query.cursor ?? '',
-      ];
-      if (answerFromCache(ctx, cacheKey, pinned)) return;
-      ctx.set('ODP-Snapshot', String(snapshot));
-      ctx.type = MEDIA_TYPES[format];
-      if (format === 'json') {
-        const etag = ctx.response.get('ETag');
-        let body = services.responses.get(etag);
-        if (body === undefined) {
-          const found = await withDeadline(connection, services.settings.requestTimeoutMs, () =>
-            page(connection, dataset.name, snapshot, parsed, cursor),
-          );
-          body = JSON.stringify(found);
-          services.responses.set(etag, body);
+    const leave = format === 'json' ? undefined : await services.exports.enter();
+    try {
+      await services.sessions.use(async (connection) => {
+        const { snapshot, pinned } = cursor
+          ? { snapshot: cursor.snapshot, pinned: true }
+          : await readSnapshot(connection, services, query.asOf);
+        const schema = await services.catalog.schema(connection, dataset, snapshot);
+        const parsed = parseRecordQuery(dataset, schema, ctx.query, format);
+        if (cursor) checkCursor(cursor, parsed.normalized, parsed.sort.length);
+        const cacheKey = [
+          dataset.name,
+          snapshot,
+          parsed.normalized,
+          format,
+          parsed.limit ?? '',
+          query.cursor ?? '',
+        ];
+        if (answerFromCache(ctx, cacheKey, pinned)) return;
+        ctx.set('ODP-Snapshot', String(snapshot));
+        ctx.type = MEDIA_TYPES[format];
+        if (format === 'json') {
+          const etag = ctx.response.get('ETag');
+          let body = services.responses.get(etag);
+          if (body === undefined) {
+            const found = await withDeadline(connection, services.settings.requestTimeoutMs, () =>
+              page(connection, dataset.name, snapshot, parsed, cursor),
+            );
+            body = JSON.stringify(found);
+            services.responses.set(etag, body);
+          }
+          ctx.body = body;
+          return;
         }
-        ctx.body = body;
-        return;
-      }
-      const statement = recordsSql(dataset.name, snapshot, parsed, cursor?.after, {
-        withSortValues: false,
-        carrier: format,
+        const statement = recordsSql(dataset.name, snapshot, parsed, cursor?.after, {
+          withSortValues: false,
+          carrier: format,
+        });
+        ctx.set('Content-Disposition', `attachment; filename="${dataset.name}-${snapshot}.${format}"`);
+        // DuckDB writes the whole export at its own speed; the session is free again before the client reads it.
+        ctx.body = await exportFile(connection, statement, format).catch(explainLakeError);
       });
-      ctx.set('Content-Disposition', `attachment; filename="${dataset.name}-${snapshot}.${format}"`);
-      // DuckDB writes the whole export at its own speed; the session is free again before the client reads it.
-      ctx.body = await exportFile(connection, statement, format).catch(explainLakeError);
-    });
+    } finally {
+      leave?.();
+    }
   },
 });
 

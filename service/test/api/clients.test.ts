@@ -1,0 +1,188 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
+import path from 'node:path';
+import { expect } from 'chai';
+import { after, before, describe, it } from 'mocha';
+import { KeyStore } from '../../src/access/keys.js';
+import { odp } from '../fixtures/cli.js';
+import { Replica } from '../fixtures/replica.js';
+import { readingsDataset, Sandbox } from '../fixtures/sandbox.js';
+
+const ROWS = 300_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Peak and current resident memory of a process, in MB, as Linux keeps them. */
+async function memory(pid: number): Promise<{ peakMb: number; nowMb: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
+  return { peakMb: Math.round(kb('VmHWM') / 1024), nowMb: Math.round(kb('VmRSS') / 1024) };
+}
+const openFiles = async (pid: number) => (await readdir(`/proc/${pid}/fd`)).length;
+
+/** A raw connection, for clients no HTTP library would be: slow, partial, oversized. */
+function rawSocket(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+describe('misbehaving clients: limits hold, memory stays bounded, others are still served', function () {
+  this.timeout(240_000);
+  let sandbox: Sandbox;
+  let server: Replica;
+  let key: string;
+  let port: number;
+  const report: string[] = [];
+
+  before(async () => {
+    sandbox = await Sandbox.create();
+    await sandbox.write('readings.yaml', readingsDataset());
+    await sandbox.write(
+      'readings.ndjson',
+      Array.from(
+        { length: ROWS },
+        (_, i) => `{"id":"r${i}","v":1,"value":${i % 1000},"label":"l${i % 7}"}`,
+      ).join('\n'),
+    );
+    const loaded = await odp(['ingest', 'readings'], sandbox.env).done;
+    expect(loaded.code, loaded.stderr).to.equal(0);
+    const keysFile = path.join(sandbox.dir, 'api-keys.json');
+    key = (await new KeyStore(keysFile).create('client', 'read')).key;
+    server = await Replica.start({
+      ...sandbox.env,
+      ODP_API_KEYS_FILE: keysFile,
+      ODP_RATE_LIMIT_READ_PER_SECOND: '100000',
+      ODP_RATE_LIMIT_READ_BURST: '100000',
+      // Exports are written to temporary files here, so the test can see that none is left behind.
+      TMPDIR: sandbox.dir,
+    });
+    port = Number(new URL(server.url).port);
+  });
+  after(async () => {
+    await server?.stop();
+    await sandbox?.close();
+    if (report.length) console.log(report.map((line) => `      ${line}`).join('\n'));
+  });
+
+  /** How long a small JSON request takes while whatever else is going on goes on. */
+  async function timedRead(): Promise<{ status: number; ms: number }> {
+    const started = performance.now();
+    const response = await server.get('/v1/datasets/readings/records?limit=10&value=gte.500', key);
+    await response.arrayBuffer();
+    return { status: response.status, ms: Math.round(performance.now() - started) };
+  }
+
+  it('cuts off clients that trickle their headers at 15 s, while serving others meanwhile', async () => {
+    const slow = await Promise.all(Array.from({ length: 50 }, () => rawSocket(port)));
+    const closedAt = slow.map(
+      (socket) =>
+        new Promise<{ ms: number; answer: string }>((resolve) => {
+          const opened = Date.now();
+          let answer = '';
+          socket.on('data', (chunk: Buffer) => {
+            answer += chunk.toString();
+          });
+          socket.on('error', () => undefined);
+          socket.on('close', () => resolve({ ms: Date.now() - opened, answer }));
+        }),
+    );
+    const trickle = setInterval(() => {
+      for (const socket of slow) if (!socket.destroyed) socket.write('X');
+    }, 500);
+    for (const socket of slow) socket.write('GET /v1/datasets HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
+    try {
+      const during = await timedRead();
+      expect(during.status).to.equal(200);
+      const closed = await Promise.all(closedAt);
+      for (const { ms, answer } of closed) {
+        expect(ms).to.be.within(14_000, 20_000);
+        expect(answer).to.match(/^HTTP\/1\.1 408/);
+      }
+      report.push(
+        `50 clients trickling headers: cut off after ${Math.max(...closed.map((c) => c.ms))} ms at most (408); a read meanwhile took ${during.ms} ms`,
+      );
+    } finally {
+      clearInterval(trickle);
+      for (const socket of slow) socket.destroy();
+    }
+  });
+
+  it('refuses a long query string (414), long headers (431) and an announced large body (413) at once', async () => {
+    const longQuery = await server.get(`/v1/datasets/readings/records?label=eq.${'x'.repeat(9_000)}`, key);
+    expect(longQuery.status).to.equal(414);
+    const socket = await rawSocket(port);
+    const answer = new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', () => resolve(text));
+    });
+    socket.write(`GET /v1/datasets HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'y'.repeat(20_000)}\r\n\r\n`);
+    expect(await answer).to.match(/^HTTP\/1\.1 431/);
+    const body = await server.get('/v1/datasets/readings/runs', key, {
+      method: 'POST',
+      headers: { 'content-length': '1000000', 'content-type': 'application/json' },
+      body: 'x'.repeat(1_000_000),
+    });
+    expect(body.status).to.equal(413);
+  });
+
+  it('serves 24 concurrent whole-table exports within bounded memory, and a small read meanwhile', async () => {
+    const before = await memory(server.pid);
+    const exports = Array.from({ length: 24 }, async (_, i) => {
+      const format = ['csv', 'ndjson', 'parquet'][i % 3];
+      const response = await server.get(`/v1/datasets/readings/records?format=${format}`, key);
+      const bytes = (await response.arrayBuffer()).byteLength;
+      return { status: response.status, bytes };
+    });
+    await sleep(200);
+    const during = await timedRead();
+    const done = await Promise.all(exports);
+    const after = await memory(server.pid);
+    const served = done.filter((d) => d.status === 200);
+    expect(during.status).to.equal(200);
+    // Each export is whole, or refused as busy with a Retry-After (never cut short).
+    for (const d of done) expect([200, 503]).to.include(d.status);
+    expect(served.length).to.be.at.least(4);
+    expect(after.peakMb, 'peak RSS').to.be.below(1_500);
+    report.push(
+      `24 concurrent whole-table exports (${ROWS} rows): ${served.length} served (${Math.round(served.reduce((s, d) => s + d.bytes, 0) / 2 ** 20)} MB), ${done.length - served.length} busy; peak RSS ${after.peakMb} MB (${before.nowMb} MB before); a read meanwhile took ${during.ms} ms`,
+    );
+  });
+
+  it('leaks no session, temporary file or descriptor when clients disconnect mid-export', async () => {
+    await timedRead();
+    const filesBefore = await openFiles(server.pid);
+    const aborted = Array.from({ length: 16 }, async () => {
+      const controller = new AbortController();
+      const response = await server.get('/v1/datasets/readings/records?format=csv', key, {
+        signal: controller.signal,
+      });
+      const reader = response.body?.getReader();
+      await reader?.read();
+      controller.abort();
+      return response.status;
+    });
+    expect(await Promise.all(aborted)).to.deep.equal(Array(16).fill(200));
+    // Give the server a moment to see the resets, then check it kept nothing of those exports.
+    let files = 0;
+    let leftovers: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      await sleep(100);
+      files = await openFiles(server.pid);
+      leftovers = (await readdir(sandbox.dir)).filter((name) => name.startsWith('odp-export-'));
+      if (files <= filesBefore + 2 && leftovers.length === 0) break;
+    }
+    expect(leftovers, 'temporary export files left behind').to.deep.equal([]);
+    expect(files, 'open descriptors').to.be.at.most(filesBefore + 2);
+    // Every session is free again: more concurrent reads than there are sessions are all answered.
+    const reads = await Promise.all(Array.from({ length: 12 }, () => timedRead()));
+    expect(reads.map((r) => r.status)).to.deep.equal(Array(12).fill(200));
+    report.push(
+      `16 clients disconnecting mid-export: descriptors ${filesBefore} before, ${files} after; 0 temporary files left; 12 concurrent reads then took ≤ ${Math.max(...reads.map((r) => r.ms))} ms`,
+    );
+  });
+});
