@@ -1,8 +1,11 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Run } from './journal/run.js';
 
 /** The service's Prometheus registry; the HTTP API serves it at /metrics. */
 export const registry = new Registry();
+// The process's own figures (resident memory, JS heap, event-loop lag, open descriptors), as Prometheus expects
+// them from a Node service: memory that grows shows here before a pod is killed for it.
+collectDefaultMetrics({ register: registry });
 
 const runs = new Counter({
   name: 'odp_ingest_runs_total',

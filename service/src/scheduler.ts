@@ -4,12 +4,10 @@ import { ingestedDatasets } from './journal/runs.js';
 import { maintainLake } from './lake/maintain.js';
 import { ingestDataset, type Runtime } from './runtime.js';
 
-/** Runs every dataset on its cron schedule and lake maintenance daily; `stop()` waits for runs in flight. */
+/** Runs every dataset on its cron schedule and lake maintenance on its own; `stop()` waits for runs in flight. */
 export interface Scheduler {
   stop(): Promise<void>;
 }
-
-const MAINTENANCE = '30 4 * * *';
 
 export async function startScheduler(runtime: Runtime): Promise<Scheduler> {
   const { log } = runtime;
@@ -34,13 +32,17 @@ export async function startScheduler(runtime: Runtime): Promise<Scheduler> {
     (d) => new Cron(d.schedule, { name: d.name, protect: true, timezone: 'UTC' }, () => runDataset(d.name)),
   );
   jobs.push(
-    new Cron(MAINTENANCE, { name: 'lake-maintenance', protect: true, timezone: 'UTC' }, () => {
-      const work = maintainLake(runtime.lake, runtime.config.snapshotRetentionDays)
-        .then((report) => log.info({ maintenance: report }, 'lake maintenance done'))
-        .catch((error: unknown) => log.error({ err: error }, 'lake maintenance failed'));
-      track(work);
-      return work;
-    }),
+    new Cron(
+      runtime.config.maintenanceSchedule,
+      { name: 'lake-maintenance', protect: true, timezone: 'UTC' },
+      () => {
+        const work = maintainLake(runtime.lake, runtime.config.snapshotRetentionDays)
+          .then((report) => log.info({ maintenance: report }, 'lake maintenance done'))
+          .catch((error: unknown) => log.error({ err: error }, 'lake maintenance failed'));
+        track(work);
+        return work;
+      },
+    ),
   );
 
   // A dataset that has never been ingested is caught up now rather than at its next tick.

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Scope } from '../access/scopes.js';
 import { OdpError } from '../errors.js';
 import { type AzureTarget, azureTarget } from './azure.js';
+import { CronPattern } from './cron.js';
 import { InvalidSetting } from './invalidSetting.js';
 
 /**
@@ -97,6 +98,8 @@ export interface Config {
   webhookUrl: string | undefined;
   /** Snapshots older than this are expired by lake maintenance. */
   snapshotRetentionDays: number;
+  /** When `serve` maintains the lake (cron, UTC). */
+  maintenanceSchedule: string;
   api: ApiSettings;
   access: AccessSettings;
   languageModel: LanguageModelSettings | undefined;
@@ -134,6 +137,7 @@ const EnvSchema = z.object({
   ODP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ODP_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   ODP_SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  ODP_MAINTENANCE_SCHEDULE: CronPattern.default('30 4 * * *'),
   ODP_METRICS_PUBLIC: bool.default(true),
   ODP_CORS_ORIGINS: z
     .string()
@@ -260,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.ODP_LOG_LEVEL,
     webhookUrl: e.ODP_WEBHOOK_URL,
     snapshotRetentionDays: e.ODP_SNAPSHOT_RETENTION_DAYS,
+    maintenanceSchedule: e.ODP_MAINTENANCE_SCHEDULE,
     api: {
       metricsPublic: e.ODP_METRICS_PUBLIC,
       corsOrigins: e.ODP_CORS_ORIGINS,

@@ -1,5 +1,5 @@
-import { Cron } from 'croner';
 import { z } from 'zod';
+import { CronPattern } from '../config/cron.js';
 
 /** A name that is safe as a SQL identifier and a file name, and cannot clash with ODP's own `_odp_` columns. */
 const Identifier = z
@@ -93,23 +93,11 @@ const Source = z
   })
   .strict();
 
-const Schedule = z.string().refine(
-  (pattern) => {
-    try {
-      new Cron(pattern, { paused: true }).stop();
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'is not a valid cron pattern' },
-);
-
 export const DatasetSchema = z
   .object({
     name: Identifier,
     description: z.string().optional(),
-    schedule: Schedule,
+    schedule: CronPattern,
     source: Source,
     columns: z.array(Column).min(1),
     /**

@@ -18,7 +18,12 @@ export async function maintainLake(lake: Lake, retentionDays: number): Promise<M
       'expire snapshots',
       `CALL ducklake_expire_snapshots('${LAKE}', older_than => now() - INTERVAL ${Math.trunc(retentionDays)} DAY)`,
     ],
-    ['clean up old files', `CALL ducklake_cleanup_old_files('${LAKE}', cleanup_all => true)`],
+    // Files a merge replaced stay 10 minutes: a read that planned its scan before the merge still finds them
+    // (reads are cut off at ODP_REQUEST_TIMEOUT_MS, 30 s by default).
+    [
+      'clean up old files',
+      `CALL ducklake_cleanup_old_files('${LAKE}', older_than => now() - INTERVAL 10 MINUTE)`,
+    ],
     // Files no snapshot knows, left by writers that died mid-run. Only day-old ones: a run in flight has
     // written files it has not committed yet.
     [

@@ -22,7 +22,10 @@ describe('scale-out: rate limits hold across replicas', function () {
       ODP_RATE_LIMIT_READ_PER_SECOND: '0.1',
     };
     key = (await new KeyStore(env.ODP_API_KEYS_FILE).create('shared', 'read')).key;
-    replicas = await Promise.all([Replica.start(env), Replica.start(env)]);
+    // Both start together, as a Deployment's replicas do; one that started is stopped even if the other failed.
+    const started = await Promise.allSettled([Replica.start(env), Replica.start(env)]);
+    replicas = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    for (const s of started) if (s.status === 'rejected') throw s.reason;
   });
   after(async () => {
     await Promise.all(replicas.map((r) => r.stop()));
