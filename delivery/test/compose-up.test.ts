@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
+import { chromium } from 'playwright-core';
 import { readCompose } from '../checks/compose.js';
 import { repositoryRoot } from '../checks/repository.js';
 import { type DockerEngine, startEngine } from './engine.js';
@@ -150,6 +151,28 @@ describe('docker compose up, as a user runs it, on a real Docker engine', functi
     );
     expect(test[0]).to.equal('CMD');
     await docker('compose', 'exec', '-T', 'lake-service', ...test.slice(1));
+  });
+
+  it('serves the web console from the image: a real browser signs in and sees the datasets', async () => {
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect(page.status).to.equal(200);
+    expect(page.headers.get('content-security-policy')).to.match(/script-src 'self'; style-src 'self'/);
+    for (const asset of ['console.js', 'style.css']) {
+      expect((await fetch(`http://127.0.0.1:${port}/console/${asset}`)).status, asset).to.equal(200);
+    }
+    const browser = await chromium.launch({
+      executablePath: process.env.ODP_CHROMIUM ?? '/usr/lib/chromium/chromium',
+      args: ['--log-level=3'],
+    });
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(`http://127.0.0.1:${port}/`);
+      await tab.getByLabel('API key').fill(key);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByRole('link', { name: 'earthquakes', exact: true }).waitFor({ timeout: 30_000 });
+    } finally {
+      await browser.close();
+    }
   });
 
   it('runs as its non-root user on a read-only root with every capability dropped', async () => {

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import cors from '@koa/cors';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -8,6 +7,7 @@ import helmet from 'koa-helmet';
 import { KeyStore } from '../access/keys.js';
 import type { AccessSettings, ApiSettings } from '../config/config.js';
 import type { Runtime } from '../runtime.js';
+import { SERVICE_ROOT } from '../serviceRoot.js';
 import { CatalogCache } from './catalogCache.js';
 import { Gate } from './gate.js';
 import { allow, requireKeyUnder } from './middleware/access.js';
@@ -17,9 +17,11 @@ import { requestContext } from './middleware/requestContext.js';
 import { openApiRoute } from './openapi.js';
 import { OperatorRuns } from './operatorRuns.js';
 import { ResponseCache } from './responseCache.js';
+import { consoleAsset, consolePage } from './routes/console.js';
 import { dataset, datasets } from './routes/datasets.js';
 import { docs, docsAsset } from './routes/docs.js';
 import { healthz, metrics, readyz } from './routes/health.js';
+import { currentKey } from './routes/key.js';
 import { replayQuarantineRun, startIngestRun } from './routes/operations.js';
 import { record, records } from './routes/records.js';
 import type { Route, Services } from './routes/route.js';
@@ -28,16 +30,9 @@ import { quarantine, run, runs } from './routes/runs.js';
 import { changes, snapshots } from './routes/snapshots.js';
 import { ReadSessions } from './sessions.js';
 
-/** The service's version, from the nearest package.json above this module: compiled, bundled or run from source. */
-function serviceVersion(): string {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest))
-      return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-    if (dir === path.dirname(dir)) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-  }
-}
-const version = serviceVersion();
+const version = (
+  JSON.parse(readFileSync(path.join(SERVICE_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 export interface Api {
   app: Koa;
@@ -86,6 +81,9 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
     metrics,
     docs,
     docsAsset,
+    consolePage,
+    consoleAsset,
+    currentKey,
     datasets,
     dataset,
     records,

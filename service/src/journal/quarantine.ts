@@ -59,6 +59,15 @@ export async function listQuarantine(
   );
 }
 
+/** How many of the dataset's quarantined records wait for a re-drive. */
+export async function quarantineCount(connection: DuckDBConnection, dataset: string): Promise<number> {
+  const [found] = await rows<{ n: string }>(
+    connection,
+    `SELECT count(*) AS n FROM ${QUARANTINE} WHERE ${whereSql(dataset, {})}`,
+  );
+  return Number(found?.n ?? 0);
+}
+
 /** The raw records a re-drive reads: those not yet re-driven, in the order they were quarantined. */
 export async function pendingRecords(
   connection: DuckDBConnection,

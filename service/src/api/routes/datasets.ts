@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
+import { quarantineCount } from '../../journal/quarantine.js';
 import { Run } from '../../journal/run.js';
 import { lastChange, listRuns } from '../../journal/runs.js';
 import { rows } from '../../lake/query.js';
@@ -33,6 +34,7 @@ const DatasetSummary = z.object({
   columns: z.array(Column),
   rows: z.number().int().describe('records at the current snapshot'),
   snapshot: z.number().int().nullable().describe('the snapshot of the latest run that changed the dataset'),
+  quarantined: z.number().int().describe('quarantined records waiting for a re-drive'),
   lastRun: Run.nullable(),
 });
 type DatasetSummary = z.infer<typeof DatasetSummary>;
@@ -79,6 +81,7 @@ async function summary(
     })),
     rows: count,
     snapshot: changed,
+    quarantined: await quarantineCount(connection, dataset.name),
     lastRun: last ?? null,
   };
 }

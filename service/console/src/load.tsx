@@ -1,0 +1,44 @@
+import { useEffect, useState } from 'preact/hooks';
+
+export type Loaded<T> =
+  | { state: 'loading' }
+  | { state: 'failed'; error: string }
+  | { state: 'ready'; value: T };
+
+/** Loads `work` whenever `deps` change; an older load finishing late never overwrites a newer one. */
+export function useLoad<T>(work: () => Promise<T>, deps: unknown[]): [Loaded<T>, () => void] {
+  const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    let current = true;
+    setLoaded({ state: 'loading' });
+    work().then(
+      (value) => current && setLoaded({ state: 'ready', value }),
+      (error: unknown) =>
+        current &&
+        setLoaded({ state: 'failed', error: error instanceof Error ? error.message : String(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [...deps, round]);
+  return [loaded, () => setRound((r) => r + 1)];
+}
+
+/** What a section shows while it loads or when it failed; the content once ready. */
+export function Show<T>({
+  loaded,
+  children,
+}: {
+  loaded: Loaded<T>;
+  children: (value: T) => preact.ComponentChildren;
+}) {
+  if (loaded.state === 'loading') return <p class="loading">Loading…</p>;
+  if (loaded.state === 'failed')
+    return (
+      <p class="error" role="alert">
+        {loaded.error}
+      </p>
+    );
+  return <>{children(loaded.value)}</>;
+}
