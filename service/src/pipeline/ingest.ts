@@ -205,8 +205,10 @@ function failureReason(dataset: string, stage: string, error: unknown): string {
     return `${dataset}: the lake's catalog (PostgreSQL) stopped answering during ${stage}: ${firstLine}`;
   if (away === 'storage')
     return `${dataset}: the lake's storage stopped answering during ${stage}: ${firstLine}`;
-  if (/^(INTERNAL|FATAL) Error/.test(message))
+  // DuckDB's errors name their kind ("IO Error: …", "TransactionContext Error: …") but not the run's stage.
+  if (/^[A-Z][A-Za-z]*( [A-Z][A-Za-z]*)* Error: /.test(message)) {
     return `${dataset}: the engine failed during ${stage}: ${firstLine}`;
+  }
   return message;
 }
 
