@@ -162,6 +162,7 @@ async function main(): Promise<void> {
     latencies: number[];
     rssMb: number;
     heapMb: number;
+    engineMb: number;
     fds: number;
   }
   const minutes: Minute[] = [];
@@ -170,7 +171,7 @@ async function main(): Promise<void> {
     const minute = Math.floor((Date.now() - started) / 60_000) + 1;
     let entry = minutes.at(-1);
     if (!entry || entry.minute !== minute) {
-      entry = { minute, requests: 0, errors: 0, latencies: [], rssMb: 0, heapMb: 0, fds: 0 };
+      entry = { minute, requests: 0, errors: 0, latencies: [], rssMb: 0, heapMb: 0, engineMb: 0, fds: 0 };
       minutes.push(entry);
     }
     return entry;
@@ -207,6 +208,11 @@ async function main(): Promise<void> {
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     const heap = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? 0);
     minute.heapMb = Math.max(minute.heapMb, Math.round(heap / 2 ** 20));
+    const engine = [...metrics.matchAll(/^odp_engine_memory_bytes\{[^}]*\} (\S+)$/gm)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
+    minute.engineMb = Math.max(minute.engineMb, Math.round(engine / 2 ** 20));
     const dataset = await server.get('/v1/datasets/readings', reader);
     if (dataset.ok) rows = ((await dataset.json()) as { rows: number }).rows;
   }, 5_000);
@@ -281,6 +287,7 @@ async function main(): Promise<void> {
       p99ms: Math.round(percentile(m.latencies, 99)),
       rssMb: m.rssMb,
       heapMb: m.heapMb,
+      engineMb: m.engineMb,
       fds: m.fds,
     }));
   const settled = table.filter((m) => m.minute > WARMUP_MINUTES && m.minute <= MINUTES);
@@ -310,12 +317,12 @@ async function main(): Promise<void> {
   };
   console.log(`\nsoak: ${scaleOut ? 'PostgreSQL + Azurite' : 'embedded'}, ${MINUTES} min at ${rate} req/s`);
   console.log(
-    `| minute | requests | errors | p50 ms | p99 ms | peak RSS MB | JS heap MB | open fds |  (ODP_MEMORY_LIMIT ${process.env.ODP_MEMORY_LIMIT ?? 'unset'})`,
+    `| minute | requests | errors | p50 ms | p99 ms | peak RSS MB | JS heap MB | DuckDB MB | open fds |  (ODP_MEMORY_LIMIT ${process.env.ODP_MEMORY_LIMIT ?? 'unset'}, ODP_API_CACHE_MB ${process.env.ODP_API_CACHE_MB ?? '64'})`,
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const m of table) {
     console.log(
-      `| ${m.minute} | ${m.requests} | ${m.errors} | ${m.p50ms} | ${m.p99ms} | ${m.rssMb} | ${m.heapMb} | ${m.fds} |`,
+      `| ${m.minute} | ${m.requests} | ${m.errors} | ${m.p50ms} | ${m.p99ms} | ${m.rssMb} | ${m.heapMb} | ${m.engineMb} | ${m.fds} |`,
     );
   }
   console.log(JSON.stringify({ totals, goals, errors, serverErrors }, null, 2));
@@ -326,6 +333,7 @@ async function main(): Promise<void> {
     seed: SEED,
     minutes: MINUTES,
     memoryLimit: process.env.ODP_MEMORY_LIMIT ?? null,
+    responseCacheMb: process.env.ODP_API_CACHE_MB ?? null,
     capacity,
     rate,
     table,

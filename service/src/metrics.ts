@@ -35,6 +35,18 @@ const snapshot = new Gauge({
   registers: [registry],
 });
 
+const engineMemory = new Gauge({
+  name: 'odp_engine_memory_bytes',
+  help: "DuckDB's own memory by what it holds (duckdb_memory()), read at each scrape: the native part of RSS",
+  labelNames: ['tag'] as const,
+  registers: [registry],
+});
+
+/** DuckDB's memory by tag, as `duckdb_memory()` reports it. */
+export function recordEngineMemory(usage: { tag: string; bytes: number }[]): void {
+  for (const { tag, bytes } of usage) engineMemory.set({ tag }, bytes);
+}
+
 export function recordRunMetrics(run: Run): void {
   runs.inc({ dataset: run.dataset, status: run.status });
   for (const outcome of ['inserted', 'updated', 'unchanged', 'quarantined'] as const) {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { messageOf } from '../../errors.js';
 import { probeJournal } from '../../journal/tables.js';
-import { registry } from '../../metrics.js';
+import { rows } from '../../lake/query.js';
+import { recordEngineMemory, registry } from '../../metrics.js';
 import { route } from './route.js';
 import { jsonResponse } from './schemas.js';
 
@@ -50,7 +51,14 @@ export const metrics = route({
   responses: () => ({
     '200': { description: 'Prometheus text format', content: { 'text/plain': { type: 'string' } } },
   }),
-  handle: async (ctx) => {
+  handle: async (ctx, _input, services) => {
+    const usage = await services.sessions.use((connection) =>
+      rows<{ tag: string; bytes: number }>(
+        connection,
+        'SELECT tag, memory_usage_bytes::DOUBLE AS bytes FROM duckdb_memory()',
+      ),
+    );
+    recordEngineMemory(usage);
     ctx.type = registry.contentType;
     ctx.body = await registry.metrics();
   },
