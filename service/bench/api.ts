@@ -18,6 +18,7 @@ import { rows } from '../src/lake/query.js';
 import { literal } from '../src/lake/quote.js';
 import { peerTools, type Server, sqliteCopy, startServer } from './apiPeers.js';
 import { machine, writeResults } from './machine.js';
+import { seeded } from './seeded.js';
 
 const run = promisify(execFile);
 const serviceRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -168,18 +169,6 @@ async function measure(
   if (measured.non2xx || measured.errors)
     throw new Error(`${target} answered ${measured.non2xx} non-2xx and ${measured.errors} errors`);
   return measured;
-}
-
-/** A small seeded generator (mulberry32), so every target gets the same sequence of queries. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A user's query: flights from (or to) one of the 50 busiest airports before a day of 2001, newest first. */

@@ -18,6 +18,7 @@ import { loadConfig } from '../src/config/config.js';
 import { CATALOG_INDEXES } from '../src/lake/catalogIndexes.js';
 import { ScaleOut } from '../standins/scaleOut.js';
 import { machine, writeResults } from './machine.js';
+import { seeded } from './seeded.js';
 
 const run = promisify(execFile);
 const serviceRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -94,17 +95,6 @@ const FEED_RUNS = 20;
 const FEED_SEED = 20261202;
 const FEED_KINDS = ['new', 'unchanged', 'updated'] as const;
 type FeedKind = (typeof FEED_KINDS)[number];
-
-/** A small seeded generator (mulberry32), so the same records are updated in every run of the benchmark. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Feature {
   id: string;

@@ -17,6 +17,7 @@ import { ScaleOut } from '../standins/scaleOut.js';
 import { Replica } from '../test/fixtures/replica.js';
 import { readingsDataset } from '../test/fixtures/sandbox.js';
 import { machine, writeResults } from './machine.js';
+import { seeded } from './seeded.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const SEED = Number(process.env.SOAK_SEED ?? 20261202);
@@ -24,24 +25,12 @@ const scaleOut = process.argv.includes('--scale-out');
 /** Minutes at the start that only warm up (caches, the first ingests); drift is measured after them. */
 const WARMUP_MINUTES = 2;
 
-/** A small seeded generator, so a run's requests and feed can be told again from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /**
  * The source: 50,000 readings at first; each fetch updates 2% of them (a higher version), adds 500 new ones and
  * sends 10 that break the dataset's rule (quarantined, never stored). Frozen, it sends the same body again.
  */
 class ChangingFeed {
-  readonly #rand = random(SEED);
+  readonly #rand = seeded(SEED);
   readonly #versions: number[] = Array(50_000).fill(1);
   #bad = 0;
   #body = '';
@@ -131,7 +120,7 @@ async function main(): Promise<void> {
   };
   if (stack) process.env.PGPASSWORD = stack.rolePassword;
   const server = await Replica.start(env);
-  const rand = random(SEED + 1);
+  const rand = seeded(SEED + 1);
   let rows = 0;
   const paths = readPaths(rand, () => rows);
   const headers = { authorization: `Bearer ${reader}` };

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'mocha';
 import { KeyStore } from '../../src/access/keys.js';
 import { odp } from '../fixtures/cli.js';
 import { Replica } from '../fixtures/replica.js';
-import { readingsDataset, Sandbox } from '../fixtures/sandbox.js';
+import { readingsBatch, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
 const ROWS = 300_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -38,13 +38,7 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
   before(async () => {
     sandbox = await Sandbox.create();
     await sandbox.write('readings.yaml', readingsDataset());
-    await sandbox.write(
-      'readings.ndjson',
-      Array.from(
-        { length: ROWS },
-        (_, i) => `{"id":"r${i}","v":1,"value":${i % 1000},"label":"l${i % 7}"}`,
-      ).join('\n'),
-    );
+    await sandbox.write('readings.ndjson', readingsBatch(ROWS));
     const loaded = await odp(['ingest', 'readings'], sandbox.env).done;
     expect(loaded.code, loaded.stderr).to.equal(0);
     const keysFile = path.join(sandbox.dir, 'api-keys.json');

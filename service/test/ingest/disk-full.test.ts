@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { readingsDataset, Sandbox } from '../fixtures/sandbox.js';
+import { readingsBatch, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
 const exec = promisify(execFile);
 /** Mounting needs root; elsewhere (a CI runner's user) passwordless sudo does it. */
@@ -12,11 +12,7 @@ const privileged = (command: string, args: string[]) =>
   process.getuid?.() === 0 ? exec(command, args) : exec('sudo', ['-n', command, ...args]);
 
 const ROWS = 100_000;
-const batch = (v: number) =>
-  Array.from(
-    { length: ROWS },
-    (_, i) => `{"id":"r${i}","v":${v},"value":${i % 1000},"label":"l${i % 7}"}`,
-  ).join('\n');
+const batch = (v: number) => readingsBatch(ROWS, v);
 
 describe('the data folder’s disk full', function () {
   this.timeout(180_000);

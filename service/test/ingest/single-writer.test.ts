@@ -3,14 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { OdpError } from '../../src/errors.js';
 import { odp } from '../fixtures/cli.js';
-import { ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
+import { ndjson, readingsBatch, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
 /** Enough rows that a run takes a noticeable while, so it can be killed at different stages. */
 const ROWS = 200_000;
-const bigBatch = () =>
-  Array.from({ length: ROWS }, (_, i) => `{"id":"r${i}","v":1,"value":${i % 1000},"label":"l${i % 7}"}`).join(
-    '\n',
-  );
+const bigBatch = () => readingsBatch(ROWS);
 
 describe('a run commits all of its batch or none of it, and one writer at a time', function () {
   this.timeout(240_000);

@@ -13,16 +13,12 @@ import type { ScaleOut } from '../../standins/scaleOut.js';
 import { type Finished, odp } from '../fixtures/cli.js';
 import { Feed } from '../fixtures/feed.js';
 import { Replica } from '../fixtures/replica.js';
-import { readingsDataset } from '../fixtures/sandbox.js';
+import { readingsBatch, readingsDataset } from '../fixtures/sandbox.js';
 import { startReadingsStack } from '../fixtures/scaleOut.js';
 
 /** Enough rows that a run lasts a few seconds, so a fault lands inside the stage it aims at. */
 const ROWS = 150_000;
-const batch = (v: number) =>
-  Array.from(
-    { length: ROWS },
-    (_, i) => `{"id":"r${i}","v":${v},"value":${i % 1000},"label":"l${i % 7}"}`,
-  ).join('\n');
+const batch = (v: number) => readingsBatch(ROWS, v);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What a fault costs, printed as the fault matrix when the file ends. */

@@ -12,16 +12,12 @@ import { createLogger } from '../../src/log.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import type { ScaleOut } from '../../standins/scaleOut.js';
 import { odp } from '../fixtures/cli.js';
-import { readingsDataset } from '../fixtures/sandbox.js';
+import { readingsBatch, readingsDataset } from '../fixtures/sandbox.js';
 import { startReadingsStack } from '../fixtures/scaleOut.js';
 
 /** Enough rows that a run lasts a few seconds on a small machine, so that a second run meets it. */
 const ROWS = 150_000;
-const batch = (v: number) =>
-  Array.from(
-    { length: ROWS },
-    (_, i) => `{"id":"r${i}","v":${v},"value":${i % 1000},"label":"l${i % 7}"}`,
-  ).join('\n');
+const batch = (v: number) => readingsBatch(ROWS, v);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

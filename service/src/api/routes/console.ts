@@ -1,5 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Context } from 'koa';
 import { z } from 'zod';
 import { SERVICE_ROOT } from '../../serviceRoot.js';
 import { notFound, Problem } from '../problem.js';
@@ -28,7 +29,7 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-function served(ctx: Parameters<Parameters<typeof route>[0]['handle']>[0], file: string, type: string): void {
+function served(ctx: Context, file: string, type: string): void {
   const full = path.join(CONSOLE, file);
   if (!existsSync(full)) {
     throw new Problem(
