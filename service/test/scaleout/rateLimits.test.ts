@@ -62,4 +62,38 @@ describe('scale-out: rate limits hold across replicas', function () {
     );
     expect(counted.map((row) => row.points)).to.deep.equal([17, 1]);
   });
+
+  it('counts in each replica alone while PostgreSQL is away, and in PostgreSQL again once it is back', async () => {
+    const keys = new KeyStore(path.join(stack.dir, 'api-keys.json'));
+    const offline = (await keys.create('offline', 'read')).key;
+    const statuses = async (replica: Replica, n: number) => {
+      const seen: number[] = [];
+      for (let i = 0; i < n; i++) {
+        // `/v1/key` reads no lake, so what answers is the limiter alone.
+        const response = await replica.get('/v1/key', offline);
+        await response.arrayBuffer();
+        seen.push(response.status);
+      }
+      return seen;
+    };
+    await stack.postgres.halt();
+    try {
+      // Requests are still served and still limited, each replica counting its own 10.
+      for (const replica of replicas) {
+        const seen = await statuses(replica, 12);
+        expect(seen, JSON.stringify(seen)).to.deep.equal([...Array(10).fill(200), 429, 429]);
+      }
+    } finally {
+      await stack.postgres.resume();
+    }
+    // After the 5 s a replica counts alone, its requests are counted in PostgreSQL again.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    const response = await (replicas[0] as Replica).get('/v1/key', offline);
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('ratelimit-remaining')).to.equal('9');
+    const counted = await stack.catalog<{ points: number }>(
+      'SELECT points FROM odp_rate_limits ORDER BY points',
+    );
+    expect(counted.map((row) => row.points)).to.deep.equal([1, 1, 17]);
+  });
 });
