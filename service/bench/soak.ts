@@ -1,15 +1,13 @@
 /**
  * `npm run soak -w service [-- --scale-out]`: `odp serve` under a long, varied load on 127.0.0.1. Reads at about
  * half of the capacity measured first, an ingest every 30 s of a feed that changes each time, lake maintenance
- * every 2 minutes, an API key created and one revoked every 20 s; for SOAK_MINUTES (10). `serve` runs as the
- * image runs it: jemalloc as its malloc and DuckDB's budget of the pods; the response cache is off unless
- * ODP_API_CACHE_MB is set, so every read reaches the lake. Prints requests, errors, p50/p99, RSS (its peak, an
- * ingest's working set, and its floor between ingests), the JS heap, DuckDB's own memory and open descriptors
- * per minute (goals: no error; after a 5-minute warm-up p99 within 1.5× + 10 ms, RSS floor and descriptors within
- * 10%), checks that the lake holds exactly the distinct records the feed sent, and writes JSON under
- * service/bench/results/. Exits 1 when a goal is missed.
+ * every 2 minutes, an API key created and one revoked every 20 s; for SOAK_MINUTES (10). `serve` has DuckDB's
+ * budget of the pods; the response cache is off unless ODP_API_CACHE_MB is set, so every read reaches the lake.
+ * Prints requests, errors, p50/p99, RSS (its peak, an ingest's working set, and its floor between ingests), the
+ * JS heap, DuckDB's own memory and open descriptors per minute (goals: no error; after a 5-minute warm-up p99
+ * within 1.5× + 10 ms, RSS floor and descriptors within 10%), checks that the lake holds exactly the distinct
+ * records the feed sent, and writes JSON under service/bench/results/. Exits 1 when a goal is missed.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,19 +24,11 @@ import { seeded } from './seeded.js';
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const SEED = Number(process.env.SOAK_SEED ?? 20261202);
 const scaleOut = process.argv.includes('--scale-out');
-/**
- * The image runs `serve` with jemalloc as its malloc (service/Dockerfile says why); the soak does the same with
- * Debian's libjemalloc2 where it is installed. SOAK_MALLOC=glibc soaks with glibc's malloc instead, to compare.
- */
-const JEMALLOC = [
-  '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2',
-  '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2',
-].find((file) => existsSync(file));
+/** DuckDB's budget as the serve pods set it (apps/base/lake-service/deployment.yaml). */
 const MEMORY_LIMIT = process.env.ODP_MEMORY_LIMIT ?? '1200MB';
-const MALLOC = process.env.SOAK_MALLOC === 'glibc' || !JEMALLOC ? 'glibc' : 'jemalloc';
 /**
  * Minutes at the start that only warm up; drift is measured after them. The RSS floor climbs for about 5 minutes
- * while DuckDB's buffers and the allocator's caches fill, then holds (soak results of 2026-12-02).
+ * (native memory, with glibc's malloc and jemalloc alike) and then holds (soak results of 2026-12-02).
  */
 const WARMUP_MINUTES = 5;
 
@@ -136,16 +126,9 @@ async function main(): Promise<void> {
     // The headline soaks with the response cache off, so every read reaches the lake; a run with
     // ODP_API_CACHE_MB set is the secondary line.
     ODP_API_CACHE_MB: process.env.ODP_API_CACHE_MB ?? '0',
-    // DuckDB's budget as the serve pods set it (apps/base/lake-service/deployment.yaml).
     ODP_MEMORY_LIMIT: MEMORY_LIMIT,
     TMPDIR: dir,
-    ...(MALLOC === 'jemalloc' ? { LD_PRELOAD: JEMALLOC } : {}),
   };
-  if (MALLOC === 'glibc' && process.env.SOAK_MALLOC !== 'glibc') {
-    process.stderr.write(
-      'libjemalloc2 is not installed (apt-get install libjemalloc2): soaking with glibc malloc, unlike the image\n',
-    );
-  }
   if (stack) process.env.PGPASSWORD = stack.rolePassword;
   const server = await Replica.start(env);
   const rand = seeded(SEED + 1);
@@ -353,7 +336,7 @@ async function main(): Promise<void> {
   };
   console.log(`\nsoak: ${scaleOut ? 'PostgreSQL + Azurite' : 'embedded'}, ${MINUTES} min at ${rate} req/s`);
   console.log(
-    `| minute | requests | errors | p50 ms | p99 ms | peak RSS MB | RSS floor MB | JS heap MB | DuckDB MB | open fds |  (malloc ${MALLOC}, ODP_MEMORY_LIMIT ${MEMORY_LIMIT}, ODP_API_CACHE_MB ${process.env.ODP_API_CACHE_MB ?? '0'})`,
+    `| minute | requests | errors | p50 ms | p99 ms | peak RSS MB | RSS floor MB | JS heap MB | DuckDB MB | open fds |  (ODP_MEMORY_LIMIT ${MEMORY_LIMIT}, ODP_API_CACHE_MB ${process.env.ODP_API_CACHE_MB ?? '0'})`,
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const m of table) {
@@ -369,7 +352,6 @@ async function main(): Promise<void> {
     seed: SEED,
     minutes: MINUTES,
     memoryLimit: MEMORY_LIMIT,
-    malloc: MALLOC,
     responseCacheMb: Number(process.env.ODP_API_CACHE_MB ?? 0),
     capacity,
     rate,
