@@ -18,6 +18,7 @@ import { loadConfig } from '../src/config/config.js';
 import { CATALOG_INDEXES } from '../src/lake/catalogIndexes.js';
 import { ScaleOut } from '../standins/scaleOut.js';
 import { machine, writeResults } from './machine.js';
+import { percentile } from './percentile.js';
 import { seeded } from './seeded.js';
 
 const run = promisify(execFile);
@@ -138,11 +139,6 @@ async function dltFeed(work: string, dir: string): Promise<Step> {
     'dlt feed',
   );
 }
-
-const percentile = (values: readonly number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 
 async function countFiles(dir: string): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);

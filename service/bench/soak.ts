@@ -19,6 +19,7 @@ import { ScaleOut } from '../standins/scaleOut.js';
 import { Replica } from '../test/fixtures/replica.js';
 import { readingsDataset } from '../test/fixtures/sandbox.js';
 import { machine, writeResults } from './machine.js';
+import { percentile } from './percentile.js';
 import { seeded } from './seeded.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
@@ -27,8 +28,8 @@ const scaleOut = process.argv.includes('--scale-out');
 /** DuckDB's budget as the serve pods set it (apps/base/lake-service/deployment.yaml). */
 const MEMORY_LIMIT = process.env.ODP_MEMORY_LIMIT ?? '1200MB';
 /**
- * Minutes at the start that only warm up; drift is measured after them. The RSS floor climbs for about 5 minutes
- * (native memory, with glibc's malloc and jemalloc alike) and then holds (soak results of 2026-12-02).
+ * Minutes at the start that only warm up; drift is measured after them. The RSS floor climbs fastest in the first
+ * 5 minutes (native memory, with glibc's malloc and jemalloc alike; soak results of 2026-12-02).
  */
 const WARMUP_MINUTES = 5;
 
@@ -89,11 +90,6 @@ async function processStats(pid: number): Promise<{ rssMb: number; fds: number }
   return { rssMb: Math.round(rssKb / 1024), fds: (await readdir(`/proc/${pid}/fd`)).length };
 }
 
-const percentile = (values: number[], p: number) => {
-  if (!values.length) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {

@@ -317,4 +317,13 @@ describe('read API contract over a lake filled by the ingest pipeline (earthquak
     );
     expect(text).to.include('odp_ingest_runs_total');
   });
+
+  it("exposes memory on /metrics: resident, the JS heap, and DuckDB's own by tag", async () => {
+    const text = await (await server.get('/metrics', { key: null })).text();
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1]);
+    expect(value(/^process_resident_memory_bytes (\S+)$/m)).to.be.greaterThan(0);
+    expect(value(/^nodejs_heap_size_used_bytes (\S+)$/m)).to.be.greaterThan(0);
+    // The catalog's tables live in DuckDB's memory once the lake is attached.
+    expect(value(/^odp_engine_memory_bytes\{tag="BASE_TABLE"\} (\S+)$/m)).to.be.greaterThan(0);
+  });
 });
