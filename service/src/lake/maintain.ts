@@ -6,13 +6,25 @@ export interface MaintenanceReport {
 }
 
 /**
- * DuckLake housekeeping: flush inlined rows to Parquet, merge small adjacent files, expire snapshots past the
- * retention (time travel and the change feed reach back that far, no further), delete files no snapshot needs
- * and files no snapshot ever knew.
+ * Above this share of deleted rows a data file is rewritten without them. An update deletes the old row from its
+ * file and writes the new one elsewhere, and DuckLake merges only files without deletes: left alone, a dataset
+ * whose records change keeps every version on disk, and its reads slow down run after run (1.8× in 60 runs
+ * updating 2% each; steady with this rewrite).
+ */
+const REWRITE_DELETED_SHARE = 0.3;
+
+/**
+ * DuckLake housekeeping: flush inlined rows to Parquet, rewrite files that updates have mostly deleted, merge small
+ * adjacent files, expire snapshots past the retention (time travel and the change feed reach back that far, no
+ * further), delete files no snapshot needs and files no snapshot ever knew.
  */
 export async function maintainLake(lake: Lake, retentionDays: number): Promise<MaintenanceReport> {
   const statements: [string, string][] = [
     ['flush inlined data', `CALL ducklake_flush_inlined_data('${LAKE}')`],
+    [
+      'rewrite deleted rows out',
+      `CALL ducklake_rewrite_data_files('${LAKE}', delete_threshold => ${REWRITE_DELETED_SHARE})`,
+    ],
     ['merge adjacent files', `CALL ducklake_merge_adjacent_files('${LAKE}')`],
     [
       'expire snapshots',

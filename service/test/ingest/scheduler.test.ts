@@ -37,12 +37,13 @@ describe('serve runs every dataset on its schedule, and keeps the lake tidy', ()
     expect(stored?.n).to.equal('1');
   });
 
-  it('maintenance merges files and expires snapshots without changing what the lake holds', async () => {
+  it('maintenance rewrites updated files, merges files and expires snapshots without changing what the lake holds', async () => {
     await sandbox.write('readings.yaml', readingsDataset());
+    // 50 records, then three runs that each update the same 20 of them (40% of the first file).
     for (let v = 1; v <= 4; v++) {
       await sandbox.write(
         'readings.ndjson',
-        ndjson(Array.from({ length: 50 }, (_, i) => ({ id: `r${i}`, v, value: v * i }))),
+        ndjson(Array.from({ length: v === 1 ? 50 : 20 }, (_, i) => ({ id: `r${i}`, v, value: v * i }))),
       );
       await sandbox.ingest('readings');
     }
@@ -57,6 +58,7 @@ describe('serve runs every dataset on its schedule, and keeps the lake tidy', ()
     const report = await maintainLake(sandbox.runtime!.lake, 0);
     expect(report.steps.map((s) => s.step)).to.deep.equal([
       'flush inlined data',
+      'rewrite deleted rows out',
       'merge adjacent files',
       'expire snapshots',
       'clean up old files',
@@ -65,6 +67,16 @@ describe('serve runs every dataset on its schedule, and keeps the lake tidy', ()
     expect(await sandbox.query('SELECT id, v, value FROM lake.main.readings ORDER BY id')).to.deep.equal(
       before,
     );
+    // The older versions are gone from the files reads scan, not just marked deleted.
+    const [scanned] = await sandbox.query<{ files: string; rows: string; deletes: string }>(
+      `WITH readings AS (SELECT table_id FROM __ducklake_metadata_lake.ducklake_table
+                         WHERE table_name = 'readings' AND end_snapshot IS NULL)
+       SELECT count(*) AS files, sum(record_count) AS rows,
+              (SELECT count(*) FROM __ducklake_metadata_lake.ducklake_delete_file
+               WHERE end_snapshot IS NULL AND table_id IN (FROM readings)) AS deletes
+       FROM __ducklake_metadata_lake.ducklake_data_file WHERE end_snapshot IS NULL AND table_id IN (FROM readings)`,
+    );
+    expect(scanned).to.deep.equal({ files: '1', rows: '50', deletes: '0' });
     const [snapshots] = await sandbox.query<{ n: string }>('SELECT count(*) AS n FROM lake.snapshots()');
     expect(Number(snapshots?.n)).to.equal(1);
     expect(await readdir(tableDir)).to.not.include(path.basename(orphan));
