@@ -1,8 +1,9 @@
 /**
  * `npm run soak -w service [-- --scale-out]`: `odp serve` under a long, varied load on 127.0.0.1. Reads at about
  * half of the capacity measured first, an ingest every 30 s of a feed that changes each time, lake maintenance
- * every 2 minutes, an API key created and one revoked every 20 s; for SOAK_MINUTES (10). `serve` has DuckDB's
- * budget of the pods; the response cache is off unless ODP_API_CACHE_MB is set, so every read reaches the lake.
+ * every 2 minutes, an API key created and one revoked every 20 s; for SOAK_MINUTES (10). SOAK_NEW_RECORDS=0 keeps
+ * the lake's size steady (updates only), so what still grows is not data. `serve` has DuckDB's budget of the pods;
+ * the response cache is off unless ODP_API_CACHE_MB is set, so every read reaches the lake.
  * Prints requests, errors, p50/p99, RSS (its peak, an ingest's working set, and its floor between ingests), the
  * JS heap, DuckDB's own memory and open descriptors per minute (goals: no error; after a 5-minute warm-up p99
  * within 1.5× + 10 ms, RSS floor and descriptors within 10%), checks that the lake holds exactly the distinct
@@ -24,6 +25,8 @@ import { seeded } from './seeded.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const SEED = Number(process.env.SOAK_SEED ?? 20261202);
+/** New readings per fetch (500): the lake's growth. 0 keeps its size steady, to tell data from a leak. */
+const NEW_PER_FETCH = Number(process.env.SOAK_NEW_RECORDS ?? 500);
 const scaleOut = process.argv.includes('--scale-out');
 /** DuckDB's budget as the serve pods set it (apps/base/lake-service/deployment.yaml). */
 const MEMORY_LIMIT = process.env.ODP_MEMORY_LIMIT ?? '1200MB';
@@ -34,8 +37,8 @@ const MEMORY_LIMIT = process.env.ODP_MEMORY_LIMIT ?? '1200MB';
 const WARMUP_MINUTES = 5;
 
 /**
- * The source: 50,000 readings at first; each fetch updates 2% of them (a higher version), adds 500 new ones and
- * sends 10 that break the dataset's rule (quarantined, never stored). Frozen, it sends the same body again.
+ * The source: 50,000 readings at first; each fetch updates 2% of them (a higher version), adds NEW_PER_FETCH new
+ * ones and sends 10 that break the dataset's rule (quarantined, never stored). Frozen, it sends the same body again.
  */
 class ChangingFeed {
   readonly #rand = seeded(SEED);
@@ -58,7 +61,7 @@ class ChangingFeed {
         const id = Math.floor(this.#rand() * this.#versions.length);
         this.#versions[id] = (this.#versions[id] as number) + 1;
       }
-      for (let i = 0; i < 500; i++) this.#versions.push(1);
+      for (let i = 0; i < NEW_PER_FETCH; i++) this.#versions.push(1);
     }
     const lines = this.#versions.map(
       (v, i) => `{"id":"r${i}","v":${v},"value":${(i * 7 + v) % 1000},"label":"l${i % 7}"}`,
@@ -127,6 +130,15 @@ async function main(): Promise<void> {
   };
   if (stack) process.env.PGPASSWORD = stack.rolePassword;
   const server = await Replica.start(env);
+  // A server that dies mid-soak ends the soak at once, with what it printed, rather than as refused requests.
+  let stopping = false;
+  void server.done.then((ended) => {
+    if (stopping) return;
+    process.stderr.write(
+      `odp serve ended mid-soak (${ended.code ?? ended.signal}):\n${ended.stderr.slice(-4000)}\n`,
+    );
+    process.exit(1);
+  });
   const rand = seeded(SEED + 1);
   let rows = 0;
   const paths = readPaths(rand, () => rows);
@@ -275,7 +287,8 @@ async function main(): Promise<void> {
     data: { status: string }[];
   };
   const failedRuns = allRuns.data.filter((run) => run.status === 'failed').length;
-  const stopping = Date.now();
+  const stopStarted = Date.now();
+  stopping = true;
   const ended = await server.stop('SIGTERM');
   // What the server logged as errors (pino, one JSON object per line): the cause of any error counted above.
   const serverErrors = `${ended.stdout}\n${ended.stderr}`
@@ -283,7 +296,7 @@ async function main(): Promise<void> {
     .filter((line) => /"level":(50|60)/.test(line))
     .slice(0, 20)
     .map((line) => line.slice(0, 2000));
-  const stopMs = Date.now() - stopping;
+  const stopMs = Date.now() - stopStarted;
   feedServer.close();
   await stack?.stop();
   await rm(dir, { recursive: true, force: true });
