@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { freePort } from '@odp/service/standins/loopback';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { chromium } from 'playwright-core';
 import { readCompose } from '../checks/compose.js';
 import { repositoryRoot } from '../checks/repository.js';
 import { type DockerEngine, startEngine } from './engine.js';
-import { freePort } from './processes.js';
 
 const run = promisify(execFile);
 

@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePorts } from '@odp/service/standins/loopback';
 import { toolsHome } from '../../checks/tools.js';
-import { Daemon, freePorts, waitFor } from '../processes.js';
+import { Daemon, waitFor } from '../processes.js';
 
 const run = promisify(execFile);
 

@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Daemon, freePorts, waitFor } from '../processes.js';
+import { freePorts } from '@odp/service/standins/loopback';
+import { Daemon, waitFor } from '../processes.js';
 import type { ControlPlane } from './controlPlane.js';
 import { kubeBin } from './controlPlane.js';
 
