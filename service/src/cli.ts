@@ -162,7 +162,9 @@ program
   .command('lake')
   .description('lake housekeeping')
   .command('maintain')
-  .description('merge small files, expire old snapshots and delete files no snapshot needs')
+  .description(
+    'rewrite files updates have mostly deleted, merge small files, expire old snapshots and delete files no snapshot needs',
+  )
   .option('--json', 'print the report as JSON')
   .action(async (options: { json?: boolean }) =>
     withRuntime(async (runtime) => {

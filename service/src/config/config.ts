@@ -137,7 +137,9 @@ const EnvSchema = z.object({
   ODP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ODP_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   ODP_SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
-  ODP_MAINTENANCE_SCHEDULE: CronPattern.default('30 4 * * *'),
+  // Hourly: between two maintenance runs the files of a dataset whose records change carry every replaced version,
+  // and reads scan them (see REWRITE_DELETED_SHARE in lake/maintain.ts). Off the 5-minute marks ingests favour.
+  ODP_MAINTENANCE_SCHEDULE: CronPattern.default('17 * * * *'),
   ODP_METRICS_PUBLIC: bool.default(true),
   ODP_CORS_ORIGINS: z
     .string()
