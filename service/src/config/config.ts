@@ -112,7 +112,7 @@ const bool = z
   .transform((v) => ['true', '1', 'on'].includes(v));
 const rate = z.coerce.number().positive().max(1_000_000);
 
-const EnvSchema = z.object({
+export const EnvSchema = z.object({
   ODP_DATA_DIR: z.string().min(1).default('./data'),
   ODP_CATALOG: z.string().min(1).optional(),
   ODP_CATALOG_AUTH: z.enum(['libpq', 'entra']).optional(),
