@@ -5,9 +5,10 @@
  * the lake's size steady (updates only), so what still grows is not data. `serve` has DuckDB's budget of the pods;
  * the response cache is off unless ODP_API_CACHE_MB is set, so every read reaches the lake.
  * Prints requests, errors, p50/p99, RSS (its peak, an ingest's working set, and its floor between ingests), the
- * JS heap, DuckDB's own memory and open descriptors per minute (goals: no error; after a 5-minute warm-up p99
- * within 1.5× + 10 ms, RSS floor and descriptors within 10%), checks that the lake holds exactly the distinct
- * records the feed sent, and writes JSON under service/bench/results/. Exits 1 when a goal is missed.
+ * JS heap, DuckDB's own memory (in all, and the tags that moved) and open descriptors per minute (goals: no error;
+ * after a 5-minute warm-up p99 within 1.5× + 10 ms, RSS floor and descriptors within 10%), checks that the lake
+ * holds exactly the distinct records the feed sent, and writes JSON under service/bench/results/. Exits 1 when a
+ * goal is missed.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -172,6 +173,8 @@ async function main(): Promise<void> {
     rssFloorMb: number;
     heapMb: number;
     engineMb: number;
+    /** DuckDB's memory by tag (`duckdb_memory()`), each tag's peak of the minute: which part of it grows. */
+    engineTagsMb: Record<string, number>;
     fds: number;
   }
   const minutes: Minute[] = [];
@@ -189,6 +192,7 @@ async function main(): Promise<void> {
         rssFloorMb: Number.POSITIVE_INFINITY,
         heapMb: 0,
         engineMb: 0,
+        engineTagsMb: {},
         fds: 0,
       };
       minutes.push(entry);
@@ -232,10 +236,13 @@ async function main(): Promise<void> {
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     const heap = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? 0);
     minute.heapMb = Math.max(minute.heapMb, Math.round(heap / 2 ** 20));
-    const engine = [...metrics.matchAll(/^odp_engine_memory_bytes\{[^}]*\} (\S+)$/gm)].reduce(
-      (sum, m) => sum + Number(m[1]),
-      0,
-    );
+    let engine = 0;
+    for (const [, tag = '', bytes] of metrics.matchAll(
+      /^odp_engine_memory_bytes\{tag="([^"]*)"\} (\S+)$/gm,
+    )) {
+      engine += Number(bytes);
+      minute.engineTagsMb[tag] = Math.max(minute.engineTagsMb[tag] ?? 0, Math.round(Number(bytes) / 2 ** 20));
+    }
     minute.engineMb = Math.max(minute.engineMb, Math.round(engine / 2 ** 20));
     const dataset = await server.get('/v1/datasets/readings', reader);
     if (dataset.ok) rows = ((await dataset.json()) as { rows: number }).rows;
@@ -315,6 +322,7 @@ async function main(): Promise<void> {
       rssFloorMb: Number.isFinite(m.rssFloorMb) ? m.rssFloorMb : 0,
       heapMb: m.heapMb,
       engineMb: m.engineMb,
+      engineTagsMb: m.engineTagsMb,
       fds: m.fds,
     }));
   const settled = table.filter((m) => m.minute > WARMUP_MINUTES && m.minute <= MINUTES);
@@ -352,6 +360,13 @@ async function main(): Promise<void> {
     console.log(
       `| ${m.minute} | ${m.requests} | ${m.errors} | ${m.p50ms} | ${m.p99ms} | ${m.rssMb} | ${m.rssFloorMb} | ${m.heapMb} | ${m.engineMb} | ${m.fds} |`,
     );
+  }
+  // The DuckDB tags that moved by 1 MB or more after the warm-up: where DuckDB's share of a drift sits.
+  const tags = new Set([...Object.keys(first?.engineTagsMb ?? {}), ...Object.keys(last?.engineTagsMb ?? {})]);
+  for (const tag of tags) {
+    const [from, to] = [first?.engineTagsMb[tag] ?? 0, last?.engineTagsMb[tag] ?? 0];
+    if (Math.abs(to - from) >= 1)
+      console.log(`DuckDB ${tag}: ${from} → ${to} MB (minute ${first?.minute} → ${last?.minute})`);
   }
   console.log(JSON.stringify({ totals, goals, errors, serverErrors }, null, 2));
   const file = await writeResults({
