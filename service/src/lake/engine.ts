@@ -1,19 +1,31 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 
+/** How the lake's engine uses memory and disk. */
+export interface EngineBudget {
+  /** Where DuckDB spills work that does not fit in `memoryLimit`; must be writable (the root filesystem is read-only). */
+  spillDir: string;
+  memoryLimit: string | undefined;
+  /**
+   * Whether DuckDB keeps copies of the files it reads in its own memory. Worth it for remote storage, where a copy
+   * saves a download; a local folder is already in the OS page cache, and DuckDB's copies there only add up: they
+   * include files no read opens again (ingested increments, Parquet files maintenance replaced) and stay until the
+   * memory limit forces them out.
+   */
+  cacheFiles: boolean;
+}
+
 /**
  * A DuckDB engine that only ever loads extensions from the project's own extension directory:
- * production never downloads code at request time. `spillDir` is where DuckDB spills work that does not fit in
- * `memoryLimit`; it must be writable (the image's root filesystem is read-only).
+ * production never downloads code at request time.
  */
-export async function createEngine(
-  extensionDir: string,
-  spill?: { dir: string; memoryLimit: string | undefined },
-): Promise<DuckDBInstance> {
+export async function createEngine(extensionDir: string, budget?: EngineBudget): Promise<DuckDBInstance> {
   return DuckDBInstance.create(':memory:', {
     extension_directory: extensionDir,
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'true',
-    ...(spill ? { temp_directory: spill.dir } : {}),
-    ...(spill?.memoryLimit ? { memory_limit: spill.memoryLimit } : {}),
+    ...(budget
+      ? { temp_directory: budget.spillDir, enable_external_file_cache: String(budget.cacheFiles) }
+      : {}),
+    ...(budget?.memoryLimit ? { memory_limit: budget.memoryLimit } : {}),
   });
 }

@@ -121,8 +121,9 @@ export class Lake {
 /** A DuckDB engine with the lake attached, its catalog indexes made and its layout applied. */
 async function attachedEngine(config: Config, options: LakeOptions): Promise<DuckDBInstance> {
   const engine = await createEngine(config.extensionDir, {
-    dir: path.join(config.dataDir, 'tmp'),
+    spillDir: path.join(config.dataDir, 'tmp'),
     memoryLimit: config.memoryLimit,
+    cacheFiles: config.dataPath.kind !== 'local',
   });
   const connection = await engine.connect();
   try {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { loadConfig } from '../../src/config/config.js';
-import { Sandbox } from '../fixtures/sandbox.js';
+import { readingsBatch, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
-describe('ODP_MEMORY_LIMIT sets the memory budget DuckDB works in', () => {
+describe("DuckDB's memory", () => {
   let sandbox: Sandbox;
 
   before(async () => {
@@ -17,6 +17,21 @@ describe('ODP_MEMORY_LIMIT sets the memory budget DuckDB works in', () => {
       (await c.runAndReadAll("SELECT current_setting('memory_limit') AS v")).getRowObjectsJson(),
     );
     expect(setting?.v).to.equal('512.0 MiB');
+  });
+
+  it("keeps no copies of a local lake's files in DuckDB's memory, however often they are read", async () => {
+    await sandbox.write('readings.yaml', readingsDataset());
+    await sandbox.write('readings.ndjson', readingsBatch(5000));
+    await sandbox.open();
+    expect((await sandbox.ingest('readings')).status).to.equal('succeeded');
+    for (let i = 0; i < 3; i++) {
+      await sandbox.query('SELECT label, sum(value) FROM lake.main.readings GROUP BY label');
+    }
+    const [cache] = await sandbox.query<{ bytes: bigint }>(
+      "SELECT memory_usage_bytes AS bytes FROM duckdb_memory() WHERE tag = 'EXTERNAL_FILE_CACHE'",
+    );
+    // The OS page cache already holds these files; DuckDB's copies would include files no read opens again.
+    expect(Number(cache?.bytes)).to.equal(0);
   });
 
   it('refuses a value that is not a size, naming the variable', () => {

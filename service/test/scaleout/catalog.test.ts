@@ -87,6 +87,20 @@ describe('scale-out: a PostgreSQL catalog with lake files and increments in Azur
     expect(await seen()).to.deep.equal([{ n: '150', v: 2 }]);
   });
 
+  it("keeps the blob-stored lake files it reads in DuckDB's memory, so a repeated read downloads nothing", async () => {
+    const cached = async () => {
+      const [row] = await reader!.lake.session((c) =>
+        rows<{ bytes: string }>(
+          c,
+          "SELECT memory_usage_bytes AS bytes FROM duckdb_memory() WHERE tag = 'EXTERNAL_FILE_CACHE'",
+        ),
+      );
+      return Number(row?.bytes);
+    };
+    await reader!.lake.session((c) => rows(c, 'SELECT sum(value) FROM lake.main.readings'));
+    expect(await cached()).to.be.greaterThan(0);
+  });
+
   it('creates the catalog indexes DuckLake reads by', async () => {
     const indexes = await stack.catalog<{ indexname: string }>(
       "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'odp_%' ORDER BY indexname",
