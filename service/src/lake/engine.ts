@@ -1,4 +1,5 @@
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { rows } from './query.js';
 
 /** How the lake's engine uses memory and disk. */
 export interface EngineBudget {
@@ -28,4 +29,9 @@ export async function createEngine(extensionDir: string, budget?: EngineBudget):
       : {}),
     ...(budget?.memoryLimit ? { memory_limit: budget.memoryLimit } : {}),
   });
+}
+
+/** What DuckDB holds in its own memory, by tag (`duckdb_memory()`): the native part of the process's RSS. */
+export function engineMemory(connection: DuckDBConnection): Promise<{ tag: string; bytes: number }[]> {
+  return rows(connection, 'SELECT tag, memory_usage_bytes::DOUBLE AS bytes FROM duckdb_memory()');
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { messageOf } from '../../errors.js';
 import { probeJournal } from '../../journal/tables.js';
-import { rows } from '../../lake/query.js';
+import { engineMemory } from '../../lake/engine.js';
 import { recordEngineMemory, registry } from '../../metrics.js';
 import { route } from './route.js';
 import { jsonResponse } from './schemas.js';
@@ -52,13 +52,7 @@ export const metrics = route({
     '200': { description: 'Prometheus text format', content: { 'text/plain': { type: 'string' } } },
   }),
   handle: async (ctx, _input, services) => {
-    const usage = await services.sessions.use((connection) =>
-      rows<{ tag: string; bytes: number }>(
-        connection,
-        'SELECT tag, memory_usage_bytes::DOUBLE AS bytes FROM duckdb_memory()',
-      ),
-    );
-    recordEngineMemory(usage);
+    recordEngineMemory(await services.sessions.use(engineMemory));
     ctx.type = registry.contentType;
     ctx.body = await registry.metrics();
   },
