@@ -5,10 +5,10 @@
  * the lake's size steady (updates only), so what still grows is not data. `serve` has DuckDB's budget of the pods;
  * the response cache is off unless ODP_API_CACHE_MB is set, so every read reaches the lake.
  * Prints requests, errors, p50/p99, RSS (its peak, an ingest's working set, and its floor between ingests), the
- * JS heap, DuckDB's own memory (in all, and the tags that moved) and open descriptors per minute (goals: no error;
- * after a 5-minute warm-up p99 within 1.5× + 10 ms, RSS floor and descriptors within 10%), checks that the lake
- * holds exactly the distinct records the feed sent, and writes JSON under service/bench/results/. Exits 1 when a
- * goal is missed.
+ * JS heap (used, and reserved by V8 with its young generation), DuckDB's own memory (in all, and the tags that
+ * moved) and open descriptors per minute (goals: no error; after a 5-minute warm-up p99 within 1.5× + 10 ms, the
+ * floors of RSS and descriptors within 10%), checks that the lake holds exactly the distinct records the feed
+ * sent, and writes JSON under service/bench/results/. Exits 1 when a goal is missed.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -16,7 +16,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { parse } from 'yaml';
 import { KeyStore } from '../src/access/keys.js';
+import { SERVICE_ROOT } from '../src/serviceRoot.js';
 import { ScaleOut } from '../standins/scaleOut.js';
 import { Replica } from '../test/fixtures/replica.js';
 import { readingsDataset } from '../test/fixtures/sandbox.js';
@@ -29,8 +31,12 @@ const SEED = Number(process.env.SOAK_SEED ?? 20261202);
 /** New readings per fetch (500): the lake's growth. 0 keeps its size steady, to tell data from a leak. */
 const NEW_PER_FETCH = Number(process.env.SOAK_NEW_RECORDS ?? 500);
 const scaleOut = process.argv.includes('--scale-out');
-/** DuckDB's budget as the serve pods set it (apps/base/lake-service/deployment.yaml). */
-const MEMORY_LIMIT = process.env.ODP_MEMORY_LIMIT ?? '1200MB';
+/**
+ * The settings the serve pods give `odp serve` (the container's env in apps/base/lake-service/deployment.yaml):
+ * DuckDB's budget and V8's heap sizing, so the soak measures the memory a pod holds.
+ */
+const POD_ENV = await podEnv();
+const MEMORY_LIMIT = process.env.ODP_MEMORY_LIMIT ?? POD_ENV.ODP_MEMORY_LIMIT ?? '';
 /**
  * Minutes at the start that only warm up; drift is measured after them. The RSS floor climbs fastest in the first
  * 5 minutes (native memory, with glibc's malloc and jemalloc alike; soak results of 2026-12-02).
@@ -88,6 +94,16 @@ function readPaths(rand: () => number, rows: () => number): () => string {
   };
 }
 
+async function podEnv(): Promise<Record<string, string>> {
+  const manifest = parse(
+    await readFile(path.join(SERVICE_ROOT, '../apps/base/lake-service/deployment.yaml'), 'utf8'),
+  );
+  const container = manifest.spec.template.spec.containers.find(
+    (c: { name: string }) => c.name === 'lake-service',
+  ) as { env: { name: string; value?: string }[] };
+  return Object.fromEntries(container.env.flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]])));
+}
+
 async function processStats(pid: number): Promise<{ rssMb: number; fds: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
@@ -114,6 +130,7 @@ async function main(): Promise<void> {
   const keys = new KeyStore(keysFile);
   const reader = (await keys.create('soak reader', 'read')).key;
   const env: NodeJS.ProcessEnv = {
+    ...POD_ENV,
     ...(stack ? stack.env() : { ODP_DATA_DIR: path.join(dir, 'data') }),
     ODP_DATASETS: datasets,
     ODP_API_KEYS_FILE: keysFile,
@@ -172,10 +189,15 @@ async function main(): Promise<void> {
     rssMb: number;
     rssFloorMb: number;
     heapMb: number;
+    /** What V8 has reserved for its heap (what RSS sees of it), and of that its young generation. */
+    heapCommittedMb: number;
+    newSpaceMb: number;
     engineMb: number;
     /** DuckDB's memory by tag (`duckdb_memory()`), each tag's peak of the minute: which part of it grows. */
     engineTagsMb: Record<string, number>;
+    /** Open descriptors: the minute's peak (connections and files in flight) and floor (what stays). */
     fds: number;
+    fdsFloor: number;
   }
   const minutes: Minute[] = [];
   const started = Date.now();
@@ -191,9 +213,12 @@ async function main(): Promise<void> {
         rssMb: 0,
         rssFloorMb: Number.POSITIVE_INFINITY,
         heapMb: 0,
+        heapCommittedMb: 0,
+        newSpaceMb: 0,
         engineMb: 0,
         engineTagsMb: {},
         fds: 0,
+        fdsFloor: Number.POSITIVE_INFINITY,
       };
       minutes.push(entry);
     }
@@ -229,13 +254,19 @@ async function main(): Promise<void> {
     minute.rssMb = Math.max(minute.rssMb, stats.rssMb);
     minute.rssFloorMb = Math.min(minute.rssFloorMb, stats.rssMb);
     minute.fds = Math.max(minute.fds, stats.fds);
+    minute.fdsFloor = Math.min(minute.fdsFloor, stats.fds);
   }, 1_000);
   const sampler = setInterval(async () => {
     const minute = current();
     // The JS heap apart from the rest (DuckDB's buffers are native memory): which of the two grows.
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    const heap = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? 0);
-    minute.heapMb = Math.max(minute.heapMb, Math.round(heap / 2 ** 20));
+    const mb = (pattern: RegExp) => Math.round(Number(pattern.exec(metrics)?.[1] ?? 0) / 2 ** 20);
+    minute.heapMb = Math.max(minute.heapMb, mb(/^nodejs_heap_size_used_bytes (\S+)$/m));
+    minute.heapCommittedMb = Math.max(minute.heapCommittedMb, mb(/^nodejs_heap_size_total_bytes (\S+)$/m));
+    minute.newSpaceMb = Math.max(
+      minute.newSpaceMb,
+      mb(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)$/m),
+    );
     let engine = 0;
     for (const [, tag = '', bytes] of metrics.matchAll(
       /^odp_engine_memory_bytes\{tag="([^"]*)"\} (\S+)$/gm,
@@ -321,9 +352,12 @@ async function main(): Promise<void> {
       rssMb: m.rssMb,
       rssFloorMb: Number.isFinite(m.rssFloorMb) ? m.rssFloorMb : 0,
       heapMb: m.heapMb,
+      heapCommittedMb: m.heapCommittedMb,
+      newSpaceMb: m.newSpaceMb,
       engineMb: m.engineMb,
       engineTagsMb: m.engineTagsMb,
       fds: m.fds,
+      fdsFloor: Number.isFinite(m.fdsFloor) ? m.fdsFloor : 0,
     }));
   const settled = table.filter((m) => m.minute > WARMUP_MINUTES && m.minute <= MINUTES);
   const first = settled[0];
@@ -338,7 +372,7 @@ async function main(): Promise<void> {
     lakeRows: finalRows,
     rssGrowth: growth(first?.rssMb, last?.rssMb),
     rssFloorGrowth: growth(first?.rssFloorMb, last?.rssFloorMb),
-    fdGrowth: growth(first?.fds, last?.fds),
+    fdFloorGrowth: growth(first?.fdsFloor, last?.fdsFloor),
     p99FirstMs: first?.p99ms ?? 0,
     p99LastMs: last?.p99ms ?? 0,
     serveExit: ended.code,
@@ -347,18 +381,18 @@ async function main(): Promise<void> {
   const goals = {
     noErrors: totals.errors === 0 && failedRuns === 0,
     rssFlat: totals.rssFloorGrowth < 0.1,
-    fdsFlat: totals.fdGrowth < 0.1,
+    fdsFlat: totals.fdFloorGrowth < 0.1,
     p99Flat: totals.p99LastMs <= 1.5 * totals.p99FirstMs + 10,
     exactlyOnce: finalRows === feed.expected,
   };
   console.log(`\nsoak: ${scaleOut ? 'PostgreSQL + Azurite' : 'embedded'}, ${MINUTES} min at ${rate} req/s`);
   console.log(
-    `| minute | requests | errors | p50 ms | p99 ms | peak RSS MB | RSS floor MB | JS heap MB | DuckDB MB | open fds |  (ODP_MEMORY_LIMIT ${MEMORY_LIMIT}, ODP_API_CACHE_MB ${process.env.ODP_API_CACHE_MB ?? '0'})`,
+    `| minute | requests | errors | p50 ms | p99 ms | peak RSS MB | RSS floor MB | JS heap MB | V8 heap MB | new space MB | DuckDB MB | open fds | fds floor |  (ODP_MEMORY_LIMIT ${MEMORY_LIMIT}, ODP_API_CACHE_MB ${process.env.ODP_API_CACHE_MB ?? '0'})`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const m of table) {
     console.log(
-      `| ${m.minute} | ${m.requests} | ${m.errors} | ${m.p50ms} | ${m.p99ms} | ${m.rssMb} | ${m.rssFloorMb} | ${m.heapMb} | ${m.engineMb} | ${m.fds} |`,
+      `| ${m.minute} | ${m.requests} | ${m.errors} | ${m.p50ms} | ${m.p99ms} | ${m.rssMb} | ${m.rssFloorMb} | ${m.heapMb} | ${m.heapCommittedMb} | ${m.newSpaceMb} | ${m.engineMb} | ${m.fds} | ${m.fdsFloor} |`,
     );
   }
   // The DuckDB tags that moved by 1 MB or more after the warm-up: where DuckDB's share of a drift sits.
