@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
@@ -209,6 +210,25 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
       const pdb = one<IPodDisruptionBudget>(apps, 'PodDisruptionBudget', 'lake-service-api');
       const podLabels = api.spec!.template.metadata!.labels!;
       expect(podLabels).to.include(pdb.spec!.selector!.matchLabels!);
+    });
+
+    it('gives Node only flags it accepts from NODE_OPTIONS, so no pod fails at its first line', async () => {
+      const options = podTemplates(apps).flatMap(([workload, template]) =>
+        template.spec!.containers.flatMap((c) =>
+          (c.env ?? [])
+            .filter((e) => e.name === 'NODE_OPTIONS')
+            .map((e) => [workload, e.value ?? ''] as const),
+        ),
+      );
+      expect(options.length, 'the API pods size V8 themselves').to.be.greaterThan(0);
+      for (const [workload, value] of options) {
+        const started = spawnSync(process.execPath, ['-e', ''], {
+          env: { ...process.env, NODE_OPTIONS: value },
+          encoding: 'utf8',
+        });
+        expect(started.stderr, `${workload}: NODE_OPTIONS=${value}`).to.equal('');
+        expect(started.status, `${workload}: NODE_OPTIONS=${value}`).to.equal(0);
+      }
     });
 
     it('routes the Service and the TLS Ingress to the API pods only, never to ingest pods', () => {

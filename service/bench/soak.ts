@@ -2,13 +2,15 @@
  * `npm run soak -w service [-- --scale-out]`: `odp serve` under a long, varied load on 127.0.0.1. Reads at about
  * half of the capacity measured first, an ingest every 30 s of a feed that changes each time, lake maintenance
  * every 2 minutes, an API key created and one revoked every 20 s; for SOAK_MINUTES (10). SOAK_NEW_RECORDS=0 keeps
- * the lake's size steady (updates only), so what still grows is not data. `serve` has DuckDB's budget of the pods;
- * the response cache is off unless ODP_API_CACHE_MB is set, so every read reaches the lake.
+ * the lake's size steady (updates only), so what still grows is not data. `serve` gets the serve pods' env (their
+ * DuckDB budget and V8 flags); the response cache is off unless ODP_API_CACHE_MB is set, so every read reaches the
+ * lake.
  * Prints requests, errors, p50/p99, RSS (its peak, an ingest's working set, and its floor between ingests), the
- * JS heap (used, and reserved by V8 with its young generation), DuckDB's own memory (in all, and the tags that
- * moved) and open descriptors per minute (goals: no error; after a 5-minute warm-up p99 within 1.5× + 10 ms, the
- * floors of RSS and descriptors within 10%), checks that the lake holds exactly the distinct records the feed
- * sent, and writes JSON under service/bench/results/. Exits 1 when a goal is missed.
+ * JS heap (used, reserved by V8, its young generation and the time spent collecting that), DuckDB's own memory
+ * (in all, and the tags that moved) and open descriptors (peak and floor) per minute (goals: no error; after a
+ * 5-minute warm-up p99 within 1.5× + 10 ms, the floors of RSS and descriptors within 10%), checks that the lake
+ * holds exactly the distinct records the feed sent, and writes JSON under service/bench/results/. Exits 1 when a
+ * goal is missed.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -192,6 +194,8 @@ async function main(): Promise<void> {
     /** What V8 has reserved for its heap (what RSS sees of it), and of that its young generation. */
     heapCommittedMb: number;
     newSpaceMb: number;
+    /** Time V8 spent collecting the young generation in the minute: what a smaller one costs. */
+    scavengeMs: number;
     engineMb: number;
     /** DuckDB's memory by tag (`duckdb_memory()`), each tag's peak of the minute: which part of it grows. */
     engineTagsMb: Record<string, number>;
@@ -215,6 +219,7 @@ async function main(): Promise<void> {
         heapMb: 0,
         heapCommittedMb: 0,
         newSpaceMb: 0,
+        scavengeMs: 0,
         engineMb: 0,
         engineTagsMb: {},
         fds: 0,
@@ -256,6 +261,7 @@ async function main(): Promise<void> {
     minute.fds = Math.max(minute.fds, stats.fds);
     minute.fdsFloor = Math.min(minute.fdsFloor, stats.fds);
   }, 1_000);
+  let scavengeSeconds: number | undefined;
   const sampler = setInterval(async () => {
     const minute = current();
     // The JS heap apart from the rest (DuckDB's buffers are native memory): which of the two grows.
@@ -267,6 +273,11 @@ async function main(): Promise<void> {
       minute.newSpaceMb,
       mb(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)$/m),
     );
+    const scavenged = Number(
+      /^nodejs_gc_duration_seconds_sum\{kind="minor"\} (\S+)$/m.exec(metrics)?.[1] ?? 0,
+    );
+    minute.scavengeMs += Math.round(1000 * (scavenged - (scavengeSeconds ?? scavenged)));
+    scavengeSeconds = scavenged;
     let engine = 0;
     for (const [, tag = '', bytes] of metrics.matchAll(
       /^odp_engine_memory_bytes\{tag="([^"]*)"\} (\S+)$/gm,
@@ -354,6 +365,7 @@ async function main(): Promise<void> {
       heapMb: m.heapMb,
       heapCommittedMb: m.heapCommittedMb,
       newSpaceMb: m.newSpaceMb,
+      scavengeMs: m.scavengeMs,
       engineMb: m.engineMb,
       engineTagsMb: m.engineTagsMb,
       fds: m.fds,
@@ -387,12 +399,12 @@ async function main(): Promise<void> {
   };
   console.log(`\nsoak: ${scaleOut ? 'PostgreSQL + Azurite' : 'embedded'}, ${MINUTES} min at ${rate} req/s`);
   console.log(
-    `| minute | requests | errors | p50 ms | p99 ms | peak RSS MB | RSS floor MB | JS heap MB | V8 heap MB | new space MB | DuckDB MB | open fds | fds floor |  (ODP_MEMORY_LIMIT ${MEMORY_LIMIT}, ODP_API_CACHE_MB ${process.env.ODP_API_CACHE_MB ?? '0'})`,
+    `| minute | requests | errors | p50 ms | p99 ms | peak RSS MB | RSS floor MB | JS heap MB | V8 heap MB | new space MB | scavenge ms | DuckDB MB | open fds | fds floor |  (ODP_MEMORY_LIMIT ${MEMORY_LIMIT}, ODP_API_CACHE_MB ${process.env.ODP_API_CACHE_MB ?? '0'})`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const m of table) {
     console.log(
-      `| ${m.minute} | ${m.requests} | ${m.errors} | ${m.p50ms} | ${m.p99ms} | ${m.rssMb} | ${m.rssFloorMb} | ${m.heapMb} | ${m.heapCommittedMb} | ${m.newSpaceMb} | ${m.engineMb} | ${m.fds} | ${m.fdsFloor} |`,
+      `| ${m.minute} | ${m.requests} | ${m.errors} | ${m.p50ms} | ${m.p99ms} | ${m.rssMb} | ${m.rssFloorMb} | ${m.heapMb} | ${m.heapCommittedMb} | ${m.newSpaceMb} | ${m.scavengeMs} | ${m.engineMb} | ${m.fds} | ${m.fdsFloor} |`,
     );
   }
   // The DuckDB tags that moved by 1 MB or more after the warm-up: where DuckDB's share of a drift sits.
