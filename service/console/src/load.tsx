@@ -1,17 +1,22 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 export type Loaded<T> =
   | { state: 'loading' }
   | { state: 'failed'; error: string }
   | { state: 'ready'; value: T };
 
-/** Loads `work` whenever `deps` change; an older load finishing late never overwrites a newer one. */
+/**
+ * Loads `work` whenever `deps` change; an older load finishing late never overwrites a newer one. The returned
+ * reload keeps what is shown until the fresh value arrives, so the sections below it stay as they are.
+ */
 export function useLoad<T>(work: () => Promise<T>, deps: unknown[]): [Loaded<T>, () => void] {
   const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
   const [round, setRound] = useState(0);
+  const shownRound = useRef(round);
   useEffect(() => {
     let current = true;
-    setLoaded({ state: 'loading' });
+    if (shownRound.current === round) setLoaded({ state: 'loading' });
+    shownRound.current = round;
     work().then(
       (value) => current && setLoaded({ state: 'ready', value }),
       (error: unknown) =>

@@ -22,7 +22,16 @@ async function followRun(key: string, location: string): Promise<Run> {
   }
 }
 
-function Records({ session, dataset }: { session: Session; dataset: string }) {
+function Records({
+  session,
+  dataset,
+  onRedriven,
+}: {
+  session: Session;
+  dataset: string;
+  /** Called once a re-drive has ended, so the counts outside this section follow. */
+  onRedriven: () => void;
+}) {
   const [records, reload] = useLoad(
     () =>
       call<{ data: Quarantined[] }>(
@@ -49,6 +58,7 @@ function Records({ session, dataset }: { session: Session; dataset: string }) {
         run: await followRun(session.key, response.headers.get('Location') as string),
       });
       reload();
+      onRedriven();
     } catch (error) {
       setRedrive({ state: 'failed', error: error instanceof Error ? error.message : String(error) });
     }
@@ -140,7 +150,10 @@ function Records({ session, dataset }: { session: Session; dataset: string }) {
 
 /** What runs set aside and why, with the record as received; operators re-drive after fixing the definition. */
 export function QuarantinePage({ session, dataset }: { session: Session; dataset: string | undefined }) {
-  const [datasets] = useLoad(() => call<{ data: Dataset[] }>(session.key, '/v1/datasets'), [session.key]);
+  const [datasets, reloadDatasets] = useLoad(
+    () => call<{ data: Dataset[] }>(session.key, '/v1/datasets'),
+    [session.key],
+  );
   const [chosen, setChosen] = useState(dataset);
   return (
     <>
@@ -169,7 +182,7 @@ export function QuarantinePage({ session, dataset }: { session: Session; dataset
                   records of {current} wait for a re-drive.
                 </p>
               ) : (
-                current && <Records session={session} dataset={current} />
+                current && <Records session={session} dataset={current} onRedriven={reloadDatasets} />
               )}
             </>
           );
