@@ -212,7 +212,7 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
       expect(podLabels).to.include(pdb.spec!.selector!.matchLabels!);
     });
 
-    it('gives Node only flags it accepts from NODE_OPTIONS, so no pod fails at its first line', async () => {
+    it('gives Node only flags it accepts from NODE_OPTIONS, so no pod fails at its first line', () => {
       const options = podTemplates(apps).flatMap(([workload, template]) =>
         template.spec!.containers.flatMap((c) =>
           (c.env ?? [])
@@ -229,6 +229,27 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
         expect(started.stderr, `${workload}: NODE_OPTIONS=${value}`).to.equal('');
         expect(started.status, `${workload}: NODE_OPTIONS=${value}`).to.equal(0);
       }
+    });
+
+    it("keeps V8's young generation of the API pods small under a churn of short-lived objects", () => {
+      const api = one<IDeployment>(apps, 'Deployment', 'lake-service-api');
+      const options = api.spec!.template.spec!.containers[0]!.env?.find(
+        (e) => e.name === 'NODE_OPTIONS',
+      )?.value;
+      // Objects that survive a few collections make V8 grow its young generation (uncapped: to 128 MB on 24 GiB).
+      const churn = `const v8 = require('v8'); let kept = [], most = 0;
+        for (let i = 0; i < 400; i++) {
+          kept.push(Array.from({ length: 20000 }, (_, j) => ({ j, s: 'x' + j })));
+          if (kept.length > 30) kept.shift();
+          most = Math.max(most, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+        }
+        console.log(most);`;
+      const run = spawnSync(process.execPath, ['-e', churn], {
+        env: { ...process.env, NODE_OPTIONS: options ?? '' },
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).to.equal(0);
+      expect(Number(run.stdout) / 2 ** 20, `new space with NODE_OPTIONS=${options}`).to.be.at.most(24);
     });
 
     it('routes the Service and the TLS Ingress to the API pods only, never to ingest pods', () => {

@@ -266,16 +266,15 @@ async function main(): Promise<void> {
     const minute = current();
     // The JS heap apart from the rest (DuckDB's buffers are native memory): which of the two grows.
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    const mb = (pattern: RegExp) => Math.round(Number(pattern.exec(metrics)?.[1] ?? 0) / 2 ** 20);
+    const value = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1] ?? 0);
+    const mb = (pattern: RegExp) => Math.round(value(pattern) / 2 ** 20);
     minute.heapMb = Math.max(minute.heapMb, mb(/^nodejs_heap_size_used_bytes (\S+)$/m));
     minute.heapCommittedMb = Math.max(minute.heapCommittedMb, mb(/^nodejs_heap_size_total_bytes (\S+)$/m));
     minute.newSpaceMb = Math.max(
       minute.newSpaceMb,
       mb(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\S+)$/m),
     );
-    const scavenged = Number(
-      /^nodejs_gc_duration_seconds_sum\{kind="minor"\} (\S+)$/m.exec(metrics)?.[1] ?? 0,
-    );
+    const scavenged = value(/^nodejs_gc_duration_seconds_sum\{kind="minor"\} (\S+)$/m);
     minute.scavengeMs += Math.round(1000 * (scavenged - (scavengeSeconds ?? scavenged)));
     scavengeSeconds = scavenged;
     let engine = 0;
