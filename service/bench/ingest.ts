@@ -151,11 +151,14 @@ async function dltFeed(work: string, dir: string, storedKeys: string): Promise<S
   );
 }
 
-/** The rows every contender must end with, as queries over their tables: the key columns (flights) … */
-const FLIGHTS_KEY = 'date, origin, destination, delay, distance';
-const flightsKeys = (from: string) => `SELECT ${FLIGHTS_KEY} FROM ${from}`;
-/** … and for the feed the key and its version, `updated` in epoch milliseconds as dlt stores it. */
-const feedKeys = (from: string, updated: string) => `SELECT id, ${updated} AS updated FROM ${from}`;
+/**
+ * The rows every contender must end with, as queries over their tables: the key columns (flights), and for the
+ * feed the key and its version (`updated` in epoch milliseconds, as dlt stores it). Each column is cast to one
+ * type, since a value's hash depends on its type and the contenders store integers at different widths.
+ */
+const flightsKeys = (from: string) =>
+  `SELECT date::TIMESTAMP, origin::VARCHAR, destination::VARCHAR, delay::BIGINT, distance::BIGINT FROM ${from}`;
+const feedKeys = (from: string, updated: string) => `SELECT id::VARCHAR, (${updated})::BIGINT FROM ${from}`;
 
 interface Content {
   rows: number;
