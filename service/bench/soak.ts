@@ -213,6 +213,8 @@ async function main(): Promise<void> {
   };
   if (stack) process.env.PGPASSWORD = stack.rolePassword;
   const server = await Replica.start(env);
+  // Should the soak itself fail, its server goes with it rather than living on unattended.
+  process.once('exit', () => void server.stop('SIGKILL'));
   // A server that dies mid-soak ends the soak at once, with what it printed, rather than as refused requests.
   let stopping = false;
   void server.done.then((ended) => {
@@ -300,10 +302,22 @@ async function main(): Promise<void> {
     current().errors++;
     if (errors.length < 20) errors.push(what);
   };
+  /**
+   * Runs `work` every `ms`. A failure (a request refused or reset, a process gone) counts as an error of its minute
+   * and the soak goes on, so an overloaded server is reported rather than ending the soak without a result.
+   */
+  const every = (ms: number, what: string, work: () => Promise<void>) =>
+    setInterval(() => {
+      work().catch((error: unknown) => {
+        const cause =
+          error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+        noteError(`${what}: ${error instanceof Error ? error.message : String(error)}${cause}`);
+      });
+    }, ms);
 
   // Key churn: a new key works on its first request, a revoked one is refused within a second.
   const churned: { id: string; key: string }[] = [];
-  const churn = setInterval(async () => {
+  const churn = every(KEY_CHURN_MS, 'key churn', async () => {
     const made = await keys.create(`soak churn ${churned.length}`, 'read');
     churned.push({ id: made.record.id, key: made.key });
     const first = await server.get('/v1/datasets', made.key);
@@ -317,9 +331,9 @@ async function main(): Promise<void> {
       await refused.arrayBuffer();
       if (refused.status !== 401) noteError(`revoked key answered ${refused.status}`);
     }
-  }, KEY_CHURN_MS);
+  });
   // RSS every second: its peak (an ingest's working set) and its floor (what stays between ingests).
-  const rssSampler = setInterval(async () => {
+  const rssSampler = every(1_000, 'RSS sampler', async () => {
     const stats = await processStats(server.pid);
     const minute = current();
     minute.rssMb = Math.max(minute.rssMb, stats.rssMb);
@@ -327,9 +341,9 @@ async function main(): Promise<void> {
     minute.fds = Math.max(minute.fds, stats.fds);
     minute.fdsFloor = Math.min(minute.fdsFloor, stats.fds);
     minute.load1 = Math.max(minute.load1, Math.round(os.loadavg()[0]! * 100) / 100);
-  }, 1_000);
+  });
   let scavengeSeconds: number | undefined;
-  const sampler = setInterval(async () => {
+  const sampler = every(5_000, 'metrics sampler', async () => {
     const minute = current();
     // The JS heap apart from the rest (DuckDB's buffers are native memory): which of the two grows.
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
@@ -354,7 +368,7 @@ async function main(): Promise<void> {
     minute.engineMb = Math.max(minute.engineMb, Math.round(engine / 2 ** 20));
     const dataset = await server.get('/v1/datasets/readings', reader);
     if (dataset.ok) rows = ((await dataset.json()) as { rows: number }).rows;
-  }, 5_000);
+  });
 
   let finish: () => void = () => undefined;
   const loaded = new Promise<void>((resolve) => {
