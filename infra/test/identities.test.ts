@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   checkDeploymentPolicies,
   type IdentityGrants,
@@ -6,6 +7,7 @@ import {
   resourcesFromSynth,
 } from '@odp/policy';
 import { expect } from 'chai';
+import { parse } from 'yaml';
 import { pocConfig } from '../src/config.js';
 import { stackNames, synthesizedStack, type TerraformJson } from './synthesized.js';
 
@@ -285,5 +287,28 @@ describe('the runners', () => {
     const open = synthesizedStack('bootstrap');
     delete open.resource.azurerm_network_security_rule!.runners_deny_virtual_network_out;
     expect(openings(open)).to.deep.equal(['the network is open']);
+  });
+});
+
+describe('the pipelines', () => {
+  const workflow = (file: string) =>
+    parse(readFileSync(new URL(`../../.github/workflows/${file}`, import.meta.url), 'utf8')) as {
+      jobs: Record<string, { with?: { stacks?: string }; strategy?: { matrix?: { stack?: string[] } } }>;
+    };
+  const stacksOf = (file: string) =>
+    Object.values(workflow(file).jobs).flatMap(
+      (job) => job.strategy?.matrix?.stack ?? job.with?.stacks?.split(',') ?? [],
+    );
+
+  it('plan and apply exactly the stacks whose state their identities may reach', () => {
+    const reachable = [...pocConfig.github.pipelineStacks];
+    for (const file of ['infra-plan.yml', 'infra-apply.yml', 'drift.yml']) {
+      expect(stacksOf(file), file).to.deep.equal(reachable);
+    }
+    const condition = String(
+      synthesizedStack('bootstrap').resource.azurerm_role_assignment!.github_plan_state!.condition,
+    );
+    expect(condition).to.include(reachable.map((stack) => `'${stack}.tfstate'`).join(', '));
+    expect(condition).not.to.include('bootstrap.tfstate');
   });
 });
