@@ -7,7 +7,7 @@ import {
   resourcesFromSynth,
 } from '@odp/policy';
 import { expect } from 'chai';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { pocConfig } from '../src/config.js';
 import { stackNames, synthesizedStack, type TerraformJson } from './synthesized.js';
 
@@ -310,5 +310,47 @@ describe('the pipelines', () => {
     );
     expect(condition).to.include(reachable.map((stack) => `'${stack}.tfstate'`).join(', '));
     expect(condition).not.to.include('bootstrap.tfstate');
+  });
+});
+
+describe('the manifests under apps/', () => {
+  const documents = <T>(file: string): T[] =>
+    parseAllDocuments(
+      readFileSync(new URL(`../../apps/base/lake-service/${file}`, import.meta.url), 'utf8'),
+    ).map((document) => document.toJS() as T);
+
+  it('fetch from Key Vault exactly the secrets each identity is granted, with that identity', () => {
+    const clientIdVariable = {
+      [pocConfig.service.writer.identity]: 'ODP_IDENTITY_CLIENT_ID',
+      [pocConfig.service.api.identity]: 'ODP_API_IDENTITY_CLIENT_ID',
+    };
+    const fetched = Object.fromEntries(
+      documents<{ spec: { parameters: { clientID: string; objects: string } } }>(
+        'secretproviderclass.yaml',
+      ).map((provider) => [
+        provider.spec.parameters.clientID,
+        (parse(provider.spec.parameters.objects) as { array: string[] }).array
+          .map((object) => (parse(object) as { objectName: string }).objectName)
+          .sort(),
+      ]),
+    );
+    const resources = deployment();
+    for (const [name, variable] of Object.entries(clientIdVariable)) {
+      const granted = identity(resources, name)
+        .grants.map(({ scope }) => /\/secrets\/([A-Za-z0-9-]+)$/.exec(String(scope))?.[1])
+        .filter((secret): secret is string => secret !== undefined)
+        .sort();
+      expect(fetched[ref(variable)], name).to.deep.equal(granted);
+    }
+  });
+
+  it('name the ServiceAccounts the identities trust', () => {
+    const accounts = documents<{ metadata: { name: string } }>('serviceaccount.yaml').map(
+      (account) => account.metadata.name,
+    );
+    expect(accounts).to.have.members([
+      pocConfig.service.writer.serviceAccount,
+      pocConfig.service.api.serviceAccount,
+    ]);
   });
 });
