@@ -7,7 +7,7 @@ import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-
 import type { NodePool } from '../config.js';
 import { grantRole } from './grantRole.js';
 import type { OdpStack } from './OdpStack.js';
-import { vaultObject } from './ServiceIdentity.js';
+import { vaultObject } from './privateKeyVault.js';
 
 export interface ClusterProps {
   subnetId: string;

@@ -4,6 +4,7 @@ import type { ServiceRole } from '../config.js';
 import { grantRole } from './grantRole.js';
 import type { OdpStack } from './OdpStack.js';
 import type { PrivateStorageAccount } from './PrivateStorageAccount.js';
+import { vaultObject } from './privateKeyVault.js';
 
 export interface ServiceIdentityProps {
   /** The cluster's OIDC issuer, which vouches for the service's Kubernetes service accounts. */
@@ -11,10 +12,6 @@ export interface ServiceIdentityProps {
   lake: PrivateStorageAccount;
   vaultId: string;
 }
-
-/** A Key Vault object's own scope, so a role reaches that one secret and not the rest of the vault. */
-export const vaultObject = (vaultId: string, kind: 'secrets' | 'certificates', name: string) =>
-  `${vaultId}/${kind}/${name}`;
 
 /**
  * The identities the lake service signs in as through workload identity (no secret anywhere), one per
