@@ -10,7 +10,6 @@ export {
   planIdentity,
   type ResourceDifference,
   type StateVersion,
-  sameState,
 } from './plan/PlanIdentity.js';
 export { type PlanJson, parsePlanJson } from './plan/PlanJson.js';
 export { type PlanCounts, type PlanSummary, summarizePlan } from './plan/PlanSummary.js';
