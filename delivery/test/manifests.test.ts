@@ -333,22 +333,22 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
         ODP_STORAGE_ACCOUNT: 'stjklodplake',
         ODP_PG_HOST: 'psql-jkl-odp-poc.postgres.database.azure.com',
         ODP_PG_USER: 'id-odp-lake-service',
+        ODP_PG_API_USER: 'id-odp-lake-api',
       };
       const config = all<IConfigMap>(apps, 'ConfigMap').find((c) =>
         c.metadata.name.startsWith('lake-service-config'),
       )!;
+      const substitute = (value: string) =>
+        value.replace(
+          /\$\{(\w+)\}/g,
+          (_, variable: string) => terraform[variable] ?? `<${variable} not set>`,
+        );
       const substituted = Object.fromEntries(
-        Object.entries(config.data ?? {}).map(([name, value]) => [
-          name,
-          value.replace(
-            /\$\{(\w+)\}/g,
-            (_, variable: string) => terraform[variable] ?? `<${variable} not set>`,
-          ),
-        ]),
+        Object.entries(config.data ?? {}).map(([name, value]) => [name, substitute(value)]),
       );
       for (const [workload, template] of podTemplates(apps)) {
         const env = Object.fromEntries(
-          (template.spec!.containers[0]!.env ?? []).map((e) => [e.name, e.value ?? '']),
+          (template.spec!.containers[0]!.env ?? []).map((e) => [e.name, substitute(e.value ?? '')]),
         );
         const service = loadConfig({ ...substituted, ...env });
         if (workload.startsWith('Deployment'))
@@ -365,13 +365,21 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
       expect(container.readinessProbe?.httpGet?.path).to.equal('/readyz');
     });
 
-    it('gives every pod the workload identity: annotated ServiceAccount, labelled pods', () => {
-      const account = one<IServiceAccount>(apps, 'ServiceAccount', 'lake-service');
-      expect(account.metadata!.annotations!['azure.workload.identity/client-id']).to.equal(
-        placeholder('ODP_IDENTITY_CLIENT_ID'),
-      );
+    it('gives every pod the workload identity of its trust level: annotated ServiceAccount, labelled pods', () => {
+      const clientIds = {
+        'lake-service': 'ODP_IDENTITY_CLIENT_ID',
+        'lake-service-api': 'ODP_API_IDENTITY_CLIENT_ID',
+      };
+      for (const [name, variable] of Object.entries(clientIds)) {
+        const account = one<IServiceAccount>(apps, 'ServiceAccount', name);
+        expect(account.metadata!.annotations!['azure.workload.identity/client-id'], name).to.equal(
+          placeholder(variable),
+        );
+      }
       for (const [workload, template] of podTemplates(apps)) {
-        expect(template.spec!.serviceAccountName, workload).to.equal('lake-service');
+        // The API only reads; the ingest CronJobs write.
+        const expected = workload.startsWith('Deployment') ? 'lake-service-api' : 'lake-service';
+        expect(template.spec!.serviceAccountName, workload).to.equal(expected);
         expect(template.metadata!.labels!['azure.workload.identity/use'], workload).to.equal('true');
       }
     });
@@ -395,28 +403,34 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
       });
     });
 
-    it('takes secrets from Key Vault through the Secrets Store CSI driver with the workload identity', () => {
-      const provider = one<{ spec: { provider: string; parameters: Record<string, string> } }>(
-        apps,
-        'SecretProviderClass',
-        'lake-service-secrets',
-      );
-      expect(provider.spec.provider).to.equal('azure');
-      expect(provider.spec.parameters).to.include({
-        usePodIdentity: 'false',
-        clientID: placeholder('ODP_IDENTITY_CLIENT_ID'),
-        keyvaultName: placeholder('ODP_KEY_VAULT_NAME'),
-        tenantId: placeholder('ODP_TENANT_ID'),
-      });
-      const objects = parse(provider.spec.parameters.objects!) as { array: string[] };
-      expect(objects.array.map((o) => (parse(o) as { objectType: string }).objectType)).to.include('secret');
-      for (const [workload, template] of podTemplates(apps)) {
-        const mounted = template.spec!.volumes!.some(
-          (v) =>
-            v.csi?.driver === 'secrets-store.csi.k8s.io' &&
-            v.csi.volumeAttributes?.secretProviderClass === provider.metadata.name,
+    it('takes secrets from Key Vault through the Secrets Store CSI driver with the workload identity of each pod', () => {
+      type Provider = {
+        metadata: { name: string };
+        spec: { provider: string; parameters: Record<string, string> };
+      };
+      const providers = all<Provider>(apps, 'SecretProviderClass');
+      for (const provider of providers) {
+        expect(provider.spec.provider).to.equal('azure');
+        expect(provider.spec.parameters).to.include({
+          usePodIdentity: 'false',
+          keyvaultName: placeholder('ODP_KEY_VAULT_NAME'),
+          tenantId: placeholder('ODP_TENANT_ID'),
+        });
+        const objects = parse(provider.spec.parameters.objects!) as { array: string[] };
+        expect(objects.array.map((o) => (parse(o) as { objectType: string }).objectType)).to.include(
+          'secret',
         );
-        expect(mounted, workload).to.equal(true);
+      }
+      for (const [workload, template] of podTemplates(apps)) {
+        const account = one<IServiceAccount>(apps, 'ServiceAccount', template.spec!.serviceAccountName!);
+        const mounted = template.spec!.volumes!.filter((v) => v.csi?.driver === 'secrets-store.csi.k8s.io');
+        expect(mounted, workload).to.have.length(1);
+        const provider = providers.find(
+          (p) => p.metadata.name === mounted[0]!.csi!.volumeAttributes?.secretProviderClass,
+        );
+        expect(provider?.spec.parameters.clientID, workload).to.equal(
+          account.metadata!.annotations!['azure.workload.identity/client-id'],
+        );
       }
       expect(all(apps, 'Secret'), 'Secrets committed to Git').to.deep.equal([]);
     });
