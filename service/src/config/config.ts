@@ -140,7 +140,8 @@ export const EnvSchema = z.object({
   // Hourly: between two maintenance runs the files of a dataset whose records change carry every replaced version,
   // and reads scan them (see REWRITE_DELETED_SHARE in lake/maintain.ts). Off the 5-minute marks ingests favour.
   ODP_MAINTENANCE_SCHEDULE: CronPattern.default('17 * * * *'),
-  ODP_METRICS_PUBLIC: bool.default(true),
+  // Metrics name datasets, routes and memory: an admin key reads them unless an installation opens them.
+  ODP_METRICS_PUBLIC: bool.default(false),
   ODP_CORS_ORIGINS: z
     .string()
     .default('')
