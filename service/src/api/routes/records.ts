@@ -6,8 +6,15 @@ import { messageOf } from '../../errors.js';
 import { type Row, rows } from '../../lake/query.js';
 import type { ColumnInfo } from '../catalogCache.js';
 import { answerFromCache } from '../conditional.js';
-import { type Cursor, checkCursor, encodeCursor, readCursor } from '../cursor.js';
-import { badRequest, notFound } from '../problem.js';
+import {
+  type Cursor,
+  checkCursor,
+  encodeCursor,
+  invalidCursor,
+  readCursor,
+  type SortValueCheck,
+} from '../cursor.js';
+import { badRequest, notFound, Problem } from '../problem.js';
 import { exportFile, MEDIA_TYPES, negotiate } from '../records/formats.js';
 import {
   DEFAULT_PAGE,
@@ -31,6 +38,12 @@ export function explainLakeError(error: unknown): never {
   }
   throw error;
 }
+
+/** A cursor's sort value must be a value of its column, or NULL (which sorts last). */
+const sortValueOf =
+  (column: ColumnInfo): SortValueCheck =>
+  (value) =>
+    value === null ? undefined : invalidValue(column, String(value));
 
 /** The snapshot a request reads: its cursor's, its `asOf`, or the lake's current one. */
 async function readSnapshot(
@@ -92,9 +105,22 @@ export const records = route({
         const { snapshot, pinned } = cursor
           ? { snapshot: cursor.snapshot, pinned: true }
           : await readSnapshot(connection, services, query.asOf);
-        const schema = await services.catalog.schema(connection, dataset, snapshot);
+        const schema = await services.catalog
+          .schema(connection, dataset, snapshot)
+          .catch((error: unknown) => {
+            throw cursor && error instanceof Problem && error.status === 404
+              ? invalidCursor(
+                  `pins snapshot ${snapshot}, at which ${dataset.name} has no data (it may have expired)`,
+                )
+              : error;
+          });
         const parsed = parseRecordQuery(dataset, schema, ctx.query, format);
-        if (cursor) checkCursor(cursor, parsed.normalized, parsed.sort.length);
+        if (cursor)
+          checkCursor(
+            cursor,
+            parsed.normalized,
+            parsed.sort.map((term) => sortValueOf(term.column)),
+          );
         const cacheKey = [
           dataset.name,
           snapshot,
