@@ -56,6 +56,10 @@ async function readSnapshot(
   return { snapshot: await services.catalog.currentSnapshot(connection), pinned: false };
 }
 
+const CSV_FORMULAS =
+  "In CSV, a text value that starts with =, +, -, @, a tab or a carriage return is written with a leading `'`, " +
+  'so that a spreadsheet shows it rather than running it as a formula; numbers are written as they are.';
+
 export const records = route({
   path: '/v1/datasets/:name/records',
   operationId: 'listRecords',
@@ -63,7 +67,8 @@ export const records = route({
   description:
     'Filter with `?<column>=<op>.<value>` (ops: eq, neq, gt, gte, lt, lte, like, ilike (`*` is the wildcard), ' +
     'in.(a,b), is.null|not_null|true|false); several filters are ANDed. JSON pages carry `next`, a cursor that ' +
-    'pins the snapshot of the first page. NDJSON and CSV stream; Parquet is written by DuckDB.',
+    'pins the snapshot of the first page. NDJSON and CSV stream; Parquet is written by DuckDB. ' +
+    CSV_FORMULAS,
   access: 'read',
   perDataset: true,
   params: z.object({ name: DatasetName }),
@@ -88,7 +93,7 @@ export const records = route({
           },
         },
         [MEDIA_TYPES.ndjson]: { type: 'string' },
-        'text/csv': { type: 'string' },
+        'text/csv': { type: 'string', description: CSV_FORMULAS },
         [MEDIA_TYPES.parquet]: { type: 'string', contentEncoding: 'binary' },
       },
     },
