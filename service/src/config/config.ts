@@ -41,7 +41,7 @@ export interface ApiSettings {
   metricsPublic: boolean;
   /** Origins allowed to call the API from a browser; empty means CORS is off. */
   corsOrigins: string[];
-  /** A buffered response that takes longer is abandoned with 503 (exports stream and are not cut off). */
+  /** A buffered response that takes longer is abandoned with 503 (exports have their own deadline). */
   requestTimeoutMs: number;
   maxQueryBytes: number;
   maxBodyBytes: number;
@@ -49,6 +49,12 @@ export interface ApiSettings {
   sessions: number;
   /** Memory for JSON pages kept by ETag (0 turns the cache off). */
   cacheMegabytes: number;
+  /** What export files may take together in the temporary folder (the pods' /tmp is an emptyDir of 1 GiB). */
+  exportSpaceMegabytes: number;
+  /** An export's client that reads nothing for this long is cut off. */
+  exportIdleMs: number;
+  /** DuckDB's writing of an export is interrupted past this (503). */
+  exportTimeoutMs: number;
 }
 
 /** Where `odp extensions install` looks; unset means the public default of each. */
@@ -157,6 +163,10 @@ export const EnvSchema = z.object({
   ODP_MAX_BODY_BYTES: z.coerce.number().int().min(0).max(10_000_000).default(16_384),
   ODP_API_SESSIONS: z.coerce.number().int().min(1).max(64).default(4),
   ODP_API_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
+  // Three quarters of the pods' 1 GiB /tmp: what is left covers one write past the last check and the sign-in file.
+  ODP_EXPORT_SPACE_MB: z.coerce.number().min(1).max(1_048_576).default(768),
+  ODP_EXPORT_IDLE_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
+  ODP_EXPORT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   ODP_API_KEYS_FILE: z.string().min(1).optional(),
   ODP_RATE_LIMIT_READ_PER_SECOND: rate.default(20),
   ODP_RATE_LIMIT_READ_BURST: rate.default(40),
@@ -276,6 +286,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBodyBytes: e.ODP_MAX_BODY_BYTES,
       sessions: e.ODP_API_SESSIONS,
       cacheMegabytes: e.ODP_API_CACHE_MB,
+      exportSpaceMegabytes: e.ODP_EXPORT_SPACE_MB,
+      exportIdleMs: e.ODP_EXPORT_IDLE_MS,
+      exportTimeoutMs: e.ODP_EXPORT_TIMEOUT_MS,
     },
     languageModel,
     access: {

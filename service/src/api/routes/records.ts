@@ -14,8 +14,9 @@ import {
   readCursor,
   type SortValueCheck,
 } from '../cursor.js';
+import type { ExportWriter } from '../exports.js';
 import { badRequest, notFound, Problem } from '../problem.js';
-import { exportFile, MEDIA_TYPES, negotiate } from '../records/formats.js';
+import { MEDIA_TYPES, negotiate } from '../records/formats.js';
 import {
   DEFAULT_PAGE,
   type Filter,
@@ -104,9 +105,9 @@ export const records = route({
     const dataset = services.runtime.dataset(params.name);
     const format = negotiate(ctx);
     const cursor = query.cursor === undefined ? undefined : readCursor(query.cursor);
-    const leave = format === 'json' ? undefined : await services.exports.enter();
-    try {
-      await services.sessions.use(async (connection) => {
+    // An export holds a slot from before it takes a session until its client has read it (see `Exports`).
+    const read = (write?: ExportWriter) =>
+      services.sessions.use(async (connection) => {
         const { snapshot, pinned } = cursor
           ? { snapshot: cursor.snapshot, pinned: true }
           : await readSnapshot(connection, services, query.asOf);
@@ -156,11 +157,9 @@ export const records = route({
         });
         ctx.set('Content-Disposition', `attachment; filename="${dataset.name}-${snapshot}.${format}"`);
         // DuckDB writes the whole export at its own speed; the session is free again before the client reads it.
-        ctx.body = await exportFile(connection, statement, format).catch(explainLakeError);
+        ctx.body = await write!(connection, statement, format).catch(explainLakeError);
       });
-    } finally {
-      leave?.();
-    }
+    await (format === 'json' ? read() : services.exports.withSlot(read));
   },
 });
 
