@@ -2,7 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Scope } from '../access/scopes.js';
-import { OdpError } from '../errors.js';
+import { messageOf, OdpError } from '../errors.js';
+import { onlyLoopback, verifiesServer, withSystemRoots } from '../lake/signin/conninfo.js';
 import { type AzureTarget, azureTarget } from './azure.js';
 import { CronPattern } from './cron.js';
 import { InvalidSetting } from './invalidSetting.js';
@@ -197,7 +198,18 @@ function catalogTarget(value: string, auth: CatalogAuth | undefined): CatalogTar
         "contains a password: leave it out and use ODP_CATALOG_AUTH=entra (Azure) or libpq's PGPASSFILE/PGPASSWORD",
       );
     }
-    return { kind: 'postgres', conninfo, auth: auth ?? 'libpq' };
+    try {
+      // A token sent as the password goes only to a server that proved who it is (or to this machine).
+      if (auth === 'entra' && !verifiesServer(conninfo) && !onlyLoopback(conninfo)) {
+        throw new InvalidSetting(
+          'ODP_CATALOG',
+          "sends the Entra ID token as the password over a connection that does not verify the server: use sslmode=verify-full (checked against the system's trusted roots, or sslrootcert=<CA file>)",
+        );
+      }
+      return { kind: 'postgres', conninfo: withSystemRoots(conninfo), auth: auth ?? 'libpq' };
+    } catch (error) {
+      throw error instanceof InvalidSetting ? error : new InvalidSetting('ODP_CATALOG', messageOf(error));
+    }
   }
   if (auth)
     throw new InvalidSetting(
