@@ -6,19 +6,9 @@ import { KeyStore } from '../../src/access/keys.js';
 import type { ScaleOut } from '../../standins/scaleOut.js';
 import { Replica } from '../fixtures/replica.js';
 import { startReadingsStack } from '../fixtures/scaleOut.js';
+import { until } from './until.js';
 
 type LogLine = Record<string, unknown> & { msg?: string; requestId?: string };
-
-/** Asks until `probe` returns something, for at most a minute. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`waited a minute for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('what the server discloses: no internal detail to clients, no credential in its log', function () {
   this.timeout(240_000);

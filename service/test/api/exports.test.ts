@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,12 +6,12 @@ import type { Readable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { KeyStore } from '../../src/access/keys.js';
 import { type ExportLimits, Exports } from '../../src/api/exports.js';
 import { Problem } from '../../src/api/problem.js';
-import { odp } from '../fixtures/cli.js';
-import { Replica } from '../fixtures/replica.js';
-import { readingsBatch, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
+import type { Replica } from '../fixtures/replica.js';
+import type { Sandbox } from '../fixtures/sandbox.js';
+import { replicaOverReadings } from './server.js';
+import { until } from './until.js';
 
 const MB = 2 ** 20;
 
@@ -31,16 +31,12 @@ async function exportFiles(folder: string): Promise<{ bytes: number; count: numb
   return { bytes, count };
 }
 
-/** Asks until `probe` returns something, for at most `ms`. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`waited ${ms} ms for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** What `promise` fails with, or undefined when it does not. */
+const failureOf = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 /**
  * A client that asks for an export and then reads nothing: it takes in the response head (and whatever came with
@@ -113,33 +109,17 @@ describe('exports are bounded end to end: slots, temporary space, idle clients',
   const IDLE_MS = 2_000;
   let sandbox: Sandbox;
   let server: Replica;
-  let tmp: string;
   let key: string;
   let port: number;
   const report: string[] = [];
 
   before(async () => {
-    sandbox = await Sandbox.create();
-    await sandbox.write('readings.yaml', readingsDataset());
-    await sandbox.write('readings.ndjson', readingsBatch(ROWS));
-    const loaded = await odp(['ingest', 'readings'], sandbox.env).done;
-    expect(loaded.code, loaded.stderr).to.equal(0);
-    const keysFile = path.join(sandbox.dir, 'api-keys.json');
-    key = (await new KeyStore(keysFile).create('client', 'read')).key;
-    tmp = path.join(sandbox.dir, 'tmp');
-    await mkdir(tmp);
-    server = await Replica.start({
-      ...sandbox.env,
-      ODP_API_KEYS_FILE: keysFile,
-      ODP_RATE_LIMIT_READ_PER_SECOND: '100000',
-      ODP_RATE_LIMIT_READ_BURST: '100000',
+    ({ sandbox, server, key, port } = await replicaOverReadings(ROWS, {
       // Slots for every client here: what bounds the files is the space they may take.
       ODP_API_SESSIONS: '16',
       ODP_EXPORT_SPACE_MB: String(SPACE_MB),
       ODP_EXPORT_IDLE_MS: String(IDLE_MS),
-      TMPDIR: tmp,
-    });
-    port = Number(new URL(server.url).port);
+    }));
   });
   after(async () => {
     await server?.stop();
@@ -158,7 +138,7 @@ describe('exports are bounded end to end: slots, temporary space, idle clients',
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        peak = Math.max(peak, (await exportFiles(tmp)).bytes);
+        peak = Math.max(peak, (await exportFiles(sandbox.dir)).bytes);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
@@ -178,7 +158,7 @@ describe('exports are bounded end to end: slots, temporary space, idle clients',
 
       const stalledAt = Date.now();
       await until('the stalled exports to be cut off and their files removed', async () =>
-        (await exportFiles(tmp)).count === 0 ? true : undefined,
+        (await exportFiles(sandbox.dir)).count === 0 ? true : undefined,
       );
       const cutOffMs = Date.now() - stalledAt;
       const whole = await server.get(exportPath, key);
@@ -239,12 +219,9 @@ describe('an export holds its slot until its stream closes, and DuckDB has a dea
   it('a second export waits for the slot of one its client is still reading, and gets it once that closes', async () => {
     const exports = new Exports(limits({ maxWaitMs: 500 }));
     const first = await exports.withSlot(async (write) => write(await duck.connect(), rows, 'csv'));
-    const refused = await exports
-      .withSlot(async (write) => write(await duck.connect(), rows, 'csv'))
-      .then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+    const refused = await failureOf(
+      exports.withSlot(async (write) => write(await duck.connect(), rows, 'csv')),
+    );
     expect(refused).to.be.instanceOf(Problem);
     expect((refused as Problem).message).to.match(/waited 500 ms for an export slot/);
     const firstClosed = closed(first);
@@ -274,12 +251,9 @@ describe('an export holds its slot until its stream closes, and DuckDB has a dea
       params: [],
     };
     const started = Date.now();
-    const failure = await exports
-      .withSlot(async (write) => write(await duck.connect(), endless, 'parquet'))
-      .then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+    const failure = await failureOf(
+      exports.withSlot(async (write) => write(await duck.connect(), endless, 'parquet')),
+    );
     expect(failure).to.be.instanceOf(Problem);
     expect((failure as Problem).status).to.equal(503);
     expect((failure as Problem).message).to.match(/took longer than 500 ms/);

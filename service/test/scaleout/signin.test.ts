@@ -15,6 +15,7 @@ import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { fromSource } from '../../src/sources/source.js';
 import type { LocalPostgres } from '../../standins/postgres.js';
 import { ScaleOut } from '../../standins/scaleOut.js';
+import { until } from '../api/until.js';
 import { ndjson } from '../fixtures/sandbox.js';
 import { startReadingsStack } from '../fixtures/scaleOut.js';
 import { TokenAuthority } from './tokens.js';
@@ -85,25 +86,30 @@ async function serveTls(server: LocalPostgres): Promise<string> {
   });
   const ca = path.join(dir, 'ca.crt');
   // The reload is asynchronous: wait until the server answers a verified TLS connection.
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const client = new pg.Client({
-      host: '127.0.0.1',
-      port: server.port,
-      user: 'odp_admin',
-      password: server.adminPassword,
-      database: 'postgres',
-      ssl: { ca: await readFile(ca, 'utf8'), rejectUnauthorized: true },
-    });
-    const failure = await client.connect().then(
-      () => undefined,
-      (error: unknown) => messageOf(error),
-    );
-    await client.end().catch(() => undefined);
-    if (failure === undefined) return ca;
-    if (Date.now() > deadline) throw new Error(`PostgreSQL did not take up TLS: ${failure}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let failure = '';
+  await until(
+    'PostgreSQL to take up TLS',
+    async () => {
+      const client = new pg.Client({
+        host: '127.0.0.1',
+        port: server.port,
+        user: 'odp_admin',
+        password: server.adminPassword,
+        database: 'postgres',
+        ssl: { ca: await readFile(ca, 'utf8'), rejectUnauthorized: true },
+      });
+      failure = await client.connect().then(
+        () => '',
+        (error: unknown) => messageOf(error),
+      );
+      await client.end().catch(() => undefined);
+      return failure ? undefined : true;
+    },
+    30_000,
+  ).catch((error: unknown) => {
+    throw new Error(`${messageOf(error)}: ${failure}`);
+  });
+  return ca;
 }
 
 describe('scale-out: signing in to the catalog with expiring tokens', function () {
