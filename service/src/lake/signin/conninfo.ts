@@ -48,17 +48,17 @@ function withKeyword(conninfo: string, keyword: string, value: string): string {
 export const withPassfile = (conninfo: string, passfile: string): string =>
   withKeyword(conninfo, 'passfile', passfile);
 
+/** The sslmode libpq uses: the one given, or verify-full when `sslrootcert=system` is (libpq 16 and later). */
+const sslmodeOf = (k: Map<string, string>): string | undefined =>
+  k.get('sslmode') ?? (k.get('sslrootcert') === 'system' ? 'verify-full' : undefined);
+
 /**
  * Whether libpq checks that the server is the one named: `sslmode=verify-full`, which `sslrootcert=system` implies
  * when no sslmode is given. `require` encrypts without checking who answers; `verify-ca` checks only that some
  * certificate from a trusted root is shown, which any site's is with the system's roots.
  */
-export function verifiesServer(conninfo: string): boolean {
-  const k = parseConninfo(conninfo);
-  return (
-    (k.get('sslmode') ?? (k.get('sslrootcert') === 'system' ? 'verify-full' : 'prefer')) === 'verify-full'
-  );
-}
+export const verifiesServer = (conninfo: string): boolean =>
+  sslmodeOf(parseConninfo(conninfo)) === 'verify-full';
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1)$/i;
 
@@ -115,7 +115,7 @@ export function pgClientConfig(
   const user = k.get('user');
   if (user) config.user = user;
   if (password !== undefined) config.password = password;
-  const mode = k.get('sslmode') ?? (k.get('sslrootcert') === 'system' ? 'verify-full' : undefined);
+  const mode = sslmodeOf(k);
   if (mode === 'require' || mode === 'verify-ca' || mode === 'verify-full') {
     // node-postgres checks the certificate in every one of these modes, against the same roots as libpq.
     const roots = k.get('sslrootcert') ?? 'system';
