@@ -1,7 +1,11 @@
-import { createReadStream, statSync, watch } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { closeSync, constants, createReadStream, createWriteStream, openSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import path from 'node:path';
 import { pipeline, type Readable, Transform } from 'node:stream';
+import { pipeline as pipelined } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Gate } from './gate.js';
 import { Problem } from './problem.js';
@@ -9,6 +13,8 @@ import { copySql } from './records/formats.js';
 import type { Format } from './records/query.js';
 import type { Statement } from './records/statement.js';
 import { withDeadline } from './sessions.js';
+
+const run = promisify(execFile);
 
 export interface ExportLimits {
   /** Exports written or streaming at once; more wait their turn (see `Gate`). */
@@ -32,19 +38,26 @@ export type ExportWriter = (
   format: Exclude<Format, 'json'>,
 ) => Promise<Readable>;
 
+/** An export's file, and the bytes it holds of the space all of them share. */
+interface ExportFile {
+  dir: string;
+  file: string;
+  bytes: number;
+}
+
 /**
- * Exports bounded end to end. DuckDB writes each one into a private temporary file (engine speed, memory flat in
- * the row count), which is then streamed to the client and removed when the stream closes, however it ends. From
- * its slot to its file: a slot is held until the client has read the whole file (or is cut off), so the number of
- * files on disk is bounded; all files together stay within `spaceBytes` (an export whose next writes would pass
- * it is stopped while DuckDB writes it, and answered 503 with Retry-After, before a byte is sent: an export being
- * streamed is never cut short for space); a client that reads nothing for `idleMs` is cut off; and DuckDB's
- * writing is interrupted past `timeoutMs`.
+ * Exports bounded end to end. DuckDB writes each one at engine speed (memory flat in the row count) into a pipe
+ * that this process drains into a private temporary file, counting every byte; the file is then streamed to the
+ * client and removed when the stream closes, however it ends. A slot is held until the client has read the whole
+ * file (or is cut off), so the number of files is bounded; all files together never take more than `spaceBytes`
+ * (an export that would pass it is stopped while DuckDB writes it, and answered 503 with Retry-After before a byte
+ * is sent; one already streaming is never cut short for space); a client that reads nothing for `idleMs` is cut
+ * off; and DuckDB's writing is interrupted past `timeoutMs`.
  */
 export class Exports {
   readonly #limits: ExportLimits;
   readonly #gate: Gate;
-  /** Bytes the export files take now, as last seen. */
+  /** Bytes the export files take now. */
   #used = 0;
 
   constructor(limits: ExportLimits) {
@@ -66,47 +79,74 @@ export class Exports {
     let streaming = false;
     try {
       return await work(async (connection, statement, format) => {
-        const stream = await this.#write(connection, statement, format, leave);
+        const written = await this.#write(connection, statement, format);
         streaming = true;
-        return stream;
+        return this.#stream(written, leave);
       });
     } finally {
       if (!streaming) leave();
     }
   }
 
+  /**
+   * DuckDB copies the export into a pipe (a FIFO) and this process moves it into the file, taking each chunk's
+   * bytes from the space first: a chunk that would pass it stops the export, so no byte past the space is ever
+   * written. The pipe is opened here first, for reading and, until DuckDB is done, for writing too, so reading
+   * never blocks and never sees its end before DuckDB has written it all.
+   */
   async #write(
     connection: DuckDBConnection,
     statement: Statement,
     format: Exclude<Format, 'json'>,
-    leave: () => void,
-  ): Promise<Readable> {
+  ): Promise<ExportFile> {
     const { folder, spaceBytes, timeoutMs } = this.#limits;
     const dir = await mkdtemp(path.join(folder, 'odp-export-'));
-    const file = path.join(dir, `export.${format}`);
-    const size = this.#measure(file);
-    // Every write DuckDB makes is seen here as it lands. DuckDB may land a write or two more before an interrupt
-    // takes hold, so an export is stopped once two more writes as large as its largest would pass the space.
-    let stopped = false;
-    const watcher = watch(dir, () => {
-      if (stopped || size.update() + 2 * size.step <= spaceBytes) return;
-      stopped = true;
-      connection.interrupt();
-    });
+    const written: ExportFile = { dir, file: path.join(dir, `export.${format}`), bytes: 0 };
+    const fifo = path.join(dir, 'pipe');
+    let full = false;
+    let failure: unknown;
     try {
+      await run('mkfifo', ['-m', '600', fifo]);
+      const source = new Socket({
+        fd: openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK),
+        writable: false,
+      });
+      const holder = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      const counted = new Transform({
+        transform: (chunk: Buffer, _encoding, next) => {
+          if (this.#used + chunk.length > spaceBytes) {
+            full = true;
+            connection.interrupt();
+            next(new Error('the export files would pass their space'));
+            return;
+          }
+          this.#used += chunk.length;
+          written.bytes += chunk.length;
+          next(null, chunk);
+        },
+      });
+      const landed = pipelined(
+        source,
+        counted,
+        createWriteStream(written.file, { highWaterMark: 1 << 22 }),
+      ).catch((error: unknown) => {
+        failure ??= error;
+      });
       await withDeadline(connection, timeoutMs, () =>
-        connection.run(copySql(statement, file, format), statement.params),
-      );
-      if (size.update() > spaceBytes) stopped = true;
-      if (stopped) throw new Error('stopped at the space export files may take');
+        connection.run(copySql(statement, fifo, format), statement.params),
+      ).catch((error: unknown) => {
+        failure ??= error;
+      });
+      closeSync(holder);
+      await landed;
     } catch (error) {
-      await rm(dir, { recursive: true, force: true });
-      size.release();
-      throw stopped ? this.#full() : error;
-    } finally {
-      watcher.close();
+      failure ??= error;
     }
-    return this.#stream(file, dir, size, leave);
+    if (full || failure !== undefined) {
+      await this.#remove(written);
+      throw full ? this.#full() : failure;
+    }
+    return written;
   }
 
   /**
@@ -114,7 +154,7 @@ export class Exports {
    * `idleMs` is a client reading nothing, and destroying the meter ends the response (the app logs why). However
    * the stream ends, its slot, file and space are freed.
    */
-  #stream(file: string, dir: string, size: { release(): void }, leave: () => void): Readable {
+  #stream(written: ExportFile, leave: () => void): Readable {
     const { idleMs } = this.#limits;
     const idle = setTimeout(
       () => meter.destroy(new Error(`export cut off: its client read nothing for ${idleMs} ms`)),
@@ -126,39 +166,19 @@ export class Exports {
         next(null, chunk);
       },
     });
-    pipeline(createReadStream(file, { highWaterMark: 1 << 16 }), meter, () => {
+    pipeline(createReadStream(written.file, { highWaterMark: 1 << 16 }), meter, () => {
       clearTimeout(idle);
       leave();
-      void rm(dir, { recursive: true, force: true }).finally(() => size.release());
+      void this.#remove(written);
     });
     return meter;
   }
 
-  /** Follows one export file's size in the space all of them share. */
-  #measure(file: string): { update(): number; step: number; release(): void } {
-    let seen = 0;
-    const size = {
-      /** The largest single growth seen: what the next write may add. */
-      step: 0,
-      /** Reads the file's size, counts its growth, and returns what all export files take now. */
-      update: () => {
-        let now = seen;
-        try {
-          now = statSync(file).size;
-        } catch {
-          // Not created yet.
-        }
-        size.step = Math.max(size.step, now - seen);
-        this.#used += now - seen;
-        seen = now;
-        return this.#used;
-      },
-      release: () => {
-        this.#used -= seen;
-        seen = 0;
-      },
-    };
-    return size;
+  /** Removes an export's folder, then gives its bytes back to the space. */
+  async #remove(written: ExportFile): Promise<void> {
+    await rm(written.dir, { recursive: true, force: true });
+    this.#used -= written.bytes;
+    written.bytes = 0;
   }
 
   /** Space frees as exports are read or cut off: a client that reads nothing holds it for `idleMs` at most. */

@@ -164,7 +164,7 @@ export const EnvSchema = z.object({
   ODP_MAX_BODY_BYTES: z.coerce.number().int().min(0).max(10_000_000).default(16_384),
   ODP_API_SESSIONS: z.coerce.number().int().min(1).max(64).default(4),
   ODP_API_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
-  // Three quarters of the pods' 1 GiB /tmp: what is left covers one write past the last check and the sign-in file.
+  // Three quarters of the pods' 1 GiB /tmp, which also holds the catalog sign-in file.
   ODP_EXPORT_SPACE_MB: z.coerce.number().min(1).max(1_048_576).default(768),
   ODP_EXPORT_IDLE_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   ODP_EXPORT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
