@@ -5,10 +5,9 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { KeyStore } from '../../src/access/keys.js';
-import { odp } from '../fixtures/cli.js';
-import { Replica } from '../fixtures/replica.js';
-import { readingsBatch, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
+import type { Replica } from '../fixtures/replica.js';
+import type { Sandbox } from '../fixtures/sandbox.js';
+import { replicaOverReadings } from './server.js';
 
 const ROWS = 300_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -63,22 +62,8 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
   const report: string[] = [];
 
   before(async () => {
-    sandbox = await Sandbox.create();
-    await sandbox.write('readings.yaml', readingsDataset());
-    await sandbox.write('readings.ndjson', readingsBatch(ROWS));
-    const loaded = await odp(['ingest', 'readings'], sandbox.env).done;
-    expect(loaded.code, loaded.stderr).to.equal(0);
-    const keysFile = path.join(sandbox.dir, 'api-keys.json');
-    key = (await new KeyStore(keysFile).create('client', 'read')).key;
-    server = await Replica.start({
-      ...sandbox.env,
-      ODP_API_KEYS_FILE: keysFile,
-      ODP_RATE_LIMIT_READ_PER_SECOND: '100000',
-      ODP_RATE_LIMIT_READ_BURST: '100000',
-      // Exports are written to temporary files here, so the test can see that none is left behind.
-      TMPDIR: sandbox.dir,
-    });
-    port = Number(new URL(server.url).port);
+    // Exports are written to temporary files in the sandbox's folder, so the test can see that none is left behind.
+    ({ sandbox, server, key, port } = await replicaOverReadings(ROWS));
   });
   after(async () => {
     await server?.stop();
