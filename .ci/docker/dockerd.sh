@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # A Docker engine of the tests' own, for machines where none answers:
-#   .ci/docker/dockerd.sh start   prints the DOCKER_HOST to use (the machine's engine when it answers)
-#   .ci/docker/dockerd.sh stop    stops the engine `start` started, by its PID (never the machine's own)
+#   .ci/docker/dockerd.sh start [CLIENT]   prints the DOCKER_HOST to use (the machine's engine when it answers)
+#   .ci/docker/dockerd.sh stop [CLIENT]    leaves the engine; the last client to leave stops it, by its PID
+#                                          (never the machine's own)
+# CLIENT is the PID of the test process using the engine (default: the caller's). Test runs of several checkouts
+# on one machine share the engine, so one run's end never stops it under another; a client that died is let go.
 # Its images and volumes live under the tools folder, so the stand-in base images are built once per machine.
 set -euo pipefail
 root="${ODP_TOOLS:-$HOME/.cache/odp/tools}/docker"
 socket="unix://$root/docker.sock"
 pidfile="$root/dockerd.pid"
+clients="$root/clients"
+client="${2:-$PPID}"
 
 running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+# One start or stop at a time: a stop must not miss a client that is starting.
+serialize() { mkdir -p "$clients" && exec 9>"$root/lock" && flock 9; }
 
 case "${1:-}" in
   start)
@@ -17,11 +24,14 @@ case "${1:-}" in
       docker context inspect --format '{{.Endpoints.docker.Host}}'
       exit 0
     fi
+    serialize
+    touch "$clients/$client"
     if ! running; then
       command -v dockerd >/dev/null || { echo "dockerd is not installed: run .ci/setup.d/docker.sh" >&2; exit 1; }
       mkdir -p "$root"
+      # Without the lock (fd 9), which would otherwise be held for as long as the engine runs.
       dockerd --data-root "$root/data" --exec-root "$root/exec" --pidfile "$pidfile" --host "$socket" \
-        >>"$root/dockerd.log" 2>&1 </dev/null &
+        >>"$root/dockerd.log" 2>&1 </dev/null 9>&- &
       for _ in $(seq 1 300); do
         DOCKER_HOST="$socket" docker info >/dev/null 2>&1 && break
         if ! kill -0 $! 2>/dev/null; then
@@ -37,7 +47,16 @@ case "${1:-}" in
     echo "$socket"
     ;;
   stop)
+    serialize
+    rm -f "$clients/$client"
+    for other in "$clients"/*; do
+      if [ -e "$other" ] && ! kill -0 "${other##*/}" 2>/dev/null; then rm -f "$other"; fi
+    done
     running || exit 0
+    if [ -n "$(ls -A "$clients")" ]; then
+      echo "dockerd: left running for the test runs still using it (PIDs: $(cd "$clients" && echo *))" >&2
+      exit 0
+    fi
     pid="$(cat "$pidfile")"
     kill -TERM "$pid"
     for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
@@ -45,7 +64,7 @@ case "${1:-}" in
     exit 1
     ;;
   *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|stop [CLIENT]" >&2
     exit 2
     ;;
 esac
