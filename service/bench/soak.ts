@@ -37,7 +37,8 @@ const NEW_PER_FETCH = Number(process.env.SOAK_NEW_RECORDS ?? 500);
 const scaleOut = process.argv.includes('--scale-out');
 /**
  * The settings the serve pods give `odp serve` (the container's env in apps/base/lake-service/deployment.yaml):
- * DuckDB's budget and V8's heap sizing, so the soak measures the memory a pod holds.
+ * DuckDB's budget and V8's heap sizing, so the soak measures the memory a pod holds. Values Flux fills in
+ * (`${ODP_PG_HOST}`) name the cluster's own catalog and storage; the soak brings its own.
  */
 const POD_ENV = await podEnv();
 const MEMORY_LIMIT = process.env.ODP_MEMORY_LIMIT ?? POD_ENV.ODP_MEMORY_LIMIT ?? '';
@@ -160,7 +161,11 @@ async function podEnv(): Promise<Record<string, string>> {
   const container = manifest.spec.template.spec.containers.find(
     (c: { name: string }) => c.name === 'lake-service',
   ) as { env: { name: string; value?: string }[] };
-  return Object.fromEntries(container.env.flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]])));
+  return Object.fromEntries(
+    container.env.flatMap((e) =>
+      e.value === undefined || e.value.includes('${') ? [] : [[e.name, e.value]],
+    ),
+  );
 }
 
 async function processStats(pid: number): Promise<{ rssMb: number; fds: number }> {
