@@ -7,7 +7,9 @@ import { after, before, describe, it } from 'mocha';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/config.js';
 import { messageOf } from '../../src/errors.js';
+import { createEngine } from '../../src/lake/engine.js';
 import { rows } from '../../src/lake/query.js';
+import { literal } from '../../src/lake/quote.js';
 import { pgClientConfig } from '../../src/lake/signin/conninfo.js';
 import { createLogger } from '../../src/log.js';
 import { ingest } from '../../src/pipeline/ingest.js';
@@ -228,7 +230,23 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
       },
       (error: unknown) => messageOf(error),
     );
-    expect(opened, 'libpq (DuckDB)').to.match(/certificate verify failed/i);
+    // The service's first connection to the catalog (the setup lock's, node-postgres) refuses the server.
+    expect(opened, 'the service').to.match(/unable to verify the first certificate/i);
+
+    // libpq (DuckDB's postgres extension, which attaches the lake) refuses it on its own as well.
+    const engine = await createEngine(config.extensionDir);
+    const duck = await engine.connect();
+    const attached = await duck
+      .run(`ATTACH ${literal(`${conninfo} password='a token'`)} AS catalog_db (TYPE postgres)`)
+      .then(
+        () => 'attached',
+        (error: unknown) => messageOf(error),
+      )
+      .finally(() => {
+        duck.closeSync();
+        engine.closeSync();
+      });
+    expect(attached, 'libpq (DuckDB)').to.match(/certificate verify failed/i);
 
     const client = new pg.Client(pgClientConfig(conninfo, 'a token', 'odp test'));
     const connected = await client.connect().then(
