@@ -6,7 +6,10 @@
  * and a small frequent feed (earthquake payloads ingested 20 times in a row by one process) against dlt merging
  * the same payloads and DuckDB alone inserting them,
  * on the embedded default and on PostgreSQL + Azurite (started here and stopped afterwards), plus the PostgreSQL
- * catalog indexes measured before and after. Prints one table and writes it as JSON under service/bench/results/.
+ * catalog indexes measured before and after. Rates are rows of the file received per second, for every contender.
+ * Checks that the pipeline, the bare inserts and dlt end with the same rows (count and a hash over the key columns;
+ * for the feed, over the key and its version). Prints one table and writes it as JSON under
+ * service/bench/results/; exits 1 when the contenders' rows differ.
  */
 import { execFile, spawn } from 'node:child_process';
 import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,9 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadConfig } from '../src/config/config.js';
 import { CATALOG_INDEXES } from '../src/lake/catalogIndexes.js';
+import { literal } from '../src/lake/quote.js';
 import { ScaleOut } from '../standins/scaleOut.js';
-import { machine, writeResults } from './machine.js';
 import { percentile } from './percentile.js';
+import { provenance, shapingEnv, writeResults } from './results.js';
 import { seeded } from './seeded.js';
 
 const run = promisify(execFile);
@@ -48,7 +52,10 @@ function lastJsonLine(stdout: string, what: string): Step {
   return JSON.parse(line) as Step;
 }
 
-/** One step in a fresh process, as a replica would run it. `input` is flights-3m, or the feed's payload folder. */
+/**
+ * One step in a fresh process, as a replica would run it. `input` is flights-3m, the feed's payload folder, or the
+ * query whose content a `content` step reports.
+ */
 async function step(name: string, env: NodeJS.ProcessEnv, input = parquet): Promise<Step> {
   const worker = path.join(serviceRoot, 'bench', 'ingest-worker.ts');
   return new Promise((resolve, reject) => {
@@ -82,12 +89,16 @@ async function dltPython(): Promise<string> {
   return python;
 }
 
-async function dlt(work: string): Promise<{ first: Step; rerun: Step }> {
+/** dlt's first load and unchanged re-run; `storedKeys` is where it writes the key columns it ends with. */
+async function dlt(work: string, storedKeys: string): Promise<{ first: Step; rerun: Step }> {
   const python = await dltPython();
   const database = path.join(work, 'dlt.duckdb');
   const script = path.join(serviceRoot, 'bench', 'ingest-dlt.py');
   const once = async () =>
-    lastJsonLine((await run(python, [script, parquet, database], { maxBuffer: 1 << 24 })).stdout, 'dlt');
+    lastJsonLine(
+      (await run(python, [script, parquet, database, storedKeys], { maxBuffer: 1 << 24 })).stdout,
+      'dlt',
+    );
   return { first: await once(), rerun: await once() };
 }
 
@@ -129,15 +140,41 @@ async function feedPayloads(dir: string): Promise<FeedKind[]> {
   return kinds;
 }
 
-async function dltFeed(work: string, dir: string): Promise<Step> {
+async function dltFeed(work: string, dir: string, storedKeys: string): Promise<Step> {
   const python = await dltPython();
   const files = (await readdir(dir)).sort().map((f) => path.join(dir, f));
   const script = path.join(serviceRoot, 'bench', 'ingest-dlt-feed.py');
   const database = path.join(work, 'dlt-feed.duckdb');
   return lastJsonLine(
-    (await run(python, [script, database, ...files], { maxBuffer: 1 << 24 })).stdout,
+    (await run(python, [script, database, storedKeys, ...files], { maxBuffer: 1 << 24 })).stdout,
     'dlt feed',
   );
+}
+
+/**
+ * The rows every contender must end with, as queries over their tables: the key columns (flights), and for the
+ * feed the key and its version (`updated` in epoch milliseconds, as dlt stores it). Each column is cast to one
+ * type, since a value's hash depends on its type and the contenders store integers at different widths.
+ */
+const flightsKeys = (from: string) =>
+  `SELECT date::TIMESTAMP, origin::VARCHAR, destination::VARCHAR, delay::BIGINT, distance::BIGINT FROM ${from}`;
+const feedKeys = (from: string, updated: string) => `SELECT id::VARCHAR, (${updated})::BIGINT FROM ${from}`;
+
+interface Content {
+  rows: number;
+  hash: string;
+}
+
+/** A query's row count and content hash, read by a worker (`env` names the lake its tables are in). */
+async function content(env: NodeJS.ProcessEnv, query: string): Promise<Content> {
+  const { rows, hash } = await step('content', env, query);
+  return { rows: Number(rows), hash: String(hash) };
+}
+
+/** Whether every contender holds the same rows: one count and one hash among them all. */
+function agree(contents: Record<string, Content>): boolean {
+  const distinct = new Set(Object.values(contents).map((c) => `${c.rows}:${c.hash}`));
+  return distinct.size === 1;
 }
 
 async function countFiles(dir: string): Promise<number> {
@@ -162,6 +199,9 @@ interface Measured {
   antijoin: Step;
   filesBefore: number;
   filesAfter: number;
+  /** What the pipeline (after its unchanged re-run) and the bare inserts stored. */
+  stored: { pipeline: Content; ceiling: Content; ceilingDeclared: Content };
+  feedStored: Content;
 }
 
 async function measure(backend: Backend, feedDir: string): Promise<Measured> {
@@ -180,6 +220,13 @@ async function measure(backend: Backend, feedDir: string): Promise<Measured> {
   const filesAfter = await backend.lakeFiles();
   process.stderr.write(`${backend.name}: bare anti-join\n`);
   const antijoin = await step('antijoin', backend.env);
+  process.stderr.write(`${backend.name}: what each stored\n`);
+  const stored = {
+    pipeline: await content(backend.env, flightsKeys('lake.main.flights')),
+    ceiling: await content(backend.env, flightsKeys('lake.main.flights_ceiling')),
+    ceilingDeclared: await content(backend.env, flightsKeys('lake.main.flights_declared')),
+  };
+  const feedStored = await content(backend.env, feedKeys('lake.main.earthquakes', 'epoch_ms(updated)'));
   const measured: Measured = {
     backend: backend.name,
     feed,
@@ -191,6 +238,8 @@ async function measure(backend: Backend, feedDir: string): Promise<Measured> {
     antijoin,
     filesBefore,
     filesAfter,
+    stored,
+    feedStored,
   };
   return measured;
 }
@@ -230,6 +279,7 @@ async function catalogIndexes(stack: ScaleOut, env: NodeJS.ProcessEnv, work: str
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
 async function main(): Promise<void> {
+  const from = provenance('ingest');
   await access(parquet);
   const work = await mkdtemp(path.join(os.tmpdir(), 'odp-bench-ingest-'));
   const datasets = path.join(serviceRoot, 'datasets');
@@ -244,9 +294,11 @@ async function main(): Promise<void> {
     const feedDir = path.join(work, 'feed');
     const feedKinds = await feedPayloads(feedDir);
     process.stderr.write('dlt (peer)\n');
-    const peer = await dlt(work);
+    const dltKeys = path.join(work, 'dlt-flights-keys.parquet');
+    const peer = await dlt(work, dltKeys);
     process.stderr.write(`dlt (peer), small feed of ${FEED_RUNS} runs\n`);
-    const peerFeed = await dltFeed(work, feedDir);
+    const dltFeedKeys = path.join(work, 'dlt-feed-keys.parquet');
+    const peerFeed = await dltFeed(work, feedDir, dltFeedKeys);
     const embedded: Backend = {
       name: 'embedded (DuckDB catalog, local files)',
       env: { ...common, ODP_DATA_DIR: path.join(work, 'embedded') },
@@ -263,15 +315,38 @@ async function main(): Promise<void> {
     results.push(await measure(scaleOut, feedDir));
     const indexes = await catalogIndexes(scaled, common, work);
 
+    // Every contender ends with the same rows, or its speed is not comparable.
+    const source = await content(embedded.env, flightsKeys(`read_parquet(${literal(parquet)})`));
+    const bulkStored: Record<string, Content> = {
+      dlt: await content(embedded.env, flightsKeys(`read_parquet(${literal(dltKeys)})`)),
+    };
+    const feedStored: Record<string, Content> = {
+      dlt: await content(embedded.env, feedKeys(`read_parquet(${literal(dltFeedKeys)})`, 'updated')),
+    };
+    for (const r of results) {
+      for (const [who, stored] of Object.entries(r.stored)) bulkStored[`${who}, ${r.backend}`] = stored;
+      feedStored[`pipeline, ${r.backend}`] = r.feedStored;
+    }
+    const received = [peer.first.received, ...results.map((r) => r.pipeline.received)].map(Number);
+    if (received.some((n) => n !== source.rows))
+      throw new Error(`the contenders received ${received.join(', ')} rows; the file holds ${source.rows}`);
+    const sameRows = {
+      fileRows: source.rows,
+      bulk: { agree: agree(bulkStored), ...bulkStored },
+      feed: { agree: agree(feedStored), ...feedStored },
+    };
+
+    // One basis for every rate: rows of the file received per second (each contender reads all of them).
+    const perSecond = (seconds: number) => source.rows / seconds;
     const rows = results.map((r) => {
-      const received = Number(r.pipeline.received);
-      const pipelineRate = received / r.pipeline.seconds;
-      const ceilingRate = Number(r.ceiling.inserted) / r.ceiling.seconds;
-      const declaredRate = Number(r.ceilingDeclared.inserted) / r.ceilingDeclared.seconds;
-      const dltRate = Number(peer.first.stored) / peer.first.seconds;
+      const pipelineRate = perSecond(r.pipeline.seconds);
+      const ceilingRate = perSecond(r.ceiling.seconds);
+      const declaredRate = perSecond(r.ceilingDeclared.seconds);
+      const dltRate = perSecond(peer.first.seconds);
       return {
         backend: r.backend,
-        rows: received,
+        rowsReceived: source.rows,
+        rowsStored: r.stored.pipeline.rows,
         pipelineSeconds: round(r.pipeline.seconds),
         pipelineRowsPerSecond: Math.round(pipelineRate),
         pipelinePeakRssMb: r.pipeline.peakRssMb,
@@ -327,6 +402,7 @@ async function main(): Promise<void> {
       };
     });
     const targets = {
+      sameRows: 'the pipeline, the bare inserts and dlt store the same rows (bulk and feed)',
       pipelineVsCeiling: '>= 0.5',
       rerunVsAntijoin: '<= 1.5',
       pipelinePeakRssMb: '<= 1024',
@@ -368,20 +444,29 @@ async function main(): Promise<void> {
     console.log(
       `PostgreSQL catalog listing ${indexes.files} data files: a small read takes ${indexes.readWithoutIndexesMs} ms without the catalog indexes, ${indexes.readWithIndexesMs} ms with them`,
     );
-    const report = {
-      benchmark: 'ingest',
-      at: new Date().toISOString(),
-      machine: machine(),
-      dataset: 'flights-3m (vega-datasets); earthquakes (vega-datasets) for the small feed',
+    console.log(
+      `Same rows: bulk ${sameRows.bulk.agree ? 'agree' : 'DIFFER'}, feed ${sameRows.feed.agree ? 'agree' : 'DIFFER'} (rows and key hash per contender in the results)`,
+    );
+    const settings = {
+      rateBasis: 'rows of flights-3m received per second, for the pipeline, the bare inserts and dlt alike',
       peer: { tool: 'dlt', packages: DLT_PACKAGES, destination: 'duckdb', writeDisposition: 'merge' },
       feed: { runs: FEED_RUNS, seed: FEED_SEED, kinds: feedKinds },
+      steps: 'each step in a fresh process, in the order of the table',
+      worker: { [embedded.name]: shapingEnv(embedded.env), [scaleOut.name]: shapingEnv(scaleOut.env) },
+    };
+    const written = await writeResults(from, settings, {
+      dataset: 'flights-3m (vega-datasets); earthquakes (vega-datasets) for the small feed',
       targets,
+      sameRows,
       rows,
       feedRows,
       catalogIndexes: indexes,
-    };
-    const file = await writeResults(report);
-    console.log(`written to ${path.relative(repoRoot, file)}`);
+    });
+    console.log(`written to ${path.relative(repoRoot, written)}`);
+    if (!sameRows.bulk.agree || !sameRows.feed.agree) {
+      process.stderr.write('bench:ingest: the contenders ended with different rows (see sameRows)\n');
+      process.exitCode = 1;
+    }
   } finally {
     await stack?.stop();
     await rm(work, { recursive: true, force: true });
