@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
-# Runs a command with every tool the tests need: each part of the product installs its own from
-# .ci/setup.d/<part>.sh (idempotent, and quick once installed), which may also export where a tool is.
-# `npm test` runs through this, so the README's test line needs nothing installed beforehand.
+# Runs a command with every tool the tests need: .ci/install.ts installs what this machine lacks of the list in
+# .ci/tools.yaml (quick once installed) and prints where the tests find the ones read from the environment.
+# `npm test` runs through this, so the README's test line needs nothing installed beforehand but Node and npm ci.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for setup in .ci/setup.d/*.sh; do
-  echo "::group::setup ${setup##*/}"
-  . "$setup"
-  echo "::endgroup::"
-done
+tools_env="$(node --import tsx .ci/install.ts --print-env)"
+eval "$tools_env"
 exec "$@"

@@ -18,7 +18,7 @@ case "${1:-}" in
       exit 0
     fi
     if ! running; then
-      command -v dockerd >/dev/null || { echo "dockerd is not installed: run .ci/setup.d/docker.sh" >&2; exit 1; }
+      command -v dockerd >/dev/null || { echo "dockerd is not installed: run npm test, or node --import tsx .ci/install.ts docker" >&2; exit 1; }
       mkdir -p "$root"
       dockerd --data-root "$root/data" --exec-root "$root/exec" --pidfile "$pidfile" --host "$socket" \
         >>"$root/dockerd.log" 2>&1 </dev/null &

@@ -4,20 +4,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePorts } from '@odp/service/standins/loopback';
-import { toolsHome } from '../../checks/tools.js';
+import { toolPath } from '../../checks/tools.js';
 import { Daemon, waitFor } from '../processes.js';
 
 const run = promisify(execFile);
-
-/** Where .ci/setup.d/kube.sh keeps the binaries it built (it exports the exact folder). */
-export function kubeBin(): string {
-  const bin = process.env.ODP_KUBE_BIN;
-  if (!bin)
-    throw new Error(
-      `ODP_KUBE_BIN is not set: run the tests through .ci/with-tools.sh (tools under ${toolsHome})`,
-    );
-  return bin;
-}
 
 /**
  * A Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver, kube-controller-manager (Deployments,
@@ -36,7 +26,6 @@ export class ControlPlane {
   }
 
   static async start(dir: string): Promise<ControlPlane> {
-    const bin = kubeBin();
     await mkdir(path.join(dir, 'pki'), { recursive: true });
     const [etcdPort, peerPort, apiPort, managerPort, schedulerPort, kwokPort] = await freePorts(6);
     const daemons: Daemon[] = [];
@@ -45,7 +34,7 @@ export class ControlPlane {
       daemons.push(
         Daemon.start(
           'etcd',
-          path.join(bin, 'etcd'),
+          toolPath('etcd'),
           [
             '--data-dir',
             path.join(dir, 'etcd'),
@@ -69,7 +58,7 @@ export class ControlPlane {
       daemons.push(
         Daemon.start(
           'kube-apiserver',
-          path.join(bin, 'kube-apiserver'),
+          toolPath('kube-apiserver'),
           [
             `--etcd-servers=http://127.0.0.1:${etcdPort}`,
             '--bind-address=127.0.0.1',
@@ -92,7 +81,7 @@ export class ControlPlane {
       daemons.push(
         Daemon.start(
           'kube-controller-manager',
-          path.join(bin, 'kube-controller-manager'),
+          toolPath('kube-controller-manager'),
           [
             kubeconfigFlag,
             '--leader-elect=false',
@@ -108,7 +97,7 @@ export class ControlPlane {
         ),
         Daemon.start(
           'kube-scheduler',
-          path.join(bin, 'kube-scheduler'),
+          toolPath('kube-scheduler'),
           [
             kubeconfigFlag,
             `--authentication-kubeconfig=${plane.kubeconfig}`,
@@ -123,7 +112,7 @@ export class ControlPlane {
         ),
         Daemon.start(
           'kwok',
-          path.join(bin, 'kwok'),
+          toolPath('kwok'),
           [
             kubeconfigFlag,
             '--manage-all-nodes=false',
@@ -160,7 +149,7 @@ export class ControlPlane {
 
   /** kubectl against this cluster; resolves with its standard output. */
   async kubectl(...args: string[]): Promise<string> {
-    const { stdout } = await run('kubectl', [`--kubeconfig=${this.kubeconfig}`, ...args], {
+    const { stdout } = await run(toolPath('kubectl'), [`--kubeconfig=${this.kubeconfig}`, ...args], {
       maxBuffer: 64 * 1024 * 1024,
     }).catch((error: { stderr?: string; message: string }) => {
       throw new Error(`kubectl ${args.join(' ')}: ${error.stderr?.trim() || error.message}`);
