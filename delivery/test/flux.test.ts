@@ -32,6 +32,9 @@ const TERRAFORM: Record<string, string> = {
   ODP_GITHUB_REPOSITORY: 'jkl/open-data-platform',
 };
 
+/** Not a released image: kwok never pulls it, so any well-formed digest stands for one. */
+const DIGEST = `sha256:${'0'.repeat(64)}`;
+
 interface Condition {
   type: string;
   status: string;
@@ -210,15 +213,19 @@ ${Object.entries({ ...TERRAFORM, ODP_GITHUB_URL: github.url })
 
   it('rolls the Deployment to a tag released in Git, and back when the release is reverted', async () => {
     const kustomization = path.join(work, 'apps/poc/kustomization.yaml');
-    await run('npm', ['run', '-s', 'release', '--', '0.2.0', '--kustomization', kustomization], {
-      cwd: repositoryRoot,
-    });
+    await run(
+      'npm',
+      ['run', '-s', 'release', '--', '0.2.0', '--digest', DIGEST, '--kustomization', kustomization],
+      {
+        cwd: repositoryRoot,
+      },
+    );
     const pushed = Date.now();
     const released = await push('release lake-service 0.2.0');
-    await waitFor('the release to roll out', async () => (await image()).endsWith(':0.2.0'), 120_000, 200);
+    await waitFor('the release to roll out', async () => (await image()).includes(':0.2.0@'), 120_000, 200);
     const rolledOutMs = Date.now() - pushed;
     await appliedAndReady('apps', released);
-    expect(await image()).to.equal(`${TERRAFORM.ODP_REGISTRY}/lake-service:0.2.0`);
+    expect(await image()).to.equal(`${TERRAFORM.ODP_REGISTRY}/lake-service:0.2.0@${DIGEST}`);
 
     await git(work, 'revert', '--no-edit', 'HEAD');
     await git(work, 'push', '-q', 'origin', 'main');

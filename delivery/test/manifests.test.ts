@@ -186,17 +186,19 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
   });
 
   describe('apps/poc: the lake service', () => {
-    it('runs exactly the image the overlay names, so the tag in apps/poc/kustomization.yaml is the release', async () => {
+    it('runs exactly the image the overlay names, so the tag and digest in apps/poc/kustomization.yaml are the release', async () => {
       const overlay = parse(
         await readFile(path.join(repositoryRoot, 'apps/poc/kustomization.yaml'), 'utf8'),
       ) as {
-        images: { name: string; newName: string; newTag: string }[];
+        images: { name: string; newName: string; newTag: string; digest?: string }[];
       };
       expect(overlay.images).to.have.length(1);
       const [image] = overlay.images;
       const images = podTemplates(apps).flatMap(([, t]) => t.spec!.containers.map((c) => c.image));
       expect(images.length).to.be.greaterThan(0);
-      for (const used of images) expect(used).to.equal(`${image!.newName}:${image!.newTag}`);
+      // A release pins the digest beside the tag (`npm run release -- <tag> --digest <digest>`).
+      const digest = image!.digest ? `@${image!.digest}` : '';
+      for (const used of images) expect(used).to.equal(`${image!.newName}:${image!.newTag}${digest}`);
     });
 
     it('serves with at least two API replicas that do not ingest, kept by an HPA and a PDB', () => {
