@@ -8,11 +8,15 @@ import path from 'node:path';
 export class MachineLock {
   private constructor(readonly folder: string) {}
 
-  /** Waits up to `timeoutMs` for the lock; `waiting` is told once who holds it. */
+  /**
+   * Waits up to `timeoutMs` for the lock; `waiting` is told once who holds it. A lock left by a process that died
+   * is handed to `takeOver` (its folder, with what its owner kept there) before it is taken.
+   */
   static async acquire(
     folder: string,
     timeoutMs: number,
     waiting: (owner: number) => void = () => undefined,
+    takeOver: (folder: string) => Promise<void> = async () => undefined,
   ): Promise<MachineLock> {
     await mkdir(path.dirname(folder), { recursive: true });
     const deadline = Date.now() + timeoutMs;
@@ -27,8 +31,10 @@ export class MachineLock {
         if (!alive(owner)) {
           // Gone, or between its mkdir and writing its PID: taken over only once it is certainly gone.
           await new Promise((resolve) => setTimeout(resolve, 1_000));
-          if (!alive(Number(await readFile(path.join(folder, 'pid'), 'utf8').catch(() => '0'))))
+          if (!alive(Number(await readFile(path.join(folder, 'pid'), 'utf8').catch(() => '0')))) {
+            await takeOver(folder);
             await rm(folder, { recursive: true, force: true });
+          }
           continue;
         }
         if (Date.now() > deadline)

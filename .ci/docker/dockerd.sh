@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # A Docker engine of the tests' own, for machines where none answers:
 #   .ci/docker/dockerd.sh start   prints the DOCKER_HOST to use (the machine's engine when it answers)
-#   .ci/docker/dockerd.sh stop    stops the engine `start` started, by its PID (never the machine's own)
+#   .ci/docker/dockerd.sh stop    stops the engine `start` started, by its PID (never the machine's own), once
+#                                 no other process that started it still uses it
 # Its images and volumes live under the tools folder, so the stand-in base images are built once per machine.
+# Each caller (the process running this script) is recorded under users/ at start, so test runs sharing the
+# engine never stop it under one another.
 set -euo pipefail
 root="${ODP_TOOLS:-$HOME/.cache/odp/tools}/docker"
 socket="unix://$root/docker.sock"
 pidfile="$root/dockerd.pid"
 
 running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+users="$root/users"
 
 case "${1:-}" in
   start)
@@ -34,10 +38,18 @@ case "${1:-}" in
       DOCKER_HOST="$socket" docker info >/dev/null 2>&1 ||
         { echo "dockerd did not answer on $socket within 60 s; its log: $root/dockerd.log" >&2; exit 1; }
     fi
+    mkdir -p "$users" && touch "$users/$PPID"
     echo "$socket"
     ;;
   stop)
     running || exit 0
+    rm -f "$users/$PPID"
+    for user in "$users"/*; do
+      [ -e "$user" ] || continue
+      kill -0 "${user##*/}" 2>/dev/null || { rm -f "$user"; continue; }
+      echo "dockerd is still used by process ${user##*/}: left running" >&2
+      exit 0
+    done
     pid="$(cat "$pidfile")"
     kill -TERM "$pid"
     for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
