@@ -1,7 +1,7 @@
 // Installs the tools of .ci/tools.yaml that this machine lacks, and prints (with --print-env) the environment the
 // tests read them from. Run by .ci/with-tools.sh before every `npm test`; quick when everything is there.
-//   node --import tsx .ci/install.ts [--for <part>]... [--print-env | --list] [<tool>...]
-// Only one installer builds at a time on a machine: a second one waits for the first, then finds its tools.
+//   node --import tsx .ci/install.ts [--for <part>]... [--defer | --deferred <part>]... [--print-env | --list] [<tool>...]
+// Two installers on one machine never build the same tool at once: the second waits, then finds it built.
 import { spawn } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
@@ -220,30 +220,44 @@ async function link(t: Tool, found: string): Promise<void> {
   }
 }
 
-async function install(selected: Tool[]): Promise<void> {
-  const missing = () => selected.filter((t) => !findTool(t.name));
-  if (missing().length === 0) return;
-  // One installer at a time per tools folder: a second waits, then finds what the first built.
-  const lock = await MachineLock.acquire(path.join(toolsHome, '.install-lock'), 120 * 60_000, (owner) =>
-    log(`waiting for the installer already running (pid ${owner}) to finish`),
+/**
+ * Runs `work` holding the machine-wide lock `name` (under the tools folder), unless `done()` says, once the lock
+ * is held, that another installer did it meanwhile: two installers never build the same thing twice.
+ */
+async function once(name: string, done: () => boolean, work: () => Promise<void>): Promise<void> {
+  if (done()) return;
+  const lock = await MachineLock.acquire(path.join(toolsHome, '.locks', name), 120 * 60_000, (owner) =>
+    log(`waiting for another installer (pid ${owner}), which is installing ${name}`),
   );
   try {
-    const apt = missing().flatMap((t) => ('apt' in t.install ? t.install.apt : []));
-    if (apt.length > 0) await aptInstall([...new Set(apt)]);
-    for (const t of missing()) if ('pip' in t.install) await installPip(t, t.install.pip);
-    const wrappers = new Map<string, Tool[]>();
-    for (const t of missing()) {
-      if (!('go' in t.install)) continue;
-      const build = t.install.go;
-      if ('wrapper' in build) {
-        const key = `${build.wrapper}\0${buildKey(t)}`;
-        wrappers.set(key, [...(wrappers.get(key) ?? []), t]);
-      } else await buildGo(t, build);
-    }
-    for (const group of wrappers.values()) await buildWrapper(group);
+    if (!done()) await work();
   } finally {
     await lock.release();
   }
+}
+
+async function install(selected: Tool[]): Promise<void> {
+  const missing = () => selected.filter((t) => !findTool(t.name));
+  const present = (group: Tool[]) => () => group.every((t) => findTool(t.name));
+  const apt = missing().filter((t) => 'apt' in t.install);
+  await once('apt', present(apt), () =>
+    aptInstall([...new Set(missing().flatMap((t) => ('apt' in t.install ? t.install.apt : [])))]),
+  );
+  for (const t of missing()) {
+    const install = t.install;
+    if ('pip' in install) await once(t.name, present([t]), () => installPip(t, install.pip));
+  }
+  const wrappers = new Map<string, Tool[]>();
+  for (const t of missing()) {
+    if (!('go' in t.install)) continue;
+    const build = t.install.go;
+    if ('wrapper' in build) {
+      const key = `${build.wrapper}-${buildKey(t)}`;
+      wrappers.set(key, [...(wrappers.get(key) ?? []), t]);
+    } else await once(t.name, present([t]), () => buildGo(t, build));
+  }
+  for (const [key, group] of wrappers)
+    await once(key, present(group), () => buildWrapper(group.filter((t) => !findTool(t.name))));
   const still = missing();
   if (still.length > 0)
     throw new Error(
@@ -258,10 +272,25 @@ async function main(): Promise<void> {
       for: { type: 'string', multiple: true, default: [] },
       'print-env': { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
+      defer: { type: 'string', multiple: true, default: [] },
+      deferred: { type: 'string', multiple: true, default: [] },
     },
   });
   const started = Date.now();
-  const selected = selection(positionals, values.for);
+  // The Go builds only one part's tests need: --defer <part> leaves them out, --deferred <part> does only them
+  // (with-tools.sh runs those in the background while the other parts' tests run).
+  const onlyFor = (t: Tool, parts: string[]) =>
+    'go' in t.install &&
+    t.tests.length > 0 &&
+    parts.some((part) => t.tests.every((test) => test.startsWith(part)));
+  const asked = selection(positionals, values.for);
+  const later = asked.filter((t) => onlyFor(t, values.deferred)).map((t) => t.name);
+  const selected =
+    values.deferred.length === 0
+      ? asked.filter((t) => !onlyFor(t, values.defer))
+      : later.length > 0
+        ? selection(later, [])
+        : [];
   if (values.list) {
     for (const t of selected)
       console.log(`${t.name}\t${t.version}\t${findTool(t.name) ?? 'missing'}\t${t.tests.join(' ')}`);
