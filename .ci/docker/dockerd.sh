@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # A Docker engine of the tests' own, for machines where none answers:
-#   .ci/docker/dockerd.sh start   prints the DOCKER_HOST to use (the machine's engine when it answers)
-#   .ci/docker/dockerd.sh stop    stops the engine `start` started, by its PID (never the machine's own), once
-#                                 no other process that started it still uses it
+#   .ci/docker/dockerd.sh start [CLIENT]   prints the DOCKER_HOST to use (the machine's engine when it answers)
+#   .ci/docker/dockerd.sh stop [CLIENT]    leaves the engine; the last client to leave stops it, by its PID
+#                                          (never the machine's own)
+# CLIENT is the PID of the test process using the engine (default: the caller's). Test runs of several checkouts
+# on one machine share the engine, so one run's end never stops it under another; a client that died is let go.
 # Its images and volumes live under the tools folder, so the stand-in base images are built once per machine.
-# Each caller (the process running this script) is recorded under users/ at start, so test runs sharing the
-# engine never stop it under one another.
 set -euo pipefail
 root="${ODP_TOOLS:-$HOME/.cache/odp/tools}/docker"
 socket="unix://$root/docker.sock"
 pidfile="$root/dockerd.pid"
+clients="$root/clients"
+client="${2:-$PPID}"
 
 running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
-users="$root/users"
+# One start or stop at a time: a stop must not miss a client that is starting.
+serialize() { mkdir -p "$clients" && exec 9>"$root/lock" && flock 9; }
 
 case "${1:-}" in
   start)
@@ -21,11 +24,14 @@ case "${1:-}" in
       docker context inspect --format '{{.Endpoints.docker.Host}}'
       exit 0
     fi
+    serialize
+    touch "$clients/$client"
     if ! running; then
       command -v dockerd >/dev/null || { echo "dockerd is not installed: run npm test, or node --import tsx .ci/install.ts docker" >&2; exit 1; }
       mkdir -p "$root"
+      # Without the lock (fd 9), which would otherwise be held for as long as the engine runs.
       dockerd --data-root "$root/data" --exec-root "$root/exec" --pidfile "$pidfile" --host "$socket" \
-        >>"$root/dockerd.log" 2>&1 </dev/null &
+        >>"$root/dockerd.log" 2>&1 </dev/null 9>&- &
       for _ in $(seq 1 300); do
         DOCKER_HOST="$socket" docker info >/dev/null 2>&1 && break
         if ! kill -0 $! 2>/dev/null; then
@@ -38,18 +44,19 @@ case "${1:-}" in
       DOCKER_HOST="$socket" docker info >/dev/null 2>&1 ||
         { echo "dockerd did not answer on $socket within 60 s; its log: $root/dockerd.log" >&2; exit 1; }
     fi
-    mkdir -p "$users" && touch "$users/$PPID"
     echo "$socket"
     ;;
   stop)
-    running || exit 0
-    rm -f "$users/$PPID"
-    for user in "$users"/*; do
-      [ -e "$user" ] || continue
-      kill -0 "${user##*/}" 2>/dev/null || { rm -f "$user"; continue; }
-      echo "dockerd is still used by process ${user##*/}: left running" >&2
-      exit 0
+    serialize
+    rm -f "$clients/$client"
+    for other in "$clients"/*; do
+      if [ -e "$other" ] && ! kill -0 "${other##*/}" 2>/dev/null; then rm -f "$other"; fi
     done
+    running || exit 0
+    if [ -n "$(ls -A "$clients")" ]; then
+      echo "dockerd: left running for the test runs still using it (PIDs: $(cd "$clients" && echo *))" >&2
+      exit 0
+    fi
     pid="$(cat "$pidfile")"
     kill -TERM "$pid"
     for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done
@@ -57,7 +64,7 @@ case "${1:-}" in
     exit 1
     ;;
   *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|stop [CLIENT]" >&2
     exit 2
     ;;
 esac

@@ -6,7 +6,10 @@ import { repositoryRoot } from '../checks/repository.js';
 const run = promisify(execFile);
 const dockerd = path.join(repositoryRoot, '.ci/docker/dockerd.sh');
 
-/** A Docker engine to run compose against: the machine's own when one answers, otherwise one of the tests' own. */
+/**
+ * A Docker engine to run compose against: the machine's own when one answers, otherwise the tests' own, shared
+ * with other test runs on the machine and stopped when the last of them leaves.
+ */
 export interface DockerEngine {
   /** DOCKER_HOST for every docker command the tests run. */
   readonly host: string;
@@ -23,12 +26,15 @@ function failure(what: string, error: unknown): Error {
  * pulled where a registry answers, otherwise the local stand-ins .ci/docker/standins/build.sh makes.
  */
 export async function startEngine(): Promise<DockerEngine> {
-  const started = await run('bash', [dockerd, 'start'], { cwd: repositoryRoot }).catch((error: unknown) => {
-    throw failure('starting a Docker engine (.ci/docker/dockerd.sh start)', error);
-  });
+  const client = String(process.pid);
+  const started = await run('bash', [dockerd, 'start', client], { cwd: repositoryRoot }).catch(
+    (error: unknown) => {
+      throw failure('starting a Docker engine (.ci/docker/dockerd.sh start)', error);
+    },
+  );
   const host = started.stdout.trim();
   const stop = async () => {
-    await run('bash', [dockerd, 'stop'], { cwd: repositoryRoot });
+    await run('bash', [dockerd, 'stop', client], { cwd: repositoryRoot });
   };
   await run('bash', [path.join(repositoryRoot, '.ci/docker/standins/build.sh')], {
     cwd: repositoryRoot,

@@ -19,11 +19,13 @@ const run = promisify(execFile);
 /** Values shaped like the Terraform outputs the Flux configuration substitutes (infra/src/constructs/Flux.ts). */
 const TERRAFORM: Record<string, string> = {
   ODP_IDENTITY_CLIENT_ID: '00000000-0000-4000-8000-000000000001',
+  ODP_API_IDENTITY_CLIENT_ID: '00000000-0000-4000-8000-000000000003',
   ODP_TENANT_ID: '00000000-0000-4000-8000-000000000002',
   ODP_RESOURCE_GROUP: 'jkl-open-data-platform',
   ODP_STORAGE_ACCOUNT: 'stjklodplake',
   ODP_PG_HOST: 'psql-jkl-odp-poc.postgres.database.azure.com',
   ODP_PG_USER: 'id-odp-lake-service',
+  ODP_PG_API_USER: 'id-odp-lake-api',
   ODP_KEY_VAULT_NAME: 'kv-jkl-odp-poc',
   ODP_REGISTRY: 'crjklodppoc.azurecr.io',
   ODP_INGRESS_HOST: 'odp.poc.internal',

@@ -8,9 +8,15 @@ export interface OdpConfig {
   github: {
     owner: string;
     repository: string;
-    /** The GitHub environment whose deployments may apply infrastructure. */
+    /** The GitHub environment (with required reviewers) whose jobs may apply infrastructure. */
     environment: string;
+    /** The GitHub environment whose jobs may push images to the registry. */
+    imageEnvironment: string;
     branch: string;
+    /** The stacks the pipelines plan and apply; the others are an administrator's (see infra/README.md). */
+    pipelineStacks: readonly string[];
+    /** The identities GitHub Actions signs in as, one per trust level. */
+    identities: { plan: string; apply: string; image: string };
   };
   network: {
     name: string;
@@ -37,11 +43,30 @@ export interface OdpConfig {
     dnsServiceIp: string;
     podCidr: string;
   };
-  service: { identity: string; namespace: string; serviceAccount: string; ingressHost: string };
+  service: {
+    namespace: string;
+    ingressHost: string;
+    /** The ingest CronJobs: they write the lake, the increments and the catalog. */
+    writer: ServiceRole;
+    /** The API pods: they only read. */
+    api: ServiceRole;
+  };
   postgres: { name: string; version: string; skuName: string; storageMb: number; database: string };
-  keyVault: { name: string };
+  keyVault: {
+    name: string;
+    /** Secrets the service reads, each granted to the one identity that needs it. */
+    secrets: { webhookUrl: string; apiKeys: string };
+    /** The certificate the ingress serves. */
+    tlsCertificate: string;
+  };
   flux: { configuration: string; path: string };
   vpn: { gateway: string; publicIp: string; sku: string; clientAddressPool: string };
+}
+
+/** One of the service's workload identities: its user-assigned identity and the ServiceAccount that signs in as it. */
+export interface ServiceRole {
+  identity: string;
+  serviceAccount: string;
 }
 
 export interface NodePool {
@@ -56,7 +81,15 @@ export const pocConfig: OdpConfig = {
   resourceGroup: REQUIRED_RESOURCE_GROUP,
   location: REQUIRED_LOCATION,
   tags: { product: 'odp', environment: 'poc', 'managed-by': 'terraform' },
-  github: { owner: 'jkl', repository: 'open-data-platform', environment: 'poc', branch: 'main' },
+  github: {
+    owner: 'jkl',
+    repository: 'open-data-platform',
+    environment: 'poc',
+    imageEnvironment: 'image',
+    branch: 'main',
+    pipelineStacks: ['platform', 'vpn'],
+    identities: { plan: 'id-odp-github-plan', apply: 'id-odp-github-apply', image: 'id-odp-github-image' },
+  },
   network: {
     name: 'vnet-odp-poc',
     addressSpace: '10.40.0.0/16',
@@ -72,7 +105,8 @@ export const pocConfig: OdpConfig = {
   runners: {
     environment: 'cae-odp-runners',
     job: 'caj-odp-github-runner',
-    // An ephemeral self-hosted runner image that registers itself with a GitHub token from Key Vault.
+    // An ephemeral self-hosted runner image: its init command mints a just-in-time runner configuration
+    // (infra/README.md, "Runners"), its main command runs one job with it.
     image: 'ghcr.io/jkl/odp-github-runner:2.329.0',
     maxRunners: 4,
     keyVault: 'kv-jkl-odp-ops',
@@ -92,12 +126,12 @@ export const pocConfig: OdpConfig = {
     dnsServiceIp: '10.41.0.10',
     podCidr: '10.244.0.0/16',
   },
-  // Must match the service's manifests under apps/ (namespace, service account, ingress host).
+  // Must match the service's manifests under apps/ (namespace, service accounts, ingress host).
   service: {
-    identity: 'id-odp-lake-service',
     namespace: 'odp',
-    serviceAccount: 'lake-service',
     ingressHost: 'lake.odp-poc.internal',
+    writer: { identity: 'id-odp-lake-service', serviceAccount: 'lake-service' },
+    api: { identity: 'id-odp-lake-api', serviceAccount: 'lake-service-api' },
   },
   postgres: {
     name: 'psql-jkl-odp-poc',
@@ -106,7 +140,12 @@ export const pocConfig: OdpConfig = {
     storageMb: 32768,
     database: 'ducklake',
   },
-  keyVault: { name: 'kv-jkl-odp-poc' },
+  // Must match the SecretProviderClasses and the Ingress under apps/base/lake-service.
+  keyVault: {
+    name: 'kv-jkl-odp-poc',
+    secrets: { webhookUrl: 'odp-webhook-url', apiKeys: 'odp-api-keys' },
+    tlsCertificate: 'lake-service-tls',
+  },
   flux: { configuration: 'poc', path: './clusters/poc' },
   vpn: {
     gateway: 'vgw-odp-poc',

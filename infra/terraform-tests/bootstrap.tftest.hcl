@@ -22,8 +22,11 @@ override_resource {
 }
 
 variables {
-  subscription_id       = "00000000-0000-0000-0000-00000000000b"
-  admin_group_object_id = "00000000-0000-0000-0000-00000000000d"
+  subscription_id            = "00000000-0000-0000-0000-00000000000b"
+  admin_group_object_id      = "00000000-0000-0000-0000-00000000000d"
+  github_app_id              = "1234567"
+  github_app_installation_id = "76543210"
+  github_app_private_key     = "-----BEGIN RSA PRIVATE KEY-----\nstand-in\n-----END RSA PRIVATE KEY-----\n"
 }
 
 run "plan" {
@@ -43,14 +46,26 @@ run "plan" {
   }
   assert {
     condition = toset([
-      azurerm_federated_identity_credential.github_pull_request.subject,
-      azurerm_federated_identity_credential.github_main.subject,
-      azurerm_federated_identity_credential.github_environment.subject,
+      azurerm_federated_identity_credential.github_plan_pull_request.subject,
+      azurerm_federated_identity_credential.github_plan_branch.subject,
+      azurerm_federated_identity_credential.github_plan_environment.subject,
       ]) == toset([
       "repo:jkl/open-data-platform:pull_request",
       "repo:jkl/open-data-platform:ref:refs/heads/main",
       "repo:jkl/open-data-platform:environment:poc",
     ])
-    error_message = "GitHub Actions signs in from pull requests, main and the poc environment only."
+    error_message = "The plan identity signs in from pull requests, main and the poc environment."
+  }
+  assert {
+    condition     = azurerm_federated_identity_credential.github_apply_environment.subject == "repo:jkl/open-data-platform:environment:poc"
+    error_message = "The apply identity signs in from the poc environment only."
+  }
+  assert {
+    condition     = azurerm_federated_identity_credential.github_image_environment.subject == "repo:jkl/open-data-platform:environment:image"
+    error_message = "The image identity signs in from the image environment only."
+  }
+  assert {
+    condition     = length(azurerm_container_app_job.runner_job.identity) == 0
+    error_message = "The runner job carries no managed identity: its steps must not be able to sign in as one."
   }
 }

@@ -18,6 +18,13 @@ mock_provider "azurerm" {
       id = "/subscriptions/00000000-0000-0000-0000-00000000000b/resourceGroups/jkl-open-data-platform/providers/Microsoft.Network/virtualNetworks/vnet-odp-poc/subnets/snet-aks"
     }
   }
+  mock_data "azurerm_user_assigned_identity" {
+    defaults = {
+      id           = "/subscriptions/00000000-0000-0000-0000-00000000000b/resourceGroups/jkl-open-data-platform/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-odp-github-image"
+      principal_id = "00000000-0000-0000-0000-000000000014"
+      client_id    = "00000000-0000-0000-0000-000000000015"
+    }
+  }
   mock_data "azurerm_private_dns_zone" {
     defaults = {
       id = "/subscriptions/00000000-0000-0000-0000-00000000000b/resourceGroups/jkl-open-data-platform/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net"
@@ -53,6 +60,10 @@ variables {
 run "plan" {
   command = plan
 
+  assert {
+    condition     = azurerm_role_assignment.api_lake.role_definition_name == "Storage Blob Data Reader" && azurerm_role_assignment.image_publisher_push.role_definition_name == "AcrPush"
+    error_message = "The API pods read the lake; the image workflow only pushes images."
+  }
   assert {
     condition     = azurerm_storage_account.lake.public_network_access_enabled == false && azurerm_storage_account.lake.shared_access_key_enabled == false
     error_message = "The lake account must be private and keyless."

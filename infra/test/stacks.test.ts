@@ -82,10 +82,12 @@ describe('stacks', () => {
     const { substitute } = kustomization!.post_build;
     // The names the manifests under clusters/poc and apps/ expect.
     expect(Object.keys(substitute).sort()).to.deep.equal([
+      'ODP_API_IDENTITY_CLIENT_ID',
       'ODP_GITHUB_REPOSITORY',
       'ODP_IDENTITY_CLIENT_ID',
       'ODP_INGRESS_HOST',
       'ODP_KEY_VAULT_NAME',
+      'ODP_PG_API_USER',
       'ODP_PG_HOST',
       'ODP_PG_USER',
       'ODP_POSTGRES_SUBNET_CIDR',
@@ -97,6 +99,9 @@ describe('stacks', () => {
     ]);
     expect(substitute.ODP_IDENTITY_CLIENT_ID).to.equal(
       `\${azurerm_user_assigned_identity.service_identity.client_id}`,
+    );
+    expect(substitute.ODP_API_IDENTITY_CLIENT_ID).to.equal(
+      `\${azurerm_user_assigned_identity.api_identity.client_id}`,
     );
     expect(substitute.ODP_STORAGE_ACCOUNT).to.equal(`\${azurerm_storage_account.lake.name}`);
     expect(substitute.ODP_PG_HOST).to.equal(`\${azurerm_postgresql_flexible_server.catalog.fqdn}`);

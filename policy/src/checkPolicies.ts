@@ -1,5 +1,6 @@
 import type { Finding, ResourceView, Rule } from './ResourceView.js';
 import { aksHostEncryption } from './rules/aksHostEncryption.js';
+import { githubTrust } from './rules/githubTrust.js';
 import { noWorkloads } from './rules/noWorkloads.js';
 import { requiredLocation, requiredResourceGroup } from './rules/placement.js';
 import { storagePublicNetworkAccess, storageSharedKey } from './rules/storageAccountLockdown.js';
@@ -20,6 +21,7 @@ export const stackRules: readonly Rule[] = [
   requiredResourceGroup,
   vpnGateway,
   noWorkloads,
+  githubTrust,
 ];
 
 /** The environment's hard policies over the resources of one stack (or several). */

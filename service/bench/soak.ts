@@ -142,6 +142,8 @@ async function main(): Promise<void> {
     ODP_LOG_LEVEL: 'warn',
     ODP_RATE_LIMIT_READ_PER_SECOND: '100000',
     ODP_RATE_LIMIT_READ_BURST: '1000000',
+    // The soak reads /metrics every minute without a key, as a Prometheus the installation opened it to.
+    ODP_METRICS_PUBLIC: 'true',
     // The headline soaks with the response cache off, so every read reaches the lake; a run with
     // ODP_API_CACHE_MB set is the secondary line.
     ODP_API_CACHE_MB: process.env.ODP_API_CACHE_MB ?? '0',

@@ -7,6 +7,7 @@ import { openIncrementStore } from './increments/open.js';
 import type { Run, RunTrigger } from './journal/run.js';
 import { prepareJournal } from './journal/tables.js';
 import { Lake } from './lake/lake.js';
+import { underSetupLock } from './lake/setupLock.js';
 import { pgClientConfig } from './lake/signin/conninfo.js';
 import { type CatalogCredential, catalogCredential } from './lake/signin/credential.js';
 import { CatalogSignIn } from './lake/signin/signin.js';
@@ -27,6 +28,13 @@ export interface Runtime extends IngestContext {
   close(): void;
 }
 
+/** A PostgreSQL session of its own on the catalog's server, signed in with the current token. */
+async function catalogSession(conninfo: string, signIn: CatalogSignIn | undefined, applicationName: string) {
+  const client = new pg.Client(pgClientConfig(conninfo, signIn?.password, applicationName));
+  await client.connect();
+  return client;
+}
+
 /**
  * Writer leases where the catalog is: within the process for the embedded DuckDB file (one process can open it),
  * in PostgreSQL for a shared catalog, so that one replica at a time writes each dataset.
@@ -34,11 +42,30 @@ export interface Runtime extends IngestContext {
 function leasesFor(config: Config, signIn: CatalogSignIn | undefined): LeaseProvider {
   const { catalog } = config;
   if (catalog.kind === 'duckdb') return new ProcessLeases();
-  return new PostgresLeases(async (applicationName) => {
-    const client = new pg.Client(pgClientConfig(catalog.conninfo, signIn?.password, applicationName));
-    await client.connect();
-    return client;
-  });
+  return new PostgresLeases((applicationName) => catalogSession(catalog.conninfo, signIn, applicationName));
+}
+
+/**
+ * The lake attached and the journal's tables made. On a shared catalog this happens under the catalog's setup lock:
+ * replicas that start together on a new catalog would otherwise race to create the same tables, and the losers exit.
+ */
+async function openLake(config: Config, signIn: CatalogSignIn | undefined): Promise<Lake> {
+  const open = async () => {
+    const lake = await Lake.open(config, { signIn });
+    await lake.session(prepareJournal).catch((error: unknown) => {
+      lake.close();
+      throw error;
+    });
+    return lake;
+  };
+  const { catalog } = config;
+  if (catalog.kind === 'duckdb') return open();
+  const { host, port } = pgClientConfig(catalog.conninfo, undefined, '');
+  const server = `${host ?? 'the local socket'}${port ? `:${port}` : ''}`;
+  return underSetupLock(
+    { server, session: () => catalogSession(catalog.conninfo, signIn, 'odp setup') },
+    open,
+  );
 }
 
 /**
@@ -74,18 +101,10 @@ export async function openRuntime(
 ): Promise<Runtime> {
   const datasets = await loadDatasets(config.datasetsDir);
   const signIn = credential && (await CatalogSignIn.start(credential, log));
-  const lake = await Lake.open(config, { signIn })
-    .then(async (opened) => {
-      await opened.session(prepareJournal).catch((error: unknown) => {
-        opened.close();
-        throw error;
-      });
-      return opened;
-    })
-    .catch((error: unknown) => {
-      signIn?.close();
-      throw error;
-    });
+  const lake = await openLake(config, signIn).catch((error: unknown) => {
+    signIn?.close();
+    throw error;
+  });
   const rateLimits = rateLimiterFor(config, signIn, log);
   return {
     config,

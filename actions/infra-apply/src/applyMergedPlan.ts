@@ -1,23 +1,19 @@
 import * as core from '@actions/core';
 import {
   commentMarker,
-  configHash,
-  downloadPlanBundle,
+  downloadPlanIdentity,
+  fingerprintIn,
   IssueComments,
   identityDifferences,
-  lockHash,
   type PlanIdentity,
   type PlanStatus,
   planArtifactName,
   type RunContext,
-  renderStatus,
   replaceStatus,
-  type Stack,
   type StackInputs,
   StackWorkspace,
-  sameState,
   scratchDir,
-  type Terraform,
+  statusKind,
 } from '@odp/actions-shared';
 import { mergedPullRequest } from './mergedPullRequest.js';
 
@@ -25,86 +21,109 @@ export interface ApplyOutcome {
   stack: string;
   outcome: 'applied' | 'no-reviewed-plan';
   fingerprint: string | null;
-  via?: 'reviewed-plan' | 'same-fingerprint-replan';
 }
 
 /**
- * Applies what reviewers approved on the merged PR, stack by stack. The reviewed plan file is applied as is
- * when the state and configuration have not moved since; otherwise the stack is planned again and applied
- * only if the new plan has the reviewed fingerprint. A different plan applies nothing and asks for review.
+ * Applies what reviewers approved on the merged PR, stack by stack. Nothing a pull request run produced is
+ * applied: this job plans the merged commit itself and applies that plan only when its fingerprint equals
+ * the one in the stack's plan comment, as the workflow's bot wrote it. Comments by anyone else are ignored.
+ * A different plan applies nothing and asks for a new review.
  */
 export async function applyMergedPlan(inputs: StackInputs, context: RunContext): Promise<ApplyOutcome[]> {
   const pr = await mergedPullRequest(context);
   core.info(`Applying the plans reviewed in PR #${pr.number} (head ${pr.headSha})`);
   const workspace = await StackWorkspace.open(inputs);
-  const comments = new IssueComments(context.octokit, context.repository, pr.number);
+  const comments = new IssueComments(context.octokit, context.repository, pr.number, inputs.commentAuthor);
   const dir = await scratchDir('odp-infra-apply');
   const outcomes: ApplyOutcome[] = [];
   for (const stack of await workspace.stacks()) {
-    const name = planArtifactName(stack.name, pr.number);
-    const bundle = await downloadPlanBundle(
-      context.octokit,
-      context.repository,
-      inputs.githubToken,
-      name,
-      pr.headSha,
-      dir,
-      inputs.planEncryptionKey,
-    );
-    if (!bundle) {
-      core.info(`Stack ${stack.name}: PR #${pr.number} has no plan for it (not affected), nothing to apply`);
+    const marker = commentMarker(stack.name);
+    const comment = await comments.find(marker);
+    if (!comment || statusKind(comment.body) === 'unaffected') {
+      core.info(
+        `Stack ${stack.name}: PR #${pr.number} has no plan comment by ${inputs.commentAuthor} that changes it, nothing to apply`,
+      );
       outcomes.push({ stack: stack.name, outcome: 'no-reviewed-plan', fingerprint: null });
       continue;
     }
-    const reviewed = bundle.identity;
+    const reviewed = fingerprintIn(comment.body);
+    if (!reviewed) {
+      throw new Error(`stack ${stack.name}: the plan comment of PR #${pr.number} shows no fingerprint`);
+    }
     const terraform = await workspace.prepare(stack);
-    let planFile = bundle.planFile;
-    let via: 'reviewed-plan' | 'same-fingerprint-replan' = 'reviewed-plan';
-    if (!(await unmoved(terraform, stack, reviewed))) {
-      planFile = `${dir}/${stack.name}.tfplan`;
-      const replanned = (await workspace.plan(stack, terraform, planFile)).identity;
-      if (replanned.fingerprint !== reviewed.fingerprint) {
-        await setStatus(comments, stack.name, refusal(reviewed, replanned, context.runUrl));
-        throw new Error(
-          `stack ${stack.name}: the plan differs from the one reviewed in PR #${pr.number} ` +
-            `(${reviewed.fingerprint} → ${replanned.fingerprint}); nothing was applied, the PR comment lists the differences`,
-        );
-      }
-      via = 'same-fingerprint-replan';
-      core.info(
-        `Stack ${stack.name}: the state moved since the review, but a new plan has the reviewed fingerprint`,
+    const planned = await workspace.plan(stack, terraform, `${dir}/${stack.name}.tfplan`);
+    if (planned.identity.fingerprint !== reviewed) {
+      const explained = await reviewedIdentity(inputs, context, stack.name, pr, dir, reviewed);
+      await comments.update(
+        comment.id,
+        replaceStatus(comment.body, refusal(explained, planned.identity, context)),
+      );
+      throw new Error(
+        `stack ${stack.name}: the plan of the merged commit differs from the one reviewed in PR #${pr.number} ` +
+          `(${reviewed} → ${planned.identity.fingerprint}); nothing was applied, the PR comment says why`,
       );
     }
-    core.info(
-      `Stack ${stack.name}: applying ${via === 'reviewed-plan' ? 'the reviewed plan file' : 'the re-plan'}`,
-    );
+    core.info(`Stack ${stack.name}: this run's plan has the reviewed fingerprint ${reviewed}, applying it`);
+    const applier = workspace.applier(stack);
     try {
-      const mask = await workspace.secretMask(terraform, planFile, stack);
-      core.info(mask.apply(await terraform.apply(planFile, inputs.lockTimeout)));
+      const mask = await workspace.secretMask(applier, planned.planFile, stack);
+      core.info(mask.apply(await applier.apply(planned.planFile, inputs.lockTimeout)));
     } catch (error) {
-      await setStatus(comments, stack.name, {
-        kind: 'apply-failed',
-        runUrl: context.runUrl,
-        message: 'Terraform stopped with an error, see the run log.',
-      });
+      await comments.update(
+        comment.id,
+        replaceStatus(comment.body, {
+          kind: 'apply-failed',
+          runUrl: context.runUrl,
+          message: 'Terraform stopped with an error, see the run log.',
+        }),
+      );
       throw error;
     }
-    await setStatus(comments, stack.name, { kind: 'applied', runUrl: context.runUrl, via });
-    outcomes.push({ stack: stack.name, outcome: 'applied', fingerprint: reviewed.fingerprint, via });
+    await comments.update(
+      comment.id,
+      replaceStatus(comment.body, { kind: 'applied', runUrl: context.runUrl }),
+    );
+    outcomes.push({ stack: stack.name, outcome: 'applied', fingerprint: reviewed });
   }
   return outcomes;
 }
 
-/** True when neither the state nor the configuration nor the provider lock moved since the plan was made. */
-async function unmoved(terraform: Terraform, stack: Stack, reviewed: PlanIdentity): Promise<boolean> {
-  return (
-    sameState(await terraform.stateVersion(), reviewed.state) &&
-    (await configHash(stack)) === reviewed.configHash &&
-    (await lockHash(stack)) === reviewed.lockHash
-  );
+/**
+ * The per-resource digests behind the reviewed fingerprint, from the PR run's artifact, to list what differs.
+ * A pull request run wrote that artifact, so it is used only when its fingerprint is the reviewed one.
+ */
+async function reviewedIdentity(
+  inputs: StackInputs,
+  context: RunContext,
+  stack: string,
+  pr: { number: number; headSha: string },
+  dir: string,
+  fingerprint: string,
+): Promise<PlanIdentity | null> {
+  const name = planArtifactName(stack, pr.number);
+  const identity = await downloadPlanIdentity(
+    context.octokit,
+    context.repository,
+    inputs.githubToken,
+    name,
+    pr.headSha,
+    dir,
+  ).catch((error: unknown) => {
+    core.warning(`artifact ${name} could not be read (${String(error)}): the refusal lists no resources`);
+    return null;
+  });
+  return identity?.fingerprint === fingerprint ? identity : null;
 }
 
-function refusal(reviewed: PlanIdentity, now: PlanIdentity, runUrl: string): PlanStatus {
+function refusal(reviewed: PlanIdentity | null, now: PlanIdentity, context: RunContext): PlanStatus {
+  if (!reviewed) {
+    return {
+      kind: 'refused',
+      runUrl: context.runUrl,
+      reason: 'the plan of the merged commit has a different fingerprint than the one reviewed here.',
+      differences: [],
+    };
+  }
   const differences = identityDifferences(reviewed, now);
   const inputsMoved = reviewed.configHash !== now.configHash || reviewed.lockHash !== now.lockHash;
   const reason =
@@ -113,19 +132,5 @@ function refusal(reviewed: PlanIdentity, now: PlanIdentity, runUrl: string): Pla
       : inputsMoved
         ? 'the configuration or provider lock file changed since review, though the resource changes are the same.'
         : 'the plan changed since review.';
-  return { kind: 'refused', runUrl, reason, differences };
+  return { kind: 'refused', runUrl: context.runUrl, reason, differences };
 }
-
-/** Moves the status line of the stack's PR comment on; posts a short comment if the plan comment is gone. */
-async function setStatus(comments: IssueComments, stack: string, status: PlanStatus): Promise<void> {
-  const marker = commentMarker(stack);
-  const comment = await comments.find(marker);
-  if (comment) await comments.update(comment.id, replaceStatus(comment.body, status));
-  else
-    await comments.upsert(
-      marker,
-      replaceStatus(`${marker}\n### Infrastructure apply: \`${stack}\`\n${EMPTY_STATUS}`, status),
-    );
-}
-
-const EMPTY_STATUS = renderStatus({ kind: 'planned' });

@@ -1,5 +1,5 @@
 // How much the action adds to a bare `terraform init && terraform plan` on the fixture stack: it also
-// synthesizes, validates, renders JSON and text, masks, comments and uploads the sealed plan. Both are
+// synthesizes, validates, renders JSON and text, masks, comments and uploads the plan record. Both are
 // measured in this run, interleaved, and compared as a ratio of medians.
 
 import { execFile } from 'node:child_process';

@@ -13,13 +13,14 @@ import {
   SUMMARY_LIMIT,
   scratchDir,
   stackResult,
-  uploadPlanBundle,
+  uploadPlanArtifact,
 } from '@odp/actions-shared';
 import { affectedStacks } from './affectedStacks.js';
 
 /**
  * Plans every affected stack of a pull request and shows each plan in its own PR comment, updated in place
- * on every push; the plan file goes to an artifact so infra-apply can apply exactly what was reviewed.
+ * on every push. The comment's fingerprint is what infra-apply later compares its own plan with; the
+ * artifact keeps the plan's identity and text for the record.
  */
 export async function planPullRequest(
   inputs: StackInputs,
@@ -36,7 +37,12 @@ export async function planPullRequest(
   const all = await workspace.stacks();
   const stacks = baseRef ? await affectedStacks(all, inputs, baseRef) : all;
   core.info(`Stacks to plan: ${stacks.map((s) => s.name).join(', ') || 'none (no stack changed)'}`);
-  const comments = new IssueComments(context.octokit, context.repository, pullRequest.number);
+  const comments = new IssueComments(
+    context.octokit,
+    context.repository,
+    pullRequest.number,
+    inputs.commentAuthor,
+  );
   for (const stack of all.filter((s) => !stacks.includes(s))) {
     // An earlier push changed this stack, this one does not: its old plan must not look pending.
     const stale = await comments.find(commentMarker(stack.name));
@@ -66,12 +72,7 @@ export async function planPullRequest(
     await core.summary
       .addRaw(renderPlanComment(plan, { kind: 'planned' }, Math.floor(SUMMARY_LIMIT / stacks.length)))
       .write();
-    await uploadPlanBundle(
-      artifactName,
-      dir,
-      { identity: planned.identity, planFile: planned.planFile, planText: plan.planText },
-      inputs.planEncryptionKey,
-    );
+    await uploadPlanArtifact(artifactName, dir, { identity: planned.identity, planText: plan.planText });
     results.push(stackResult(planned));
   }
   return results;

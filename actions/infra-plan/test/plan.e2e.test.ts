@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   actionEntry,
+  FIXTURE_CLI,
   FixtureStack,
   GitHubStandIn,
   pullRequestEvent,
@@ -235,5 +237,51 @@ describe('infra-plan, run as the runner runs the runs.main of its action.yml', (
     const [comment] = github.commentsOn(7);
     expect(comment?.body).to.include('**Status:** ⚪ the PR no longer changes this stack');
     expect(github.commentsOn(7)).to.have.length(1);
+  });
+
+  it('writes its own comment beside one someone else planted with its marker', async () => {
+    const planted = github.commentAs(
+      7,
+      'mallory',
+      '<!-- odp:infra-plan stack=app -->\n**Fingerprint:** `forged`',
+    );
+    await fixture.declare({ keep: { input: 'same' }, resized: { input: 'v2' } });
+    const run = await plan('5'.repeat(40), 'opened');
+    expect(run.exitCode, run.log).to.equal(0);
+    const [mallorys, bots, ...others] = github.commentsOn(7);
+    expect(others).to.have.length(0);
+    expect(mallorys).to.deep.equal(planted);
+    expect(bots?.author).to.equal('github-actions[bot]');
+    expect(bots?.body).to.match(/^<!-- odp:infra-plan stack=app -->/);
+  });
+
+  it('never takes the state lock, so a read-only identity can plan while an apply holds it', async () => {
+    await fixture.declare({ keep: { input: 'same' }, resized: { input: 'v2' } });
+    await fixture.state(); // synthesized and initialized, as the apply below needs
+    // An apply waiting at its confirmation prompt holds the lock.
+    const holder = spawn(FIXTURE_CLI, ['apply', '-input=true', '-no-color'], {
+      cwd: fixture.stackDir,
+      env: { ...process.env, [SECRET_ENV]: HEAD_SECRET, TF_IN_AUTOMATION: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const exited = new Promise((resolve) => holder.on('close', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let output = '';
+        holder.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString('utf8');
+          if (output.includes('Enter a value:')) resolve();
+        });
+        holder.on('close', (code) =>
+          reject(new Error(`the apply holding the lock exited ${code}:\n${output}`)),
+        );
+      });
+      const run = await plan('6'.repeat(40), 'opened', { 'lock-timeout': '1s' });
+      expect(run.exitCode, run.log).to.equal(0);
+      expect(github.commentsOn(7)[0]?.body).to.include('- `terraform_data.resized`: `input`, `output`');
+    } finally {
+      holder.stdin.end('no\n');
+      await exited;
+    }
   });
 });

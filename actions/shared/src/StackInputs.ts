@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import * as core from '@actions/core';
 import type { AzureLogin } from './AzureOidc.js';
+import { WORKFLOW_BOT } from './github/IssueComments.js';
 import type { TerraformPreference } from './terraform/Terraform.js';
 
 /** The inputs infra-plan and infra-apply share (documented in each action.yml). */
@@ -13,10 +14,16 @@ export interface StackInputs {
   backendConfig: string[];
   lockTimeout: string;
   secretPatterns: string[];
-  planEncryptionKey: string;
   githubToken: string;
+  /** Who writes the plan comments: only that author's comments are read back. */
+  commentAuthor: string;
   /** Null when the stacks do not use Azure (no OIDC preflight). */
   azure: AzureLogin | null;
+  /**
+   * The read-only identity plans are made as, when it is not `azure` (infra-apply plans as the same identity
+   * the pull request did, so both plans see the same, then applies as `azure`).
+   */
+  planAzure: AzureLogin | null;
 }
 
 export function readStackInputs(): StackInputs {
@@ -28,8 +35,13 @@ export function readStackInputs(): StackInputs {
   const lockTimeout = core.getInput('lock-timeout') || '10m';
   if (!/^\d+[smh]$/.test(lockTimeout))
     throw new Error(`input lock-timeout must look like 30s, 10m or 1h, not ${lockTimeout}`);
-  const planEncryptionKey = core.getInput('plan-encryption-key', { required: true });
-  core.setSecret(planEncryptionKey);
+  const azure = readAzureLogin();
+  const planClientId = core.getInput('azure-plan-client-id');
+  if (planClientId !== '' && !azure) {
+    throw new Error(
+      'input azure-plan-client-id needs azure-client-id, azure-tenant-id and azure-subscription-id',
+    );
+  }
   return {
     terraform,
     workingDirectory,
@@ -42,9 +54,10 @@ export function readStackInputs(): StackInputs {
     backendConfig: core.getMultilineInput('backend-config'),
     lockTimeout,
     secretPatterns: core.getMultilineInput('secret-patterns'),
-    planEncryptionKey,
     githubToken: core.getInput('github-token', { required: true }),
-    azure: readAzureLogin(),
+    commentAuthor: core.getInput('comment-author') || WORKFLOW_BOT,
+    azure,
+    planAzure: azure && planClientId !== '' ? { ...azure, clientId: planClientId } : null,
   };
 }
 

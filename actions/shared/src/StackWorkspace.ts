@@ -22,28 +22,33 @@ export interface PlannedStack {
   findings: Finding[];
 }
 
-/** Synthesizes the app and opens its stacks with the Terraform CLI, logged in to Azure when configured. */
+/**
+ * Synthesizes the app and opens its stacks with the Terraform CLI, logged in to Azure when configured: plans
+ * as the plan identity, applies as the apply identity (the same one unless `azure-plan-client-id` is given).
+ */
 export class StackWorkspace {
   private constructor(
     private readonly inputs: StackInputs,
     private readonly cli: { name: string; path: string },
     private readonly env: Record<string, string>,
+    private readonly planEnv: Record<string, string>,
   ) {}
 
   static async open(inputs: StackInputs): Promise<StackWorkspace> {
     const cli = await Terraform.locate(inputs.terraform);
     const env = inputs.azure ? await preflightAzureOidc(inputs.azure) : {};
+    const planEnv = inputs.planAzure ? await preflightAzureOidc(inputs.planAzure) : env;
     if (inputs.synthCommand) await synthesize(inputs.synthCommand, inputs.workingDirectory);
-    return new StackWorkspace(inputs, cli, env);
+    return new StackWorkspace(inputs, cli, env, planEnv);
   }
 
   async stacks(): Promise<Stack[]> {
     return listStacks(this.inputs.stacksDir, this.inputs.stacks);
   }
 
-  /** `init` (with OIDC settings for an azurerm backend: no secrets anywhere) and `validate`. */
+  /** `init` (with OIDC settings for an azurerm backend: no secrets anywhere) and `validate`, as the plan identity. */
   async prepare(stack: Stack): Promise<Terraform> {
-    const terraform = Terraform.inStack(this.cli, stack.name, stack.dir, this.env);
+    const terraform = Terraform.inStack(this.cli, stack.name, stack.dir, this.planEnv);
     const backend = await backendType(stack);
     const azureBackend = backend === 'azurerm' ? azureBackendConfig(this.inputs.azure) : [];
     await terraform.init([...azureBackend, ...this.inputs.backendConfig]);
@@ -70,6 +75,11 @@ export class StackWorkspace {
     };
   }
 
+  /** The prepared stack's CLI signed in as the apply identity, for `terraform apply`. */
+  applier(stack: Stack): Terraform {
+    return Terraform.inStack(this.cli, stack.name, stack.dir, this.env);
+  }
+
   /** A mask for what Terraform prints while applying `planFile`: its sensitive values and the configured patterns. */
   async secretMask(terraform: Terraform, planFile: string, stack: Stack): Promise<SecretMask> {
     const plan = parsePlanJson(await terraform.showJson(planFile), `the plan of stack ${stack.name}`);
@@ -82,11 +92,12 @@ export class StackWorkspace {
     stack: Stack,
     terraform: Terraform,
     planFile: string,
-    options: Omit<PlanOptions, 'lockTimeout'> = {},
+    options: Omit<PlanOptions, 'lockTimeout' | 'lock'> = {},
   ): Promise<PlannedStack> {
-    // Read before planning: if the state moves in between, apply sees a newer serial and re-plans.
+    // Read before planning, for the comment's note of which state the plan saw.
     const state = await terraform.stateVersion();
-    await terraform.plan(planFile, { ...options, lockTimeout: this.inputs.lockTimeout });
+    // Never locks: the plan identity may not write the state, and an apply refuses a plan whose state moved.
+    await terraform.plan(planFile, { ...options, lock: false, lockTimeout: this.inputs.lockTimeout });
     const raw = await terraform.showJson(planFile);
     const plan = parsePlanJson(raw, `the plan of stack ${stack.name}`);
     const identity = planIdentity({

@@ -1,8 +1,8 @@
 export { AZURE_AUDIENCE, decodeClaims, defaultSubject, explainRejectedToken } from './AzureOidc.js';
 export { DriftIssues, driftMarker } from './github/DriftIssues.js';
 export { type RunContext, runContext } from './github/GitHub.js';
-export { IssueComments } from './github/IssueComments.js';
-export { downloadPlanBundle, planArtifactName, uploadPlanBundle } from './PlanBundle.js';
+export { IssueComments, WORKFLOW_BOT } from './github/IssueComments.js';
+export { downloadPlanIdentity, planArtifactName, uploadPlanArtifact } from './PlanArtifact.js';
 export { canonicalJson } from './plan/canonicalJson.js';
 export {
   identityDifferences,
@@ -10,14 +10,14 @@ export {
   planIdentity,
   type ResourceDifference,
   type StateVersion,
-  sameState,
 } from './plan/PlanIdentity.js';
 export { type PlanJson, parsePlanJson } from './plan/PlanJson.js';
 export { type PlanCounts, type PlanSummary, summarizePlan } from './plan/PlanSummary.js';
-export { type PlanStatus, renderStatus, replaceStatus } from './render/PlanStatus.js';
+export { type PlanStatus, renderStatus, replaceStatus, statusKind } from './render/PlanStatus.js';
 export {
   COMMENT_LIMIT,
   commentMarker,
+  fingerprintIn,
   renderPlanComment,
   type StackPlan,
   SUMMARY_LIMIT,

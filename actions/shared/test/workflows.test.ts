@@ -13,10 +13,37 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const workflowsDir = join(root, '.github/workflows');
 const actionlint = join(process.env.ODP_TOOLS ?? join(homedir(), '.cache/odp/tools'), 'bin/actionlint');
 
+/** A GitHub Actions expression as a workflow writes it. */
+const gh = (expression: string) => `\${{ ${expression} }}`;
+
+interface Step {
+  name?: string;
+  uses?: string;
+  if?: string;
+  with?: Record<string, string>;
+}
+
 interface Job {
   permissions?: unknown;
   uses?: string;
   'runs-on'?: unknown;
+  environment?: string;
+  secrets?: unknown;
+  steps?: Step[];
+}
+
+/**
+ * Every `uses:` of an action from another repository that is not pinned to a full commit SHA with its release
+ * in a comment (`owner/repo@<40 hex> # v1.2.3`): a tag can be moved to other code, a commit cannot.
+ */
+function unpinnedActions(file: string, text: string): string[] {
+  return text.split('\n').flatMap((line, index) => {
+    const use = /^\s*(?:-\s+)?uses:\s*(\S+)\s*(?:#\s*(.*))?$/.exec(line);
+    if (!use || use[1]!.startsWith('./')) return [];
+    const pinned = /^[\w.-]+\/[\w.-]+(?:\/[^@\s]+)?@[0-9a-f]{40}$/.test(use[1]!);
+    const tagged = /^v?\d+\.\d+\.\d+$/.test(use[2]?.trim() ?? '');
+    return pinned && tagged ? [] : [`${file}:${index + 1}: ${line.trim()}`];
+  });
 }
 
 async function workflows(): Promise<
@@ -73,5 +100,54 @@ describe('workflows and action metadata', () => {
         file,
       ).to.deep.equal(['./.github/workflows/infra-stacks.yml']);
     }
+  });
+
+  it('pin every action from another repository to a commit, with its release in a comment', async () => {
+    const found = (await workflows()).flatMap(({ file, text }) => unpinnedActions(file, text));
+    expect(found, 'pin as owner/repo@<commit sha> # vX.Y.Z').to.deep.equal([]);
+    expect(
+      unpinnedActions(
+        'sample.yml',
+        [
+          '      - uses: actions/checkout@v5',
+          '      - uses: actions/checkout@fbc6f3992d24b796d5a048ff273f7fcc4a7b6c09',
+          '        uses: actions/cache/restore@0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0',
+          '      - uses: ./actions/infra-plan',
+        ].join('\n'),
+      ),
+    ).to.deep.equal([
+      'sample.yml:1: - uses: actions/checkout@v5',
+      'sample.yml:2: - uses: actions/checkout@fbc6f3992d24b796d5a048ff273f7fcc4a7b6c09',
+    ]);
+  });
+
+  it('sign in as the identity of each job trust level, handing no secret to the infrastructure jobs', async () => {
+    const all = await workflows();
+    const stacks = all.find((w) => w.file === 'infra-stacks.yml')!;
+    const clientIds = Object.values(stacks.jobs)
+      .flatMap((job) => job.steps ?? [])
+      .filter((step) => step.with?.['azure-client-id'])
+      .map((step) => [step.if, step.with?.['azure-client-id'], step.with?.['azure-plan-client-id']]);
+    expect(clientIds).to.deep.equal([
+      ["inputs.command == 'plan'", gh('vars.AZURE_PLAN_CLIENT_ID'), undefined],
+      ["inputs.command == 'apply'", gh('vars.AZURE_APPLY_CLIENT_ID'), gh('vars.AZURE_PLAN_CLIENT_ID')],
+      ["inputs.command == 'drift'", gh('vars.AZURE_PLAN_CLIENT_ID'), undefined],
+    ]);
+    const apply = all.find((w) => w.file === 'infra-apply.yml')!;
+    expect(
+      Object.values(apply.jobs).map((job) => (job as { with?: Record<string, string> }).with),
+    ).to.deep.equal([{ command: 'apply', stacks: gh('matrix.stack'), environment: 'poc' }]);
+    for (const file of ['infra-plan.yml', 'infra-apply.yml', 'drift.yml']) {
+      const jobs = Object.values(all.find((w) => w.file === file)!.jobs);
+      expect(
+        jobs.map((job) => job.secrets),
+        `${file} hands secrets to the job`,
+      ).to.deep.equal([undefined]);
+    }
+    const image = all.find((w) => w.file === 'image-publish.yml')!;
+    const signingIn = Object.values(image.jobs).filter((job) =>
+      JSON.stringify(job).includes('AZURE_IMAGE_CLIENT_ID'),
+    );
+    expect(signingIn.map((job) => job.environment)).to.deep.equal(['image']);
   });
 });

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { WORKFLOW_TOKEN } from './GitHubStandIn.js';
 
 const run = promisify(execFile);
 
@@ -114,14 +115,13 @@ export class FixtureStack {
     return (await git('rev-parse', 'HEAD')).stdout.trim();
   }
 
-  /** The inputs a workflow gives the actions for this stack (the key seals the plan artifact). */
-  actionInputs(planEncryptionKey = 'test-plan-encryption-key-0123456789'): Record<string, string> {
+  /** The inputs a workflow gives the actions for this stack. */
+  actionInputs(): Record<string, string> {
     return {
       'synth-command': this.synthCommand,
       'stacks-dir': this.stacksDir,
       terraform: 'auto',
-      'plan-encryption-key': planEncryptionKey,
-      'github-token': 'ghs_standInToken',
+      'github-token': WORKFLOW_TOKEN,
       'lock-timeout': '30s',
     };
   }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WORKFLOW_BOT } from '../src/github/IssueComments.js';
 
 /** A REST call the stand-in received, for assertions on what an action did. */
 export interface RecordedCall {
@@ -11,7 +12,12 @@ export interface RecordedCall {
 export interface StoredComment {
   id: number;
   body: string;
+  /** The login of whoever wrote it: GitHub shows it as `user.login`. */
+  author: string;
 }
+
+/** The token the fixture gives the actions as `github-token`; GitHub names its comments' author WORKFLOW_BOT. */
+export const WORKFLOW_TOKEN = 'ghs_standInToken';
 
 export interface StoredIssue {
   number: number;
@@ -57,6 +63,7 @@ export class GitHubStandIn {
   private readonly pulls = new Map<string, PullRequestRecord>();
   private readonly runs = new Map<string, RunRecord>();
   private readonly uploads = new Map<string, { blocks: Map<string, Buffer>; blob: Buffer | null }>();
+  private readonly logins = new Map<string, string>([[WORKFLOW_TOKEN, WORKFLOW_BOT]]);
   private nextId = 1000;
   private server: Server | null = null;
   url = '';
@@ -94,6 +101,18 @@ export class GitHubStandIn {
     return this.comments.get(issue) ?? [];
   }
 
+  /** Lets requests with `token` act as `login` (the workflow's token acts as its bot). */
+  acceptToken(token: string, login: string): void {
+    this.logins.set(token, login);
+  }
+
+  /** A comment someone other than the workflow wrote, as anyone with access to a PR can. */
+  commentAs(issue: number, author: string, body: string): StoredComment {
+    const comment = { id: this.nextId++, body, author };
+    this.comments.set(issue, [...this.commentsOn(issue), comment]);
+    return comment;
+  }
+
   artifactNames(): string[] {
     return this.artifacts.map((a) => a.name);
   }
@@ -110,6 +129,8 @@ export class GitHubStandIn {
           : null;
     this.calls.push({ method: req.method ?? 'GET', path: url.pathname + url.search, body });
     const route = `${req.method} ${url.pathname}`;
+    const token = /^(?:token|bearer)\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const login = token === undefined ? undefined : this.logins.get(token);
     const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(value));
@@ -127,22 +148,26 @@ export class GitHubStandIn {
           : {};
       return json(
         200,
-        slice.map((c) => ({ id: c.id, body: c.body, user: { login: 'github-actions[bot]' } })),
+        slice.map((c) => ({
+          id: c.id,
+          body: c.body,
+          user: { login: c.author, type: c.author.endsWith('[bot]') ? 'Bot' : 'User' },
+        })),
         next,
       );
     }
     const m2 = /^POST \/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(route);
     if (m2) {
-      const issue = Number(m2[1]);
-      const comment = { id: this.nextId++, body: (body as { body: string }).body };
-      this.comments.set(issue, [...this.commentsOn(issue), comment]);
-      return json(201, comment);
+      if (!login) return json(401, { message: 'Bad credentials' });
+      return json(201, this.commentAs(Number(m2[1]), login, (body as { body: string }).body));
     }
     const m3 = /^PATCH \/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(route);
     if (m3) {
       const id = Number(m3[1]);
       const comment = [...this.comments.values()].flat().find((c) => c.id === id);
       if (!comment) return json(404, { message: 'Not Found' });
+      // As on GitHub: a token edits only the comments its own login wrote.
+      if (comment.author !== login) return json(403, { message: 'Resource not accessible by integration' });
       comment.body = (body as { body: string }).body;
       return json(200, comment);
     }

@@ -1,4 +1,5 @@
 import { ContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry/index.js';
+import { DataAzurermUserAssignedIdentity } from '@cdktf/provider-azurerm/lib/data-azurerm-user-assigned-identity/index.js';
 import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster/index.js';
 import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool/index.js';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace/index.js';
@@ -6,6 +7,7 @@ import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-
 import type { NodePool } from '../config.js';
 import { grantRole } from './grantRole.js';
 import type { OdpStack } from './OdpStack.js';
+import { vaultObject } from './privateKeyVault.js';
 
 export interface ClusterProps {
   subnetId: string;
@@ -140,10 +142,28 @@ export class Cluster {
       role: 'AcrPull',
       principalId: kubeletIdentity.principalId,
     });
-    grantRole(stack, 'ingress_certificates', {
-      scope: props.certificateVaultId,
+    // The image workflow's identity (bootstrap makes it, trusted from the image environment only) pushes images.
+    const publisher = new DataAzurermUserAssignedIdentity(stack, 'image_publisher', {
+      name: config.github.identities.image,
+      resourceGroupName: stack.group.name,
+    });
+    grantRole(stack, 'image_publisher_push', {
+      scope: this.registry.id,
+      role: 'AcrPush',
+      principalId: publisher.principalId,
+    });
+    // The ingress reads its one certificate (and the certificate's secret, which holds the private key).
+    const routing = this.aks.webAppRouting.webAppRoutingIdentity.get(0).objectId;
+    const certificate = config.keyVault.tlsCertificate;
+    grantRole(stack, 'ingress_certificate', {
+      scope: vaultObject(props.certificateVaultId, 'certificates', certificate),
       role: 'Key Vault Certificate User',
-      principalId: this.aks.webAppRouting.webAppRoutingIdentity.get(0).objectId,
+      principalId: routing,
+    });
+    grantRole(stack, 'ingress_certificate_key', {
+      scope: vaultObject(props.certificateVaultId, 'secrets', certificate),
+      role: 'Key Vault Secrets User',
+      principalId: routing,
     });
   }
 }

@@ -10,7 +10,10 @@ import type { OdpStack } from './OdpStack.js';
 /** What the manifests need to know of the platform. */
 export interface FluxProps {
   cluster: Cluster;
-  service: UserAssignedIdentity;
+  /** The ingest CronJobs' identity. */
+  writer: UserAssignedIdentity;
+  /** The API pods' identity. */
+  api: UserAssignedIdentity;
   lake: StorageAccount;
   catalog: PostgresqlFlexibleServer;
   vault: KeyVault;
@@ -58,12 +61,14 @@ export class Flux {
           // Terraform's values reach the manifests here, so none of them is committed to Git.
           postBuild: {
             substitute: {
-              ODP_IDENTITY_CLIENT_ID: props.service.clientId,
+              ODP_IDENTITY_CLIENT_ID: props.writer.clientId,
+              ODP_API_IDENTITY_CLIENT_ID: props.api.clientId,
               ODP_TENANT_ID: stack.client.tenantId,
               ODP_RESOURCE_GROUP: config.resourceGroup,
               ODP_STORAGE_ACCOUNT: props.lake.name,
               ODP_PG_HOST: props.catalog.fqdn,
-              ODP_PG_USER: props.service.name,
+              ODP_PG_USER: props.writer.name,
+              ODP_PG_API_USER: props.api.name,
               ODP_KEY_VAULT_NAME: props.vault.name,
               ODP_REGISTRY: props.cluster.registry.loginServer,
               ODP_INGRESS_HOST: config.service.ingressHost,

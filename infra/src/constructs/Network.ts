@@ -8,13 +8,15 @@ import { privateDnsZoneNames, subnetNames } from '../network.js';
 import type { OdpStack } from './OdpStack.js';
 
 type ZoneKey = keyof ReturnType<typeof privateDnsZoneNames>;
+type SubnetKey = 'privateEndpoints' | 'postgres' | 'runners' | 'aks';
 
 /**
  * The network foundation every stack builds on: the virtual network, its subnets with their NSGs, and the
  * private DNS zones linked to it. The other stacks look these up by name (`NetworkLookup`).
  */
 export class Network {
-  readonly subnets: Record<'privateEndpoints' | 'postgres' | 'runners' | 'aks', Subnet>;
+  readonly subnets: Record<SubnetKey, Subnet>;
+  readonly securityGroups: Record<SubnetKey, NetworkSecurityGroup>;
   readonly zones: Record<ZoneKey, PrivateDnsZone>;
 
   constructor(stack: OdpStack) {
@@ -55,17 +57,21 @@ export class Network {
       }),
       aks: subnet('aks'),
     };
-    // The gateway subnet takes no NSG (Azure rejects one); every other subnet gets its own.
-    for (const [key, target] of Object.entries(this.subnets)) {
-      const group = new NetworkSecurityGroup(stack, `nsg_${key}`, {
-        ...placement,
-        name: `nsg-${target.name}`,
-      });
-      new SubnetNetworkSecurityGroupAssociation(stack, `nsg_${key}_association`, {
-        subnetId: target.id,
-        networkSecurityGroupId: group.id,
-      });
-    }
+    // The gateway subnet takes no NSG (Azure rejects one); every other subnet gets its own. Rules belong to
+    // the part that knows its traffic (Runners for the runner subnet).
+    this.securityGroups = Object.fromEntries(
+      Object.entries(this.subnets).map(([key, target]) => {
+        const group = new NetworkSecurityGroup(stack, `nsg_${key}`, {
+          ...placement,
+          name: `nsg-${target.name}`,
+        });
+        new SubnetNetworkSecurityGroupAssociation(stack, `nsg_${key}_association`, {
+          subnetId: target.id,
+          networkSecurityGroupId: group.id,
+        });
+        return [key, group];
+      }),
+    ) as Record<SubnetKey, NetworkSecurityGroup>;
 
     this.zones = Object.fromEntries(
       Object.entries(privateDnsZoneNames(config)).map(([key, name]) => {

@@ -32,3 +32,7 @@ export function privateKeyVault(
   privateEndpoint(stack, `${id}_vault`, name, { target: vault.id, subresource: 'vault', ...props });
   return vault;
 }
+
+/** A Key Vault object's own scope, so a role reaches that one secret or certificate and not the rest of the vault. */
+export const vaultObject = (vaultId: string, kind: 'secrets' | 'certificates', name: string) =>
+  `${vaultId}/${kind}/${name}`;

@@ -1,8 +1,9 @@
 import { ResourceProviderRegistration } from '@cdktf/provider-azurerm/lib/resource-provider-registration/index.js';
-import { TerraformOutput } from 'cdktf';
+import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { OdpConfig } from '../config.js';
 import { GitHubActions } from '../constructs/GitHubActions.js';
+import { grantRole } from '../constructs/grantRole.js';
 import { Network } from '../constructs/Network.js';
 import { OdpStack } from '../constructs/OdpStack.js';
 import { Runners } from '../constructs/Runners.js';
@@ -26,7 +27,8 @@ const resourceProviders = [
 /**
  * What must exist before any pipeline can run, applied once by an administrator with `az login`:
  * resource providers, the network foundation every stack builds on, the private Terraform state account,
- * the identity GitHub Actions signs in as, and the self-hosted runners that reach the private state.
+ * the identities GitHub Actions signs in as, and the self-hosted runners that reach the private state. The
+ * pipelines never plan or apply it: it holds their own identities and the runners' GitHub App key.
  */
 export class BootstrapStack extends OdpStack {
   constructor(scope: Construct, id: string, config: OdpConfig) {
@@ -39,13 +41,43 @@ export class BootstrapStack extends OdpStack {
 
     const network = new Network(this);
     const github = new GitHubActions(this);
-    const state = new TerraformState(this, { network, pipelinePrincipalId: github.identity.principalId });
-    new Runners(this, network);
-
-    new TerraformOutput(this, 'github_client_id', {
-      value: github.identity.clientId,
-      description: 'Set as the AZURE_CLIENT_ID variable of the GitHub repository.',
+    const state = new TerraformState(this, {
+      network,
+      planPrincipalId: github.plan.principalId,
+      applyPrincipalId: github.apply.principalId,
     });
+    const variable = (name: string, description: string, sensitive = false) =>
+      new TerraformVariable(this, name, { type: 'string', description, sensitive }).stringValue;
+    new Runners(this, {
+      network,
+      githubApp: {
+        id: variable('github_app_id', 'The GitHub App the runners register with (its App ID).'),
+        installationId: variable('github_app_installation_id', "The App's installation on the repository."),
+        privateKey: variable(
+          'github_app_private_key',
+          "The App's PEM private key (kept in the ops vault; see infra/README.md).",
+          true,
+        ),
+      },
+    });
+    // Administrators manage every vault's objects; the pipelines never may grant this role.
+    grantRole(this, 'admins_vaults', {
+      scope: this.group.id,
+      role: 'Key Vault Administrator',
+      principalId: this.adminGroupObjectId.stringValue,
+      principalType: 'Group',
+    });
+
+    for (const [trust, identity] of Object.entries({
+      plan: github.plan,
+      apply: github.apply,
+      image: github.image,
+    })) {
+      new TerraformOutput(this, `github_${trust}_client_id`, {
+        value: identity.clientId,
+        description: `Set as the AZURE_${trust.toUpperCase()}_CLIENT_ID variable of the GitHub repository.`,
+      });
+    }
     new TerraformOutput(this, 'state_storage_account', { value: state.storage.account.name });
   }
 }

@@ -4,7 +4,6 @@ import type { OdpConfig } from '../config.js';
 import { Catalog } from '../constructs/Catalog.js';
 import { Cluster } from '../constructs/Cluster.js';
 import { Flux } from '../constructs/Flux.js';
-import { grantRole } from '../constructs/grantRole.js';
 import { NetworkLookup } from '../constructs/NetworkLookup.js';
 import { OdpStack } from '../constructs/OdpStack.js';
 import { PrivateStorageAccount } from '../constructs/PrivateStorageAccount.js';
@@ -30,14 +29,8 @@ export class PlatformStack extends OdpStack {
       subnetId: subnets.privateEndpoints.id,
       privateDnsZoneId: zones.vault.id,
     });
-    grantRole(this, 'admins_vault', {
-      scope: vault.id,
-      role: 'Key Vault Administrator',
-      principalId: this.adminGroupObjectId.stringValue,
-      principalType: 'Group',
-    });
     const cluster = new Cluster(this, { subnetId: subnets.aks.id, certificateVaultId: vault.id });
-    const { identity: service } = new ServiceIdentity(this, {
+    const { writer, api } = new ServiceIdentity(this, {
       oidcIssuerUrl: cluster.aks.oidcIssuerUrl,
       lake,
       vaultId: vault.id,
@@ -45,11 +38,12 @@ export class PlatformStack extends OdpStack {
     const { server: catalog } = new Catalog(this, {
       subnetId: subnets.postgres.id,
       privateDnsZoneId: zones.postgres.id,
-      service,
+      service: writer,
     });
-    new Flux(this, { cluster, service, lake: lake.account, catalog, vault });
+    new Flux(this, { cluster, writer, api, lake: lake.account, catalog, vault });
 
-    new TerraformOutput(this, 'service_client_id', { value: service.clientId });
+    new TerraformOutput(this, 'service_client_id', { value: writer.clientId });
+    new TerraformOutput(this, 'api_client_id', { value: api.clientId });
     new TerraformOutput(this, 'storage_account', { value: lake.account.name });
     new TerraformOutput(this, 'postgres_host', { value: catalog.fqdn });
     new TerraformOutput(this, 'registry_login_server', { value: cluster.registry.loginServer });

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 
 export type Loaded<T> =
   | { state: 'loading' }
@@ -6,28 +6,34 @@ export type Loaded<T> =
   | { state: 'ready'; value: T };
 
 /**
- * Loads `work` whenever `deps` change; an older load finishing late never overwrites a newer one. The returned
- * reload keeps what is shown until the fresh value arrives, so the sections below it stay as they are.
+ * Loads `work` whenever `deps` change; an older load finishing late never overwrites a newer one. A value loaded for
+ * other `deps` is never shown: while the new one loads, the section says so, so a filter, page or snapshot on screen
+ * always describes the rows beside it. The returned reload keeps what is shown until the fresh value arrives, so
+ * the sections below it stay as they are.
  */
 export function useLoad<T>(work: () => Promise<T>, deps: unknown[]): [Loaded<T>, () => void] {
-  const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
+  const [loaded, setLoaded] = useState<{ for: unknown[]; value: Loaded<T> }>({
+    for: deps,
+    value: { state: 'loading' },
+  });
   const [round, setRound] = useState(0);
-  const shownRound = useRef(round);
   useEffect(() => {
     let current = true;
-    if (shownRound.current === round) setLoaded({ state: 'loading' });
-    shownRound.current = round;
     work().then(
-      (value) => current && setLoaded({ state: 'ready', value }),
+      (value) => current && setLoaded({ for: deps, value: { state: 'ready', value } }),
       (error: unknown) =>
         current &&
-        setLoaded({ state: 'failed', error: error instanceof Error ? error.message : String(error) }),
+        setLoaded({
+          for: deps,
+          value: { state: 'failed', error: error instanceof Error ? error.message : String(error) },
+        }),
     );
     return () => {
       current = false;
     };
   }, [...deps, round]);
-  return [loaded, () => setRound((r) => r + 1)];
+  const fresh = loaded.for.length === deps.length && loaded.for.every((d, i) => Object.is(d, deps[i]));
+  return [fresh ? loaded.value : { state: 'loading' }, () => setRound((r) => r + 1)];
 }
 
 /** What a section shows while it loads or when it failed; the content once ready. */

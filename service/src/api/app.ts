@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import cors from '@koa/cors';
 import Router from '@koa/router';
@@ -9,7 +10,7 @@ import type { AccessSettings, ApiSettings } from '../config/config.js';
 import type { Runtime } from '../runtime.js';
 import { SERVICE_ROOT } from '../serviceRoot.js';
 import { CatalogCache } from './catalogCache.js';
-import { Gate } from './gate.js';
+import { Exports } from './exports.js';
 import { allow, requireKeyUnder } from './middleware/access.js';
 import { requestLimits } from './middleware/limits.js';
 import { problems } from './middleware/problems.js';
@@ -62,11 +63,13 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
   const services: Services = {
     runtime,
     sessions: new ReadSessions(runtime.lake, settings.sessions, settings.requestTimeoutMs),
-    exports: new Gate({
-      capacity: Math.max(1, settings.sessions - 1),
-      maxWaiting: 32 * settings.sessions,
+    exports: new Exports({
+      slots: Math.max(1, settings.sessions - 1),
+      folder: os.tmpdir(),
+      spaceBytes: settings.exportSpaceMegabytes * 2 ** 20,
+      idleMs: settings.exportIdleMs,
+      timeoutMs: settings.exportTimeoutMs,
       maxWaitMs: settings.requestTimeoutMs,
-      what: 'an export slot',
     }),
     catalog: new CatalogCache(),
     responses: new ResponseCache(settings.cacheMegabytes * 2 ** 20),
@@ -108,6 +111,14 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
   }
 
   const app = new Koa();
+  // A response that fails once it has started (its client went away, or was cut off) can no longer become a
+  // problem response: it is logged, as one line like any other, instead of Koa's stack trace on stderr.
+  app.on('error', (error: Error, ctx?: Koa.Context) =>
+    runtime.log.warn(
+      { err: error, requestId: ctx?.state.requestId },
+      `response ended early: ${error.message}`,
+    ),
+  );
   app.use(requestContext(runtime.log));
   app.use(problems(runtime.log));
   app.use(helmet());

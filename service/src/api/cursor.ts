@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badRequest } from './problem.js';
+import { badRequest, type Problem } from './problem.js';
 
 /**
  * Where the next page starts: the snapshot the first page read (so pages never drift while new data lands) and
@@ -23,22 +23,41 @@ export function encodeCursor(cursor: Cursor): string {
   );
 }
 
+/** A cursor that cannot continue any page: a 400 naming the parameter, saying what is wrong with it. */
+export function invalidCursor(why: string): Problem {
+  return badRequest(`cursor ${why}`, [
+    { parameter: 'cursor', message: `${why}; pass the \`next\` value of a previous page unchanged` },
+  ]);
+}
+
 /** Reads a cursor this API issued; anything else is a 400 saying so. */
 export function readCursor(text: string): Cursor {
   let parsed: z.infer<typeof CursorJson>;
   try {
     parsed = CursorJson.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
   } catch {
-    throw badRequest('cursor is not one this API issued', [
-      { parameter: 'cursor', message: 'pass the `next` value of a previous page unchanged' },
-    ]);
+    throw invalidCursor('is not one this API issued');
   }
   return { snapshot: parsed.s, after: parsed.a, query: parsed.q };
 }
 
-/** A cursor only continues the query that issued it. */
-export function checkCursor(cursor: Cursor, query: string, sortLength: number): Cursor {
-  if (cursor.query !== query || cursor.after.length !== sortLength) {
+export type CursorValue = Cursor['after'][number];
+
+/** Why a cursor's value cannot be the value of its sort term, or undefined when it can. */
+export type SortValueCheck = (value: CursorValue) => string | undefined;
+
+/** A whole number of at least `min`: a snapshot id, a row id, a rank. */
+export const wholeNumber =
+  (min: number): SortValueCheck =>
+  (value) =>
+    Number.isSafeInteger(value) && (value as number) >= min ? undefined : `${value} is not a whole number`;
+
+/**
+ * A cursor only continues the query that issued it, and its sort values are of the kinds that query sorts by, so
+ * a tampered one is a 400 before it reaches SQL.
+ */
+export function checkCursor(cursor: Cursor, query: string, sortValues: SortValueCheck[]): Cursor {
+  if (cursor.query !== query || cursor.after.length !== sortValues.length) {
     throw badRequest('cursor belongs to a different query', [
       {
         parameter: 'cursor',
@@ -46,5 +65,7 @@ export function checkCursor(cursor: Cursor, query: string, sortLength: number): 
       },
     ]);
   }
+  const problems = sortValues.flatMap((check, i) => check(cursor.after[i] as CursorValue) ?? []);
+  if (problems.length) throw invalidCursor(`holds a value its query cannot sort by: ${problems.join('; ')}`);
   return cursor;
 }

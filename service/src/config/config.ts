@@ -2,7 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Scope } from '../access/scopes.js';
-import { OdpError } from '../errors.js';
+import { messageOf, OdpError } from '../errors.js';
+import { onlyLoopback, verifiesServer, withSystemRoots } from '../lake/signin/conninfo.js';
 import { type AzureTarget, azureTarget } from './azure.js';
 import { CronPattern } from './cron.js';
 import { InvalidSetting } from './invalidSetting.js';
@@ -41,7 +42,7 @@ export interface ApiSettings {
   metricsPublic: boolean;
   /** Origins allowed to call the API from a browser; empty means CORS is off. */
   corsOrigins: string[];
-  /** A buffered response that takes longer is abandoned with 503 (exports stream and are not cut off). */
+  /** A buffered response that takes longer is abandoned with 503 (exports have their own deadline). */
   requestTimeoutMs: number;
   maxQueryBytes: number;
   maxBodyBytes: number;
@@ -49,6 +50,12 @@ export interface ApiSettings {
   sessions: number;
   /** Memory for JSON pages kept by ETag (0 turns the cache off). */
   cacheMegabytes: number;
+  /** What export files may take together in the temporary folder (the pods' /tmp is an emptyDir of 1 GiB). */
+  exportSpaceMegabytes: number;
+  /** An export's client that reads nothing for this long is cut off. */
+  exportIdleMs: number;
+  /** DuckDB's writing of an export is interrupted past this (503). */
+  exportTimeoutMs: number;
 }
 
 /** Where `odp extensions install` looks; unset means the public default of each. */
@@ -140,7 +147,8 @@ export const EnvSchema = z.object({
   // Hourly: between two maintenance runs the files of a dataset whose records change carry every replaced version,
   // and reads scan them (see REWRITE_DELETED_SHARE in lake/maintain.ts). Off the 5-minute marks ingests favour.
   ODP_MAINTENANCE_SCHEDULE: CronPattern.default('17 * * * *'),
-  ODP_METRICS_PUBLIC: bool.default(true),
+  // Metrics name datasets, routes and memory: an admin key reads them unless an installation opens them.
+  ODP_METRICS_PUBLIC: bool.default(false),
   ODP_CORS_ORIGINS: z
     .string()
     .default('')
@@ -156,6 +164,10 @@ export const EnvSchema = z.object({
   ODP_MAX_BODY_BYTES: z.coerce.number().int().min(0).max(10_000_000).default(16_384),
   ODP_API_SESSIONS: z.coerce.number().int().min(1).max(64).default(4),
   ODP_API_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
+  // Three quarters of the pods' 1 GiB /tmp, which also holds the catalog sign-in file.
+  ODP_EXPORT_SPACE_MB: z.coerce.number().min(1).max(1_048_576).default(768),
+  ODP_EXPORT_IDLE_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
+  ODP_EXPORT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   ODP_API_KEYS_FILE: z.string().min(1).optional(),
   ODP_RATE_LIMIT_READ_PER_SECOND: rate.default(20),
   ODP_RATE_LIMIT_READ_BURST: rate.default(40),
@@ -186,7 +198,18 @@ function catalogTarget(value: string, auth: CatalogAuth | undefined): CatalogTar
         "contains a password: leave it out and use ODP_CATALOG_AUTH=entra (Azure) or libpq's PGPASSFILE/PGPASSWORD",
       );
     }
-    return { kind: 'postgres', conninfo, auth: auth ?? 'libpq' };
+    try {
+      // A token sent as the password goes only to a server that proved who it is (or to this machine).
+      if (auth === 'entra' && !verifiesServer(conninfo) && !onlyLoopback(conninfo)) {
+        throw new InvalidSetting(
+          'ODP_CATALOG',
+          "sends the Entra ID token as the password over a connection that does not verify the server: use sslmode=verify-full (checked against the system's trusted roots, or sslrootcert=<CA file>)",
+        );
+      }
+      return { kind: 'postgres', conninfo: withSystemRoots(conninfo), auth: auth ?? 'libpq' };
+    } catch (error) {
+      throw error instanceof InvalidSetting ? error : new InvalidSetting('ODP_CATALOG', messageOf(error));
+    }
   }
   if (auth)
     throw new InvalidSetting(
@@ -275,6 +298,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBodyBytes: e.ODP_MAX_BODY_BYTES,
       sessions: e.ODP_API_SESSIONS,
       cacheMegabytes: e.ODP_API_CACHE_MB,
+      exportSpaceMegabytes: e.ODP_EXPORT_SPACE_MB,
+      exportIdleMs: e.ODP_EXPORT_IDLE_MS,
+      exportTimeoutMs: e.ODP_EXPORT_TIMEOUT_MS,
     },
     languageModel,
     access: {

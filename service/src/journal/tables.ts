@@ -1,5 +1,4 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { messageOf } from '../errors.js';
 import { LAKE } from '../lake/attach.js';
 
 /** The journal lives in the lake beside the datasets, so a run's record and its quarantine commit with its data. */
@@ -27,21 +26,11 @@ const TABLES = [
 ];
 
 /**
- * Creates the journal's tables where they are missing; every process that opens the lake does this once.
- * Replicas starting together on a new catalog may create the same table at once: DuckLake refuses the later
- * commit, and the statement, run again, finds the table made.
+ * Creates the journal's tables where they are missing; every process that opens the lake does this once (on a
+ * shared catalog under its setup lock, so replicas starting together never create the same table at once).
  */
 export async function prepareJournal(connection: DuckDBConnection): Promise<void> {
-  for (const statement of TABLES) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await connection.run(statement);
-        break;
-      } catch (error) {
-        if (!/Transaction conflict/.test(messageOf(error)) || attempt === 3) throw error;
-      }
-    }
-  }
+  for (const statement of TABLES) await connection.run(statement);
 }
 
 /** Answers once the journal can be read: what readiness means for the service. */

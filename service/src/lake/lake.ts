@@ -128,16 +128,11 @@ async function attachedEngine(config: Config, options: LakeOptions): Promise<Duc
   const connection = await engine.connect();
   try {
     for (const statement of attachStatements(config.catalog, config.dataPath, options.signIn?.passfile)) {
-      await runAttachStatement(connection, statement).catch((error: unknown) => {
+      await connection.run(statement).catch((error: unknown) => {
         throw explainAttachError(error, config);
       });
     }
-    for (const statement of catalogIndexStatements(config.catalog)) {
-      // Replicas starting together may race to create the same index; the loser finds it made.
-      await connection.run(statement).catch((error: unknown) => {
-        if (!/already exists|pg_class_relname_nsp_index/.test(messageOf(error))) throw error;
-      });
-    }
+    for (const statement of catalogIndexStatements(config.catalog)) await connection.run(statement);
     await applyLayout(connection);
   } catch (error) {
     connection.closeSync();
@@ -146,25 +141,6 @@ async function attachedEngine(config: Config, options: LakeOptions): Promise<Duc
   }
   connection.closeSync();
   return engine;
-}
-
-/**
- * Replicas that start together on a new PostgreSQL catalog race to create DuckLake's tables; the losers' creation
- * fails on PostgreSQL's unique type names and rolls back whole. Attaching again finds the winner's catalog.
- */
-async function runAttachStatement(connection: DuckDBConnection, statement: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await connection.run(statement);
-      return;
-    } catch (error) {
-      const raced = /duplicate key value violates unique constraint "pg_type_typname_nsp_index"/.test(
-        messageOf(error),
-      );
-      if (!raced || attempt === 3) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
-    }
-  }
 }
 
 function explainAttachError(error: unknown, config: Config): Error {

@@ -10,7 +10,8 @@ const SIGNS: [Dependency, RegExp][] = [
   ],
   [
     'storage',
-    /AzureStorageFileSystem.*(Fail to get a new connection|Could(n't| not) connect to server|timed? ?out)|Fail to get a new connection for: https?:\/\//is,
+    // The lake's storage is its only peer over HTTP (curl): a connection reset mid-transfer is CURLE 55/56.
+    /AzureStorageFileSystem.*(Fail to get a new connection|Could(n't| not) connect to server|timed? ?out)|Fail to get a new connection for: https?:\/\/|Error while (reading from|writing to) network socket\. CURLE code: 5[56]/is,
   ],
 ];
 

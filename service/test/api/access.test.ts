@@ -26,8 +26,8 @@ describe('API keys, scopes and rate limits', () => {
     await sandbox.write('readings.yaml', readingsDataset());
     await sandbox.write('readings.ndjson', ndjson([{ id: 'a', v: 1, value: 1 }]));
     await sandbox.ingest('readings');
+    // ODP_METRICS_PUBLIC is left unset: its default is what a new installation gets.
     server = await ApiServer.start(sandbox, {
-      ODP_METRICS_PUBLIC: 'false',
       ODP_RATE_LIMIT_READ_PER_SECOND: '2',
       ODP_RATE_LIMIT_READ_BURST: '1000',
     });
@@ -64,7 +64,7 @@ describe('API keys, scopes and rate limits', () => {
     for (const open of ['/healthz', '/readyz', '/docs', '/openapi.json']) {
       expect((await server.get(open, { key: null })).status, open).to.equal(200);
     }
-    // ODP_METRICS_PUBLIC=false: Prometheus needs an admin key.
+    // By default Prometheus needs an admin key.
     expect((await server.get('/metrics', { key: null })).status).to.equal(401);
     expect((await server.get('/metrics')).status).to.equal(403);
     expect((await server.get('/metrics', { scope: 'admin' })).status).to.equal(200);

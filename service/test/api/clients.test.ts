@@ -1,12 +1,13 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { KeyStore } from '../../src/access/keys.js';
-import { odp } from '../fixtures/cli.js';
-import { Replica } from '../fixtures/replica.js';
-import { readingsBatch, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
+import type { Replica } from '../fixtures/replica.js';
+import type { Sandbox } from '../fixtures/sandbox.js';
+import { replicaOverReadings } from './server.js';
 
 const ROWS = 300_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,6 +19,31 @@ async function memory(pid: number): Promise<{ peakMb: number; nowMb: number }> {
   return { peakMb: Math.round(kb('VmHWM') / 1024), nowMb: Math.round(kb('VmRSS') / 1024) };
 }
 const openFiles = async (pid: number) => (await readdir(`/proc/${pid}/fd`)).length;
+
+/** The records an export holds: lines of NDJSON, lines of CSV after its header, rows of a Parquet file. */
+async function rowsIn(format: string, body: Buffer): Promise<number> {
+  if (format !== 'parquet') {
+    const lines = body
+      .toString()
+      .split('\n')
+      .filter((line) => line !== '').length;
+    return format === 'csv' ? lines - 1 : lines;
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'odp-export-check-'));
+  const engine = await DuckDBInstance.create(':memory:');
+  try {
+    await writeFile(path.join(dir, 'export.parquet'), body);
+    const connection = await engine.connect();
+    const reader = await connection.runAndReadAll(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet('${path.join(dir, 'export.parquet')}')`,
+    );
+    connection.closeSync();
+    return reader.getRowObjects()[0]?.n as number;
+  } finally {
+    engine.closeSync();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** A raw connection, for clients no HTTP library would be: slow, partial, oversized. */
 function rawSocket(port: number): Promise<Socket> {
@@ -36,22 +62,8 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
   const report: string[] = [];
 
   before(async () => {
-    sandbox = await Sandbox.create();
-    await sandbox.write('readings.yaml', readingsDataset());
-    await sandbox.write('readings.ndjson', readingsBatch(ROWS));
-    const loaded = await odp(['ingest', 'readings'], sandbox.env).done;
-    expect(loaded.code, loaded.stderr).to.equal(0);
-    const keysFile = path.join(sandbox.dir, 'api-keys.json');
-    key = (await new KeyStore(keysFile).create('client', 'read')).key;
-    server = await Replica.start({
-      ...sandbox.env,
-      ODP_API_KEYS_FILE: keysFile,
-      ODP_RATE_LIMIT_READ_PER_SECOND: '100000',
-      ODP_RATE_LIMIT_READ_BURST: '100000',
-      // Exports are written to temporary files here, so the test can see that none is left behind.
-      TMPDIR: sandbox.dir,
-    });
-    port = Number(new URL(server.url).port);
+    // Exports are written to temporary files in the sandbox's folder, so the test can see that none is left behind.
+    ({ sandbox, server, key, port } = await replicaOverReadings(ROWS));
   });
   after(async () => {
     await server?.stop();
@@ -125,14 +137,32 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
   });
 
   it('serves 24 concurrent whole-table exports within bounded memory, and a small read meanwhile', async () => {
-    const before = await memory(server.pid);
-    const exports = Array.from({ length: 24 }, async (_, i) => {
-      const format = ['csv', 'ndjson', 'parquet'][i % 3];
+    const formats = ['csv', 'ndjson', 'parquet'] as const;
+    const exportOf = async (format: string) => {
       const response = await server.get(`/v1/datasets/readings/records?format=${format}`, key);
-      const bytes = (await response.arrayBuffer()).byteLength;
-      return { status: response.status, bytes };
+      return { format, status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+    };
+    // Each format exported alone first: what a whole export holds.
+    const whole = new Map<string, Buffer>();
+    for (const format of formats) {
+      const alone = await exportOf(format);
+      expect(alone.status, format).to.equal(200);
+      expect(await rowsIn(format, alone.body), `rows of the ${format} export`).to.equal(ROWS);
+      whole.set(format, alone.body);
+    }
+    const before = await memory(server.pid);
+    let firstAnswered: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => {
+      firstAnswered = resolve;
     });
-    await sleep(200);
+    const exports = Array.from({ length: 24 }, async (_, i) => {
+      const format = formats[i % 3] as string;
+      const response = await server.get(`/v1/datasets/readings/records?format=${format}`, key);
+      firstAnswered();
+      return { format, status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+    });
+    // The small read goes while exports stream.
+    await answered;
     const during = await timedRead();
     const done = await Promise.all(exports);
     const after = await memory(server.pid);
@@ -140,10 +170,19 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
     expect(during.status).to.equal(200);
     // Each export is whole, or refused as busy with a Retry-After (never cut short).
     for (const d of done) expect([200, 503]).to.include(d.status);
+    for (const d of served) {
+      expect(await rowsIn(d.format, d.body), `rows of a concurrent ${d.format} export`).to.equal(ROWS);
+      // Text exports hold the same bytes in any order; a Parquet file's layout may differ with its row groups.
+      if (d.format !== 'parquet') {
+        expect(d.body.length, `bytes of a concurrent ${d.format} export`).to.equal(
+          whole.get(d.format)?.length,
+        );
+      }
+    }
     expect(served.length).to.be.at.least(4);
     expect(after.peakMb, 'peak RSS').to.be.below(1_500);
     report.push(
-      `24 concurrent whole-table exports (${ROWS} rows): ${served.length} served (${Math.round(served.reduce((s, d) => s + d.bytes, 0) / 2 ** 20)} MB), ${done.length - served.length} busy; peak RSS ${after.peakMb} MB (${before.nowMb} MB before); a read meanwhile took ${during.ms} ms`,
+      `24 concurrent whole-table exports (${ROWS} rows): ${served.length} served whole (${Math.round(served.reduce((s, d) => s + d.body.length, 0) / 2 ** 20)} MB), ${done.length - served.length} busy; peak RSS ${after.peakMb} MB (${before.nowMb} MB before); a read meanwhile took ${during.ms} ms`,
     );
   });
 
@@ -161,10 +200,10 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
       return response.status;
     });
     expect(await Promise.all(aborted)).to.deep.equal(Array(16).fill(200));
-    // Give the server a moment to see the resets, then check it kept nothing of those exports.
+    // Wait for the server to see the resets, then check it kept nothing of those exports.
     let files = 0;
     let leftovers: string[] = [];
-    for (let i = 0; i < 50; i++) {
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
       await sleep(100);
       files = await openFiles(server.pid);
       leftovers = (await readdir(sandbox.dir)).filter((name) => name.startsWith('odp-export-'));

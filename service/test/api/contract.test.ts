@@ -308,10 +308,20 @@ describe('read API contract over a lake filled by the ingest pipeline (earthquak
     expect((await asset.text()).length).to.be.greaterThan(100_000);
   });
 
+  it('answers 404 for any other name under /docs and /console, also those every object inherits', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'nope.js']) {
+      for (const folder of ['/docs', '/console']) {
+        const response = await server.get(`${folder}/${name}`, { key: null });
+        expect(response.status, `${folder}/${name}`).to.equal(404);
+        expect(response.headers.get('content-type')).to.match(/problem\+json/);
+      }
+    }
+  });
+
   it('exposes request latency by route and status on /metrics, and a request id on every response', async () => {
     const response = await server.get('/healthz', { key: null, headers: { 'x-request-id': 'trace-42' } });
     expect(response.headers.get('x-request-id')).to.equal('trace-42');
-    const text = await (await server.get('/metrics', { key: null })).text();
+    const text = await (await server.get('/metrics', { scope: 'admin' })).text();
     expect(text).to.match(
       /odp_http_request_duration_seconds_count\{method="GET",route="\/v1\/datasets\/:name\/records",status="200"\} \d+/,
     );
@@ -319,7 +329,7 @@ describe('read API contract over a lake filled by the ingest pipeline (earthquak
   });
 
   it("exposes memory on /metrics: resident, the JS heap, and DuckDB's own by tag", async () => {
-    const text = await (await server.get('/metrics', { key: null })).text();
+    const text = await (await server.get('/metrics', { scope: 'admin' })).text();
     const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1]);
     expect(value(/^process_resident_memory_bytes (\S+)$/m)).to.be.greaterThan(0);
     expect(value(/^nodejs_heap_size_used_bytes (\S+)$/m)).to.be.greaterThan(0);

@@ -42,6 +42,35 @@ async function accessibilityViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.impact} ${v.id} (${v.nodes})`);
 }
 
+/** The little of the DOM the page-side waits use (the test compiles without the DOM's types). */
+interface ElementLike {
+  textContent: string | null;
+  value: string;
+  querySelector(selector: string): ElementLike | null;
+  querySelectorAll(selector: string): Iterable<ElementLike>;
+}
+type DocumentLike = ElementLike;
+
+/**
+ * The cells of the records table once it shows the page its caption starts with, filtered by `chip` when given.
+ * Read in the page in one go with the caption, so the rows are those the caption describes.
+ */
+async function shownRecords(page: Page, caption: string, chip?: string): Promise<string[][]> {
+  const shown = await page.waitForFunction(
+    ({ caption, chip }) => {
+      const doc = (globalThis as unknown as { document: DocumentLike }).document;
+      const table = doc.querySelector('table.records.page');
+      const chips = doc.querySelector('.chips')?.textContent ?? '';
+      if (!table?.querySelector('caption')?.textContent?.startsWith(caption)) return null;
+      if (chip !== undefined && !chips.includes(chip)) return null;
+      const rows = [...table.querySelectorAll('tbody tr')];
+      return rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent ?? ''));
+    },
+    { caption, chip },
+  );
+  return (await shown.jsonValue()) as string[][];
+}
+
 describe('the web console, in a real browser', function () {
   this.timeout(240_000);
   let sandbox: Sandbox;
@@ -178,8 +207,12 @@ describe('the web console, in a real browser', function () {
     const page = await signedIn(readKey);
     await page.getByRole('link', { name: 'flights', exact: true }).click();
     await page.getByRole('heading', { name: 'flights', level: 1 }).waitFor();
-    expect(await page.locator('.chart canvas').count()).to.be.at.least(2);
-    expect(await page.locator('.chart .u-title').first().textContent()).to.equal('Records per run');
+    // The charts are drawn after the page renders: wait for both, then read their titles.
+    await page.locator('.chart canvas').nth(1).waitFor({ state: 'attached' });
+    expect(await page.locator('.chart .u-title').allTextContents()).to.deep.equal([
+      'Records per run',
+      'Run duration (s)',
+    ]);
 
     const filters = page.getByRole('form', { name: 'Filter records' });
     await filters.getByLabel('Column').selectOption('origin');
@@ -189,23 +222,10 @@ describe('the web console, in a real browser', function () {
     const seen = new Set<string>();
     for (const pageNumber of [1, 2, 3]) {
       if (pageNumber > 1) await page.getByRole('button', { name: 'Next page' }).click();
-      // Each action reloads the page of records: wait until the page asked for shows, filtered.
-      await page.waitForFunction((n) => {
-        const doc = (
-          globalThis as unknown as {
-            document: { querySelector(s: string): { textContent: string | null } | null };
-          }
-        ).document;
-        const caption = doc.querySelector('table.records.page caption')?.textContent ?? '';
-        return caption.startsWith(`Page ${n} `) && doc.querySelector('.chips') !== null;
-      }, pageNumber);
-      const table = page.locator('table.records.page');
-      await table.getByText(`Page ${pageNumber} at snapshot`).waitFor();
-      const origins = await table.locator('tbody tr td:nth-child(4)').allTextContents();
-      const rows = await table.locator('tbody tr').allTextContents();
-      expect(origins).to.have.length(25);
-      expect(new Set(origins)).to.deep.equal(new Set(['SFO']));
-      for (const row of rows) seen.add(row);
+      const rows = await shownRecords(page, `Page ${pageNumber} at snapshot`, 'origin eq SFO');
+      expect(rows.map((cells) => cells[3])).to.have.length(25);
+      expect(new Set(rows.map((cells) => cells[3]))).to.deep.equal(new Set(['SFO']));
+      for (const cells of rows) seen.add(cells.join('|'));
     }
     expect(seen.size, 'three different pages').to.equal(75);
     expect(await accessibilityViolations(page)).to.deep.equal([]);
@@ -217,18 +237,13 @@ describe('the web console, in a real browser', function () {
   it('reads an older snapshot with the as-of picker and sees the older data', async () => {
     const page = await signedIn(readKey);
     await page.goto(`${server.url}/#/datasets/readings`);
-    const table = page.locator('table.records.page');
-    await table.waitFor();
-    expect(new Set(await table.locator('tbody tr td:nth-child(4)').allTextContents())).to.deep.equal(
-      new Set(['new']),
-    );
+    const now = await shownRecords(page, 'Page 1 at snapshot');
+    expect(new Set(now.map((cells) => cells[3]))).to.deep.equal(new Set(['new']));
     const options = await page.getByLabel('As of').locator('option').allTextContents();
     const older = options.at(-1) as string;
     await page.getByLabel('As of').selectOption({ label: older });
-    await table.getByText(`at snapshot ${/snapshot (\d+)/.exec(older)?.[1]}`).waitFor();
-    expect(new Set(await table.locator('tbody tr td:nth-child(4)').allTextContents())).to.deep.equal(
-      new Set(['old']),
-    );
+    const then = await shownRecords(page, `Page 1 at snapshot ${/snapshot (\d+)/.exec(older)?.[1]}`);
+    expect(new Set(then.map((cells) => cells[3]))).to.deep.equal(new Set(['old']));
     await page.context().close();
   });
 
@@ -268,9 +283,17 @@ describe('the web console, in a real browser', function () {
     await page.getByRole('heading', { name: 'Runs' }).waitFor();
     await page.getByLabel('Dataset').selectOption('readings');
     await page.getByLabel('Status').selectOption('succeeded');
-    await page.locator('tbody tr').first().waitFor();
-    const datasets = await page.locator('tbody tr td:nth-child(2)').allTextContents();
-    expect(new Set(datasets)).to.deep.equal(new Set(['readings']));
+    // The runs listed once the list for both choices has loaded (a list loaded for other choices is never shown).
+    const runs = await page.waitForFunction(() => {
+      const doc = (globalThis as unknown as { document: DocumentLike }).document;
+      const chosen = [...doc.querySelectorAll('form.filters select')].map((s) => s.value).join(' ');
+      const rows = [...doc.querySelectorAll('tbody tr')];
+      if (chosen !== 'readings succeeded' || doc.querySelector('.loading') || rows.length === 0) return null;
+      return rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent ?? ''));
+    });
+    const listed = (await runs.jsonValue()) as string[][];
+    expect(new Set(listed.map((cells) => cells[1]))).to.deep.equal(new Set(['readings']));
+    expect(new Set(listed.map((cells) => cells[2]))).to.deep.equal(new Set(['succeeded']));
     await page.locator('tbody tr button.link').first().click();
     expect(await page.locator('dl.record').textContent()).to.match(/Increments.*readings\//s);
     expect(await accessibilityViolations(page)).to.deep.equal([]);

@@ -2,7 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { OdpError } from '../../src/errors.js';
-import { odp } from '../fixtures/cli.js';
+import { logged, odp } from '../fixtures/cli.js';
+import { Feed } from '../fixtures/feed.js';
 import { ndjson, readingsBatch, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
 /** Enough rows that a run takes a noticeable while, so it can be killed at different stages. */
@@ -20,21 +21,36 @@ describe('a run commits all of its batch or none of it, and one writer at a time
   afterEach(() => sandbox.close());
 
   it('refuses a second writer of the same dataset while a run holds its lease, naming the holder', async () => {
-    await sandbox.write('readings.ndjson', bigBatch());
-    await sandbox.open();
-    const first = sandbox.ingest('readings');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const second = await sandbox.ingest('readings').then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    expect(second).to.be.instanceOf(OdpError);
-    expect((second as OdpError).code).to.equal('lease-held');
-    const holder = await first;
-    expect((second as OdpError).message).to.match(
-      new RegExp(`^readings is being ingested by run ${holder.run_id}; run \\S+-readings-\\w+ was refused$`),
-    );
-    expect(holder.inserted).to.equal(ROWS);
+    // The first run's source answers only when the test says so: the run holds its lease from before it fetches.
+    const feed = await Feed.start();
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    feed.answer((_req, res) => void answered.then(() => res.end(bigBatch())));
+    try {
+      await sandbox.write('readings.yaml', readingsDataset({ source: feed.url }));
+      await sandbox.open();
+      const first = sandbox.ingest('readings');
+      while (feed.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      const second = await sandbox.ingest('readings').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      answer();
+      expect(second).to.be.instanceOf(OdpError);
+      expect((second as OdpError).code).to.equal('lease-held');
+      const holder = await first;
+      expect((second as OdpError).message).to.match(
+        new RegExp(
+          `^readings is being ingested by run ${holder.run_id}; run \\S+-readings-\\w+ was refused$`,
+        ),
+      );
+      expect(holder.inserted).to.equal(ROWS);
+    } finally {
+      answer();
+      await feed.stop();
+    }
   });
 
   it('leaves all or nothing of a batch when the writer is killed at any point, and the next run recovers', async () => {
@@ -57,16 +73,8 @@ describe('a run commits all of its batch or none of it, and one writer at a time
     const outcomes: string[] = [];
     for (const [stage, afterMs] of killPoints) {
       const run = odp(['ingest', 'readings'], { ...sandbox.env, ODP_LOG_LEVEL: 'debug' });
-      await new Promise<void>((resolve) => {
-        const watch = (chunk: Buffer) => {
-          if (chunk.toString().includes(`"stage":"${stage}","msg":"${stage} started"`)) {
-            run.child.stderr?.off('data', watch);
-            setTimeout(resolve, afterMs);
-          }
-        };
-        run.child.stderr?.on('data', watch);
-        run.child.on('close', () => resolve());
-      });
+      await logged(run, `"stage":"${stage}","msg":"${stage} started"`);
+      await new Promise((resolve) => setTimeout(resolve, afterMs));
       run.child.kill('SIGKILL');
       const finished = await run.done;
       await sandbox.open();

@@ -6,8 +6,14 @@ import { bundledDatasets, ndjson, Sandbox } from '../fixtures/sandbox.js';
 
 /**
  * A stand-in for an OpenAI-compatible chat-completions endpoint (no model runs here): it answers with the first
- * words of the text, fails texts that ask it to, and stalls on texts that ask for that.
+ * words of the text and how many it has (so a changed text gets a different summary), fails texts that ask it to,
+ * and stalls on texts that ask for that.
  */
+const summaryOf = (text: string) => {
+  const words = text.split(' ');
+  return `Summary: ${words.slice(0, 3).join(' ')} (${words.length} words)`;
+};
+
 class ChatStandIn {
   readonly requests: { model: string; text: string; authorization: string | undefined }[] = [];
   readonly #server: Server;
@@ -31,7 +37,7 @@ class ChatStandIn {
           res.setHeader('content-type', 'application/json');
           res.end(
             JSON.stringify({
-              choices: [{ message: { content: `Summary: ${text.split(' ').slice(0, 3).join(' ')}` } }],
+              choices: [{ message: { content: summaryOf(text) } }],
             }),
           );
         });
@@ -71,19 +77,21 @@ enrich:
   - { name: gist, kind: summary, of: body, instructions: "Say it in three words." }
 `,
     );
-    await sandbox.open({
-      ODP_LLM_URL: model.url,
-      ODP_LLM_MODEL: 'stand-in-model',
-      ODP_LLM_KEY_FILE: path.join(sandbox.datasetsDir, 'model-key'),
-      ODP_LLM_ATTEMPTS: '2',
-      ODP_LLM_TIMEOUT_MS: '400',
-    });
+    await sandbox.open(modelSettings(10_000));
   });
   after(async () => {
     await sandbox.close();
     await model.stop();
   });
 
+  /** The model's settings; a timeout far above the stand-in's answer time, so only a stall ever reaches it. */
+  const modelSettings = (timeoutMs: number) => ({
+    ODP_LLM_URL: model.url,
+    ODP_LLM_MODEL: 'stand-in-model',
+    ODP_LLM_KEY_FILE: path.join(sandbox.datasetsDir, 'model-key'),
+    ODP_LLM_ATTEMPTS: '2',
+    ODP_LLM_TIMEOUT_MS: String(timeoutMs),
+  });
   const gists = () =>
     sandbox.query<{ id: string; gist: string | null }>('SELECT id, gist FROM lake.main.news ORDER BY id');
 
@@ -104,9 +112,9 @@ enrich:
       model.requests.every((r) => r.model === 'stand-in-model' && r.authorization === 'Bearer sk-test-key'),
     ).to.equal(true);
     expect(await gists()).to.deep.equal([
-      { id: 'a0', gist: 'Summary: Quarks meet gluons' },
-      { id: 'a1', gist: 'Summary: Lasers cool the' },
-      { id: 'a2', gist: 'Summary: Quarks meet gluons' },
+      { id: 'a0', gist: 'Summary: Quarks meet gluons (4 words)' },
+      { id: 'a1', gist: 'Summary: Lasers cool the (4 words)' },
+      { id: 'a2', gist: 'Summary: Quarks meet gluons (4 words)' },
     ]);
   });
 
@@ -120,10 +128,17 @@ enrich:
     );
     expect(await sandbox.ingest('news')).to.include({ status: 'succeeded', updated: 1 });
     expect(model.requests.map((r) => r.text)).to.deep.equal(['Lasers cool the mirror further']);
-    expect((await gists())[1]).to.deep.equal({ id: 'a1', gist: 'Summary: Lasers cool the' });
+    // The changed text's own summary, not the one of the text it replaced.
+    expect(await gists()).to.deep.equal([
+      { id: 'a0', gist: 'Summary: Quarks meet gluons (4 words)' },
+      { id: 'a1', gist: 'Summary: Lasers cool the (5 words)' },
+      { id: 'a2', gist: 'Summary: Quarks meet gluons (4 words)' },
+    ]);
   });
 
   it('leaves the summary empty with the reason in the run when the model fails or stalls; never quarantines', async () => {
+    // A shorter timeout, so the stall costs seconds; still far above what an answer takes.
+    await sandbox.open(modelSettings(2_000));
     model.requests.length = 0;
     await sandbox.write(
       'news.ndjson',
@@ -134,11 +149,16 @@ enrich:
     // Each failing text was tried twice (ODP_LLM_ATTEMPTS=2).
     expect(model.requests.filter((r) => r.text === 'FAIL this one')).to.have.length(2);
     expect(run.notes).to.have.length(1);
-    expect(run.notes[0]).to.match(
-      /^gist: 2 of 2 text\(s\) not summarised: (the model answered 500|no answer within 400 ms)/,
-    );
+    // Both reasons, each once: the failing answer and the stall.
+    expect(run.notes[0]).to.match(/^gist: 2 of 2 text\(s\) not summarised: /);
+    expect(
+      (run.notes[0] as string)
+        .replace(/^gist: 2 of 2 text\(s\) not summarised: /, '')
+        .split('; ')
+        .sort(),
+    ).to.deep.equal(['no answer within 2000 ms', 'the model answered 500 Internal Server Error']);
     const stored = await gists();
-    expect(stored.map((r) => r.gist)).to.deep.equal(['Summary: Quarks meet gluons', null, null]);
+    expect(stored.map((r) => r.gist)).to.deep.equal(['Summary: Quarks meet gluons (4 words)', null, null]);
     const served = await sandbox.query<{ notes: string[] }>(
       'SELECT notes FROM lake.odp.runs WHERE run_id = ?',
       [run.run_id],

@@ -17,7 +17,7 @@ describe('scale-out configuration: which variables switch the embedded default t
   it('reads a PostgreSQL catalog, an az:// lake and a blob container URL for increments', () => {
     const config = loadConfig({
       ODP_CATALOG:
-        'postgres:host=db.postgres.database.azure.com dbname=ducklake user=id-data-service sslmode=require',
+        'postgres:host=db.postgres.database.azure.com dbname=ducklake user=id-data-service sslmode=verify-full',
       ODP_CATALOG_AUTH: 'entra',
       ODP_DATA_PATH: 'abfss://lake@odpdata.dfs.core.windows.net/tables',
       ODP_INCREMENTS: 'https://odpdata.blob.core.windows.net/increments/raw',

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log.js';
 import { openRuntime } from '../../src/runtime.js';
 import { Relay } from '../../standins/relay.js';
 import type { ScaleOut } from '../../standins/scaleOut.js';
-import { type Finished, odp } from '../fixtures/cli.js';
+import { type Finished, logged, odp } from '../fixtures/cli.js';
 import { Feed } from '../fixtures/feed.js';
 import { Replica } from '../fixtures/replica.js';
 import { readingsBatch, readingsDataset } from '../fixtures/sandbox.js';
@@ -74,7 +74,7 @@ describe('scale-out: faults of PostgreSQL, storage, the source and the process',
   after(async () => {
     await replica?.stop();
     await feed?.stop();
-    await storage?.cut();
+    await storage?.close();
     await stack?.stop();
     delete process.env.PGPASSWORD;
     if (outcomes.length) {
@@ -104,27 +104,20 @@ describe('scale-out: faults of PostgreSQL, storage, the source and the process',
     }
   }
 
-  /** `odp ingest readings` with `fault` injected `afterMs` after the run starts `stage` (from its debug log). */
+  /**
+   * `odp ingest readings` with `fault` injected `afterMs` after the run starts `stage` (from its debug log). The
+   * fault is told when the run ends. A run that ends without logging the stage fails the test: its fault was never
+   * injected, so nothing it asserts afterwards would be about the fault.
+   */
   async function ingestWithFault(
     stage: string,
     afterMs: number,
-    fault: () => Promise<void>,
+    fault: (ended: Promise<Finished>) => Promise<void>,
   ): Promise<{ finished: Finished; faulted: Promise<void> }> {
     const run = odp(['ingest', 'readings', '--json'], { ...env(), ODP_LOG_LEVEL: 'debug' });
-    let faulted: Promise<void> = Promise.resolve();
-    await new Promise<void>((resolve) => {
-      const watch = (chunk: Buffer) => {
-        if (chunk.toString().includes(`"msg":"${stage} started"`)) {
-          run.child.stderr?.off('data', watch);
-          setTimeout(() => {
-            faulted = fault();
-            resolve();
-          }, afterMs);
-        }
-      };
-      run.child.stderr?.on('data', watch);
-      run.child.on('close', () => resolve());
-    });
+    await logged(run, `"msg":"${stage} started"`);
+    await sleep(afterMs);
+    const faulted = fault(run.done);
     return { finished: await run.done, faulted };
   }
 
@@ -227,14 +220,22 @@ describe('scale-out: faults of PostgreSQL, storage, the source and the process',
   it('storage away for 2 s during the increment upload and the commit: the run rides through on retries', async () => {
     await writeFile(path.join(stack.datasets, 'readings.ndjson'), batch(3));
     const started = Date.now();
-    const blip = async () => {
-      await storage.cut();
+    const before = storage.turnedAway;
+    // Away for 2 s, and longer if need be until the run has met the outage: a cut it never met proves nothing.
+    const blip = async (ended: Promise<Finished>) => {
+      storage.cut();
+      let over = false;
+      void ended.then(() => {
+        over = true;
+      });
       await sleep(2_000);
-      await storage.restore();
+      while (storage.turnedAway === before && !over) await sleep(50);
+      storage.restore();
     };
     // The increment's upload starts with the source and runs while the batch is staged.
     const { finished, faulted } = await ingestWithFault('stage', 0, blip);
     await faulted;
+    expect(storage.turnedAway - before, 'connections of the run turned away by the outage').to.be.above(0);
     expect(finished.code, finished.stderr).to.equal(0);
     expect((JSON.parse(finished.stdout) as Run).updated).to.equal(ROWS);
     expect((await lake()).versions).to.deep.equal([{ v: 3, n: ROWS, keys: ROWS }]);
@@ -251,9 +252,9 @@ describe('scale-out: faults of PostgreSQL, storage, the source and the process',
     const started = Date.now();
     let gaveUpMs = 0;
     const { finished, faulted } = await ingestWithFault('commit', 50, async () => {
-      await storage.cut();
+      storage.cut();
       await sleep(20_000);
-      await storage.restore();
+      storage.restore();
     });
     gaveUpMs = Date.now() - started;
     await faulted;
@@ -307,7 +308,9 @@ describe('scale-out: faults of PostgreSQL, storage, the source and the process',
     await writeFile(path.join(stack.datasets, 'readings.ndjson'), batch(5));
     const accepted = await server.get('/v1/datasets/readings/runs', adminKey, { method: 'POST' });
     expect(accepted.status).to.equal(202);
-    await sleep(300);
+    // The signal must land while the run goes on, or this would test an idle stop.
+    const progress = await server.get(accepted.headers.get('location') as string, readKey);
+    expect(((await progress.json()) as { status: string }).status).to.equal('running');
     const signalled = Date.now();
     const ended = await server.stop('SIGTERM');
     const stoppedMs = Date.now() - signalled;

@@ -86,14 +86,22 @@ describe('scale-out: rate limits hold across replicas', function () {
     } finally {
       await stack.postgres.resume();
     }
-    // After the 5 s a replica counts alone, its requests are counted in PostgreSQL again.
-    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    // A replica counts alone for a while, then in PostgreSQL again: wait until a new key's request is counted there.
+    const probe = (await keys.create('probe', 'read')).key;
+    const rowsNow = async () => (await stack.catalog('SELECT key FROM odp_rate_limits')).length;
+    const before = await rowsNow();
+    for (const deadline = Date.now() + 60_000; (await rowsNow()) === before; ) {
+      expect(Date.now(), 'requests counted in PostgreSQL again within a minute').to.be.below(deadline);
+      await (await (replicas[0] as Replica).get('/v1/key', probe)).arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const response = await (replicas[0] as Replica).get('/v1/key', offline);
     expect(response.status).to.equal(200);
     expect(response.headers.get('ratelimit-remaining')).to.equal('9');
     const counted = await stack.catalog<{ points: number }>(
       'SELECT points FROM odp_rate_limits ORDER BY points',
     );
-    expect(counted.map((row) => row.points)).to.deep.equal([1, 1, 17]);
+    // The probe's first request counted there, the offline key's one, and the first tests' two keys.
+    expect(counted.map((row) => row.points)).to.deep.equal([1, 1, 1, 17]);
   });
 });

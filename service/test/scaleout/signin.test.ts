@@ -1,31 +1,128 @@
-import { writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/config.js';
 import { messageOf } from '../../src/errors.js';
 import { rows } from '../../src/lake/query.js';
+import { pgClientConfig } from '../../src/lake/signin/conninfo.js';
 import { createLogger } from '../../src/log.js';
 import { ingest } from '../../src/pipeline/ingest.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { fromSource } from '../../src/sources/source.js';
+import type { LocalPostgres } from '../../standins/postgres.js';
 import { ScaleOut } from '../../standins/scaleOut.js';
+import { until } from '../api/until.js';
 import { ndjson } from '../fixtures/sandbox.js';
 import { startReadingsStack } from '../fixtures/scaleOut.js';
 import { TokenAuthority } from './tokens.js';
 
 const LIFETIME_MS = 3000;
+const run = promisify(execFile);
+
+/**
+ * Turns TLS on in `server` with a certificate for 127.0.0.1 from a CA of its own, as Azure Database for
+ * PostgreSQL has one from a public CA; returns that CA's file. The server takes it on a reload.
+ */
+async function serveTls(server: LocalPostgres): Promise<string> {
+  const dir = path.join(server.dir, 'tls');
+  await mkdir(dir);
+  const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await openssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=ODP test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
+  await openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  await writeFile(
+    path.join(dir, 'server.ext'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n',
+  );
+  await openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'server.ext',
+  );
+  // The server reads its key only if no one else can; a root test run hands it to the server's user.
+  await chmod(path.join(dir, 'server.key'), 0o600);
+  if (process.getuid?.() === 0) {
+    const id = async (flag: string) => Number((await run('id', [flag, 'postgres'])).stdout.trim());
+    const [uid, gid] = [await id('-u'), await id('-g')];
+    for (const file of ['', 'server.key', 'server.crt']) await chown(path.join(dir, file), uid, gid);
+  }
+  await server.admin(async (client) => {
+    await client.query(`ALTER SYSTEM SET ssl_cert_file = '${path.join(dir, 'server.crt')}'`);
+    await client.query(`ALTER SYSTEM SET ssl_key_file = '${path.join(dir, 'server.key')}'`);
+    await client.query('ALTER SYSTEM SET ssl = on');
+    await client.query('SELECT pg_reload_conf()');
+  });
+  const ca = path.join(dir, 'ca.crt');
+  // The reload is asynchronous: wait until the server answers a verified TLS connection.
+  let failure = '';
+  await until(
+    'PostgreSQL to take up TLS',
+    async () => {
+      const client = new pg.Client({
+        host: '127.0.0.1',
+        port: server.port,
+        user: 'odp_admin',
+        password: server.adminPassword,
+        database: 'postgres',
+        ssl: { ca: await readFile(ca, 'utf8'), rejectUnauthorized: true },
+      });
+      failure = await client.connect().then(
+        () => '',
+        (error: unknown) => messageOf(error),
+      );
+      await client.end().catch(() => undefined);
+      return failure ? undefined : true;
+    },
+    30_000,
+  ).catch((error: unknown) => {
+    throw new Error(`${messageOf(error)}: ${failure}`);
+  });
+  return ca;
+}
 
 describe('scale-out: signing in to the catalog with expiring tokens', function () {
   this.timeout(120_000);
   let stack: ScaleOut;
   let tokens: TokenAuthority;
+  let ca: string;
   let runtime: Runtime | undefined;
 
   before(async () => {
     stack = await startReadingsStack();
     tokens = await TokenAuthority.start(stack.postgres, ScaleOut.role);
+    ca = await serveTls(stack.postgres);
   });
   after(async () => {
     runtime?.close();
@@ -36,8 +133,13 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
   it('signs in again before each token expires, without failing reads or runs in flight', async () => {
     const credential = tokens.credential(LIFETIME_MS);
     const { PGPASSWORD: _none, ...env } = stack.env();
+    // Over TLS, checking the server's certificate and name, as in Azure.
     runtime = await openRuntime(
-      loadConfig({ ...env, ODP_CATALOG_AUTH: 'entra' }),
+      loadConfig({
+        ...env,
+        ODP_CATALOG: `postgres:${stack.conninfo} sslmode=verify-full sslrootcert=${ca}`,
+        ODP_CATALOG_AUTH: 'entra',
+      }),
       createLogger('silent'),
       credential,
     );
@@ -74,6 +176,13 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
     expect(runs.length).to.be.greaterThan(1);
     expect(tokens.issued.length, 'renewals').to.be.at.least(4);
     expect(tokens.refused.length, 'sign-ins the catalog refused').to.equal(0);
+    // Every connection the service holds (DuckDB's through libpq, the leases' through node-postgres) is TLS.
+    const sessions = await stack.catalog<{ ssl: boolean; application_name: string }>(
+      `SELECT s.ssl, a.application_name FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
+       WHERE a.usename = 'odp_service'`,
+    );
+    expect(sessions.length).to.be.greaterThan(0);
+    expect(sessions.filter((session) => !session.ssl)).to.deep.equal([]);
 
     // The first token has expired: it no longer signs anybody in.
     const stale = new pg.Client({
@@ -97,5 +206,73 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
     expect(dropped.length).to.be.greaterThan(0);
     const [after] = await count();
     expect(Number(after?.n)).to.equal(runs.length);
+  });
+
+  it('sends no token to a server whose certificate the system’s trusted roots do not vouch for', async () => {
+    const { PGPASSWORD: _none, ...env } = stack.env();
+    // verify-full against the system's roots (the default): this server's CA is not one of them.
+    const config = loadConfig({
+      ...env,
+      ODP_CATALOG: `postgres:${stack.conninfo} sslmode=verify-full`,
+      ODP_CATALOG_AUTH: 'entra',
+    });
+    expect(config.catalog).to.deep.include({ kind: 'postgres' });
+    const { conninfo } = config.catalog as { conninfo: string };
+    expect(conninfo).to.match(/sslrootcert='system'/);
+    const refusedBefore = tokens.refused.length;
+
+    const opened = await openRuntime(config, createLogger('silent'), tokens.credential(60_000)).then(
+      (opened) => {
+        opened.close();
+        return 'opened';
+      },
+      (error: unknown) => messageOf(error),
+    );
+    expect(opened, 'libpq (DuckDB)').to.match(/certificate verify failed/i);
+
+    const client = new pg.Client(pgClientConfig(conninfo, 'a token', 'odp test'));
+    const connected = await client.connect().then(
+      () => 'connected',
+      (error: unknown) => messageOf(error),
+    );
+    await client.end().catch(() => undefined);
+    expect(connected, 'node-postgres').to.match(/unable to verify the first certificate/i);
+    expect(tokens.refused.length, 'tokens that reached the server').to.equal(refusedBefore);
+  });
+
+  it('refuses at start to send a token over a connection that does not verify the server, naming ODP_CATALOG', () => {
+    const remote = 'host=psql-odp.postgres.database.azure.com dbname=ducklake user=id-odp';
+    const refusal = (conninfo: string) => {
+      try {
+        loadConfig({ ODP_CATALOG: `postgres:${conninfo}`, ODP_CATALOG_AUTH: 'entra' });
+        return 'accepted';
+      } catch (error) {
+        return messageOf(error);
+      }
+    };
+    for (const weak of [
+      '',
+      ' sslmode=disable',
+      ' sslmode=prefer',
+      ' sslmode=require',
+      ' sslmode=verify-ca',
+    ]) {
+      expect(refusal(`${remote}${weak}`), weak).to.match(
+        /ODP_CATALOG: sends the Entra ID token as the password over a connection that does not verify the server: use sslmode=verify-full/,
+      );
+    }
+    expect(refusal(`host=127.0.0.1,psql-odp.postgres.database.azure.com dbname=d`)).to.match(
+      /ODP_CATALOG: sends/,
+    );
+    expect(
+      refusal(`postgresql://id-odp@psql-odp.postgres.database.azure.com/ducklake?sslmode=require`),
+    ).to.match(/ODP_CATALOG: sends/);
+    for (const verified of [
+      `${remote} sslmode=verify-full`,
+      `${remote} sslrootcert=system`,
+      'host=127.0.0.1 dbname=d',
+    ]) {
+      expect(refusal(verified), verified).to.equal('accepted');
+    }
   });
 });

@@ -132,7 +132,9 @@ describe('scale-out: one writer per dataset across replicas', function () {
     );
     writer.child.kill('SIGKILL');
     const killed = await writer.done;
-    await sleep(300);
+    // A few more reads after the kill: they too must see the previous batch whole.
+    const readBeforeKill = seen.length;
+    while (seen.length < readBeforeKill + 5) await sleep(20);
     reading = false;
     await reads;
 

@@ -5,12 +5,19 @@ export interface Comment {
   body: string;
 }
 
-/** The comments of one PR (or issue); a comment is found again by the hidden marker it starts with. */
+/** The login GitHub shows for comments made with a workflow's `GITHUB_TOKEN`. */
+export const WORKFLOW_BOT = 'github-actions[bot]';
+
+/**
+ * The comments one author (the workflow's bot) wrote on one PR (or issue); a comment is found again by the
+ * hidden marker it starts with. Anyone can write a marker, so comments by anyone else never count.
+ */
 export class IssueComments {
   constructor(
     private readonly octokit: Octokit,
     private readonly repository: Repository,
     private readonly issueNumber: number,
+    private readonly author: string,
   ) {}
 
   async find(marker: string): Promise<Comment | null> {
@@ -19,7 +26,7 @@ export class IssueComments {
       issue_number: this.issueNumber,
       per_page: 100,
     });
-    const found = comments.find((c) => c.body?.includes(marker));
+    const found = comments.find((c) => c.user?.login === this.author && c.body?.includes(marker));
     return found ? { id: found.id, body: found.body ?? '' } : null;
   }
 

@@ -3,7 +3,7 @@ import { changeKind } from './ChangeKind.js';
 import { canonicalJson } from './canonicalJson.js';
 import type { PlanJson } from './PlanJson.js';
 
-/** The state a plan was made against; `serial` moves on every state write, `lineage` only on a new state. */
+/** The state a plan was made against (noted in the comment); `serial` moves on every state write. */
 export interface StateVersion {
   serial: number;
   lineage: string;
@@ -62,10 +62,6 @@ export function identityDifferences(reviewed: PlanIdentity, now: PlanIdentity): 
     if (before?.digest === after?.digest) return [];
     return [{ address, reviewed: before?.kind ?? null, now: after?.kind ?? null }];
   });
-}
-
-export function sameState(a: StateVersion | null, b: StateVersion | null): boolean {
-  return a?.serial === b?.serial && a?.lineage === b?.lineage;
 }
 
 export function sha256(text: string | Buffer): string {

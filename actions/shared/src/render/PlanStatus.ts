@@ -5,24 +5,32 @@ export type PlanStatus =
   | { kind: 'planned' }
   | { kind: 'drifted'; runUrl: string }
   | { kind: 'unaffected'; runUrl: string }
-  | { kind: 'applied'; runUrl: string; via: 'reviewed-plan' | 'same-fingerprint-replan' }
+  | { kind: 'applied'; runUrl: string }
   | { kind: 'refused'; runUrl: string; reason: string; differences: readonly ResourceDifference[] }
   | { kind: 'apply-failed'; runUrl: string; message: string };
 
-const OPEN = '<!-- odp:status -->';
+// The opening marker names the status kind, so infra-apply can tell a stack the PR stopped changing.
+const OPEN = /<!-- odp:status(?: kind=([a-z-]+))? -->/;
 const CLOSE = '<!-- /odp:status -->';
 const MAX_DIFFERENCE_ROWS = 50;
 
 export function renderStatus(status: PlanStatus): string {
-  return `${OPEN}\n${statusText(status)}\n${CLOSE}`;
+  return `<!-- odp:status kind=${status.kind} -->\n${statusText(status)}\n${CLOSE}`;
 }
 
 /** Moves an existing comment's status on without touching the reviewed plan below it. */
 export function replaceStatus(body: string, status: PlanStatus): string {
-  const start = body.indexOf(OPEN);
+  const open = OPEN.exec(body);
   const end = body.indexOf(CLOSE);
-  if (start < 0 || end < start) throw new Error('the plan comment has no status block to update');
-  return `${body.slice(0, start)}${renderStatus(status)}${body.slice(end + CLOSE.length)}`;
+  if (!open || end < open.index) throw new Error('the plan comment has no status block to update');
+  return `${body.slice(0, open.index)}${renderStatus(status)}${body.slice(end + CLOSE.length)}`;
+}
+
+/** The kind of status a comment shows, or null when it has no status block. */
+export function statusKind(body: string): PlanStatus['kind'] | null {
+  const open = OPEN.exec(body);
+  if (!open) return null;
+  return (open[1] as PlanStatus['kind'] | undefined) ?? 'planned';
 }
 
 function statusText(status: PlanStatus): string {
@@ -34,11 +42,7 @@ function statusText(status: PlanStatus): string {
     case 'unaffected':
       return `**Status:** ⚪ the PR no longer changes this stack (as of [this run](${status.runUrl})): nothing will be applied for it.`;
     case 'applied':
-      return `**Status:** ✅ applied in [this run](${status.runUrl}) ${
-        status.via === 'reviewed-plan'
-          ? '(the reviewed plan file).'
-          : '(state had moved; a new plan had the same fingerprint).'
-      }`;
+      return `**Status:** ✅ applied in [this run](${status.runUrl}): its own plan of the merged commit had the reviewed fingerprint.`;
     case 'apply-failed':
       return `**Status:** ❌ apply failed in [this run](${status.runUrl}): ${status.message}`;
     case 'refused': {

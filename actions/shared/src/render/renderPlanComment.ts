@@ -24,6 +24,13 @@ export function commentMarker(stack: string): string {
   return `<!-- odp:infra-plan stack=${stack} -->`;
 }
 
+const FINGERPRINT = /^\*\*Fingerprint:\*\* `(sha256:[0-9a-f]{64})`/m;
+
+/** The fingerprint a rendered plan comment shows reviewers, or null when it shows none. */
+export function fingerprintIn(body: string): string | null {
+  return FINGERPRINT.exec(body)?.[1] ?? null;
+}
+
 /**
  * Renders one stack's plan for a PR comment (or, with a larger limit, the job summary): summary line,
  * policy findings, destroys and replacements first, then every change grouped by kind, drift, and the plan

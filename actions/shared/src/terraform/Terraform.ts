@@ -10,6 +10,11 @@ export interface PlanOptions {
   detailedExitcode?: boolean;
   /** `-refresh-only`: what changed outside Terraform, without the configuration's changes. */
   refreshOnly?: boolean;
+  /**
+   * `false` plans with `-lock=false`: plans are made by an identity that may only read the state, and taking
+   * the lock writes to it (a lease on the state blob). Applies take the lock and refuse a plan whose state moved.
+   */
+  lock?: boolean;
 }
 
 /** The Terraform (or OpenTofu) CLI, run in one stack's directory without prompts or colour. */
@@ -68,6 +73,7 @@ export class Terraform {
     ];
     if (options.detailedExitcode) args.push('-detailed-exitcode');
     if (options.refreshOnly) args.push('-refresh-only');
+    if (options.lock === false) args.push('-lock=false');
     const { exitCode } = await this.run(args, options.detailedExitcode ? [0, 2] : [0]);
     return { changes: options.detailedExitcode ? exitCode === 2 : null };
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { Histogram } from 'prom-client';
-import type { Logger } from '../../log.js';
+import { type Logger, loggedQuery } from '../../log.js';
 import { registry } from '../../metrics.js';
 
 const latency = new Histogram({
@@ -35,7 +35,7 @@ export function requestContext(log: Logger): Middleware {
           requestId: id,
           method: ctx.method,
           path: ctx.path,
-          query: ctx.querystring,
+          query: loggedQuery(ctx.querystring),
           route,
           status: ctx.status,
           ms: Math.round(seconds * 10_000) / 10,

@@ -1,9 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import type { Readable } from 'node:stream';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from 'koa';
 import { literal } from '../../lake/quote.js';
 import { badRequest } from '../problem.js';
@@ -49,27 +43,6 @@ const COPY_OPTIONS: Record<Exclude<Format, 'json'>, string> = {
   parquet: 'FORMAT parquet, COMPRESSION zstd',
 };
 
-/**
- * An export is written by DuckDB itself into a private temporary file (engine speed, memory flat in the row
- * count), then streamed to the client; the file goes when the response ends, however it ends.
- */
-export async function exportFile(
-  connection: DuckDBConnection,
-  statement: Statement,
-  format: Exclude<Format, 'json'>,
-): Promise<Readable> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'odp-export-'));
-  const file = path.join(dir, `export.${format}`);
-  try {
-    await connection.run(
-      `COPY (${statement.sql}) TO ${literal(file)} (${COPY_OPTIONS[format]})`,
-      statement.params,
-    );
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw error;
-  }
-  const stream = createReadStream(file, { highWaterMark: 1 << 16 });
-  stream.once('close', () => void rm(dir, { recursive: true, force: true }));
-  return stream;
-}
+/** The statement that has DuckDB write an export of `statement` into `file` (see `Exports`). */
+export const copySql = (statement: Statement, file: string, format: Exclude<Format, 'json'>): string =>
+  `COPY (${statement.sql}) TO ${literal(file)} (${COPY_OPTIONS[format]})`;

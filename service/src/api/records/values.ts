@@ -88,13 +88,22 @@ export type Carrier = 'json' | 'ndjson' | 'csv' | 'parquet';
 const TEXT_IN_JSON = /^(BIGINT|HUGEINT|UBIGINT|DECIMAL.*|JSON)$/i;
 
 /**
+ * A text cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a carriage return) gets a
+ * leading `'`, as OWASP recommends against CSV injection. Only text: a number such as -5 stays a number.
+ */
+const neutralisedSql = (name: string): string =>
+  `CASE WHEN left(${name}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || ${name} ELSE ${name} END`;
+
+/**
  * A column as a response carries it: times in RFC 3339 (UTC) in every text format; in NDJSON, the values a JSON
- * page carries as text also as text, and non-finite numbers as `"NaN"`/`"Infinity"`, never as invalid JSON.
+ * page carries as text also as text, and non-finite numbers as `"NaN"`/`"Infinity"`, never as invalid JSON; in
+ * CSV, text that would be a formula neutralised.
  */
 export function outputSql(column: ColumnInfo, carrier: Carrier, alias = column.name): string {
   const name = ident(column.name);
   let value = name;
   if (carrier !== 'parquet' && kindOf(column) === 'timestamp') value = rfc3339Sql(name, withZone(column));
+  else if (carrier === 'csv' && kindOf(column) === 'text') value = neutralisedSql(name);
   else if (carrier === 'ndjson' && TEXT_IN_JSON.test(column.type)) value = `${name}::VARCHAR`;
   else if (carrier === 'ndjson' && /^(FLOAT|DOUBLE)$/i.test(column.type))
     value = `CASE WHEN ${name} IS NULL OR isfinite(${name}) THEN to_json(${name}) ELSE to_json(${name}::VARCHAR) END`;

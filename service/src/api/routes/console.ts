@@ -9,10 +9,11 @@ import { route } from './route.js';
 /** Where `console/build.mjs` writes the console (npm run build, the image build, the browser tests). */
 const CONSOLE = path.join(SERVICE_ROOT, 'dist', 'console');
 
-const ASSETS: Record<string, string> = {
-  'console.js': 'text/javascript; charset=utf-8',
-  'style.css': 'text/css; charset=utf-8',
-};
+/** A Map, so a name such as `constructor` or `__proto__` is not found on a prototype. */
+const ASSETS = new Map([
+  ['console.js', 'text/javascript; charset=utf-8'],
+  ['style.css', 'text/css; charset=utf-8'],
+]);
 
 /**
  * Only this origin's files run and style the console, it talks only to this origin's API, and no other site may
@@ -63,7 +64,7 @@ export const consoleAsset = route({
   params: z.object({ asset: z.string().max(64) }),
   responses: () => ({}),
   handle: async (ctx, { params }) => {
-    const type = ASSETS[params.asset];
+    const type = ASSETS.get(params.asset);
     if (!type) throw notFound(`no console file ${params.asset}`);
     served(ctx, params.asset, type);
   },

@@ -7,12 +7,15 @@ import { route } from './route.js';
 
 const swaggerUi = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
-/** The interactive docs are Swagger UI, served from the installed package: nothing is fetched from a CDN. */
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
-};
+/**
+ * The interactive docs are Swagger UI, served from the installed package: nothing is fetched from a CDN. A Map,
+ * so a name such as `constructor` or `__proto__` is not found on a prototype.
+ */
+const ASSETS = new Map([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+  ['favicon-32x32.png', 'image/png'],
+]);
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -60,7 +63,7 @@ export const docsAsset = route({
       ctx.body = INIT;
       return;
     }
-    const type = ASSETS[params.asset];
+    const type = ASSETS.get(params.asset);
     if (!type) throw notFound(`no documentation asset ${params.asset}`);
     ctx.type = type;
     ctx.body = createReadStream(path.join(swaggerUi, params.asset));

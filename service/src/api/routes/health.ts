@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { messageOf } from '../../errors.js';
 import { probeJournal } from '../../journal/tables.js';
 import { engineMemory } from '../../lake/engine.js';
 import { recordEngineMemory, registry } from '../../metrics.js';
@@ -17,6 +16,9 @@ export const healthz = route({
   },
 });
 
+/** What /readyz tells anyone who asks; the log says why (paths, hosts, the error itself). */
+const NOT_READY = { keys: 'the API keys cannot be read', lake: 'the lake is not reachable' } as const;
+
 export const readyz = route({
   path: '/readyz',
   operationId: 'ready',
@@ -24,20 +26,26 @@ export const readyz = route({
   access: 'public',
   responses: () => ({
     '200': jsonResponse('ready', z.object({ status: z.literal('ready'), snapshot: z.number().int() })),
-    '503': jsonResponse('not ready', z.object({ status: z.literal('not ready'), reason: z.string() })),
+    '503': jsonResponse(
+      'not ready',
+      z.object({ status: z.literal('not ready'), reason: z.enum(Object.values(NOT_READY)) }),
+    ),
   }),
   handle: async (ctx, _input, services) => {
+    let reason: string = NOT_READY.keys;
     try {
       // Ready only once a request with a valid key can be answered: the keys file has been read.
       await services.keys.ready();
+      reason = NOT_READY.lake;
       const snapshot = await services.sessions.use(async (connection) => {
         await probeJournal(connection);
         return services.catalog.currentSnapshot(connection);
       }, 5000);
       ctx.body = { status: 'ready', snapshot };
     } catch (error) {
+      services.runtime.log.warn({ err: error, requestId: ctx.state.requestId }, `not ready: ${reason}`);
       ctx.status = 503;
-      ctx.body = { status: 'not ready', reason: messageOf(error) };
+      ctx.body = { status: 'not ready', reason };
     }
   },
 });

@@ -6,9 +6,17 @@ import { messageOf } from '../../errors.js';
 import { type Row, rows } from '../../lake/query.js';
 import type { ColumnInfo } from '../catalogCache.js';
 import { answerFromCache } from '../conditional.js';
-import { type Cursor, checkCursor, encodeCursor, readCursor } from '../cursor.js';
-import { badRequest, notFound } from '../problem.js';
-import { exportFile, MEDIA_TYPES, negotiate } from '../records/formats.js';
+import {
+  type Cursor,
+  checkCursor,
+  encodeCursor,
+  invalidCursor,
+  readCursor,
+  type SortValueCheck,
+} from '../cursor.js';
+import type { ExportWriter } from '../exports.js';
+import { badRequest, notFound, Problem } from '../problem.js';
+import { MEDIA_TYPES, negotiate } from '../records/formats.js';
 import {
   DEFAULT_PAGE,
   type Filter,
@@ -32,6 +40,12 @@ export function explainLakeError(error: unknown): never {
   throw error;
 }
 
+/** A cursor's sort value must be a value of its column, or NULL (which sorts last). */
+const sortValueOf =
+  (column: ColumnInfo): SortValueCheck =>
+  (value) =>
+    value === null ? undefined : invalidValue(column, String(value));
+
 /** The snapshot a request reads: its cursor's, its `asOf`, or the lake's current one. */
 async function readSnapshot(
   connection: DuckDBConnection,
@@ -43,6 +57,10 @@ async function readSnapshot(
   return { snapshot: await services.catalog.currentSnapshot(connection), pinned: false };
 }
 
+const CSV_FORMULAS =
+  "In CSV, a text value that starts with =, +, -, @, a tab or a carriage return is written with a leading `'`, " +
+  'so that a spreadsheet shows it rather than running it as a formula; numbers are written as they are.';
+
 export const records = route({
   path: '/v1/datasets/:name/records',
   operationId: 'listRecords',
@@ -50,7 +68,8 @@ export const records = route({
   description:
     'Filter with `?<column>=<op>.<value>` (ops: eq, neq, gt, gte, lt, lte, like, ilike (`*` is the wildcard), ' +
     'in.(a,b), is.null|not_null|true|false); several filters are ANDed. JSON pages carry `next`, a cursor that ' +
-    'pins the snapshot of the first page. NDJSON and CSV stream; Parquet is written by DuckDB.',
+    'pins the snapshot of the first page. NDJSON and CSV stream; Parquet is written by DuckDB. ' +
+    CSV_FORMULAS,
   access: 'read',
   perDataset: true,
   params: z.object({ name: DatasetName }),
@@ -75,7 +94,7 @@ export const records = route({
           },
         },
         [MEDIA_TYPES.ndjson]: { type: 'string' },
-        'text/csv': { type: 'string' },
+        'text/csv': { type: 'string', description: CSV_FORMULAS },
         [MEDIA_TYPES.parquet]: { type: 'string', contentEncoding: 'binary' },
       },
     },
@@ -86,15 +105,28 @@ export const records = route({
     const dataset = services.runtime.dataset(params.name);
     const format = negotiate(ctx);
     const cursor = query.cursor === undefined ? undefined : readCursor(query.cursor);
-    const leave = format === 'json' ? undefined : await services.exports.enter();
-    try {
-      await services.sessions.use(async (connection) => {
+    // An export holds a slot from before it takes a session until its client has read it (see `Exports`).
+    const read = (write?: ExportWriter) =>
+      services.sessions.use(async (connection) => {
         const { snapshot, pinned } = cursor
           ? { snapshot: cursor.snapshot, pinned: true }
           : await readSnapshot(connection, services, query.asOf);
-        const schema = await services.catalog.schema(connection, dataset, snapshot);
+        const schema = await services.catalog
+          .schema(connection, dataset, snapshot)
+          .catch((error: unknown) => {
+            throw cursor && error instanceof Problem && error.status === 404
+              ? invalidCursor(
+                  `pins snapshot ${snapshot}, at which ${dataset.name} has no data (it may have expired)`,
+                )
+              : error;
+          });
         const parsed = parseRecordQuery(dataset, schema, ctx.query, format);
-        if (cursor) checkCursor(cursor, parsed.normalized, parsed.sort.length);
+        if (cursor)
+          checkCursor(
+            cursor,
+            parsed.normalized,
+            parsed.sort.map((term) => sortValueOf(term.column)),
+          );
         const cacheKey = [
           dataset.name,
           snapshot,
@@ -125,11 +157,9 @@ export const records = route({
         });
         ctx.set('Content-Disposition', `attachment; filename="${dataset.name}-${snapshot}.${format}"`);
         // DuckDB writes the whole export at its own speed; the session is free again before the client reads it.
-        ctx.body = await exportFile(connection, statement, format).catch(explainLakeError);
+        ctx.body = await write!(connection, statement, format).catch(explainLakeError);
       });
-    } finally {
-      leave?.();
-    }
+    await (format === 'json' ? read() : services.exports.withSlot(read));
   },
 });
 

@@ -6,7 +6,7 @@ import type { ApiSettings } from '../../config/config.js';
 import type { Dataset } from '../../datasets/definition.js';
 import type { Runtime } from '../../runtime.js';
 import type { CatalogCache } from '../catalogCache.js';
-import type { Gate } from '../gate.js';
+import type { Exports } from '../exports.js';
 import type { OperatorRuns } from '../operatorRuns.js';
 import { badRequest } from '../problem.js';
 import type { ResponseCache } from '../responseCache.js';
@@ -19,8 +19,8 @@ export type Access = 'public' | 'metrics' | Scope;
 export interface Services {
   runtime: Runtime;
   sessions: ReadSessions;
-  /** Whole-table exports take a session each for seconds: one session stays free for everything else. */
-  exports: Gate;
+  /** Exports: their slots (one session stays free for everything else), files, space and clients bounded. */
+  exports: Exports;
   catalog: CatalogCache;
   /** JSON pages by ETag: exact, since a snapshot never changes. */
   responses: ResponseCache;

@@ -2,11 +2,24 @@ import { z } from 'zod';
 import { listQuarantine, QuarantinedRecord } from '../../journal/quarantine.js';
 import { RUN_STATUSES, Run } from '../../journal/run.js';
 import { listRuns, readRun } from '../../journal/runs.js';
-import { checkCursor, encodeCursor, readCursor } from '../cursor.js';
+import { checkCursor, encodeCursor, readCursor, type SortValueCheck } from '../cursor.js';
 import { notFound } from '../problem.js';
+import { invalidValue } from '../records/values.js';
 import { RunStarted } from './operations.js';
 import { route } from './route.js';
 import { DatasetName, jsonResponse, Limit, problemResponses } from './schemas.js';
+
+/** Runs page newest first by (started_at, run_id): a cursor carries a time and a run id. */
+const RUN_ORDER: SortValueCheck[] = [
+  (value) =>
+    typeof value === 'string'
+      ? invalidValue(
+          { name: 'started_at', type: 'TIMESTAMPTZ', nullable: false, description: undefined },
+          value,
+        )
+      : `${value} is not a time`,
+  (value) => (typeof value === 'string' ? undefined : `${value} is not a run id`),
+];
 
 export const runs = route({
   path: '/v1/runs',
@@ -28,7 +41,7 @@ export const runs = route({
     const limit = query.limit ?? 100;
     const identity = `runs:${query.dataset ?? ''}:${query.status ?? ''}`;
     const cursor =
-      query.cursor === undefined ? undefined : checkCursor(readCursor(query.cursor), identity, 2);
+      query.cursor === undefined ? undefined : checkCursor(readCursor(query.cursor), identity, RUN_ORDER);
     const found = await services.sessions.use(
       (connection) =>
         listRuns(connection, {

@@ -6,7 +6,7 @@ import { type Row, rows } from '../../lake/query.js';
 import { ident, literal } from '../../lake/quote.js';
 import { snapshotSql } from '../../lake/snapshots.js';
 import { answerFromCache } from '../conditional.js';
-import { checkCursor, encodeCursor, readCursor } from '../cursor.js';
+import { checkCursor, encodeCursor, invalidCursor, readCursor, wholeNumber } from '../cursor.js';
 import { badRequest, notFound, Problem } from '../problem.js';
 import { kindOf, outputSql } from '../records/values.js';
 import { route } from './route.js';
@@ -96,9 +96,14 @@ export const changes = route({
     const limit = query.limit ?? 100;
     const identity = `changes:${dataset.name}:${query.from}`;
     const cursor =
-      query.cursor === undefined ? undefined : checkCursor(readCursor(query.cursor), identity, 3);
+      query.cursor === undefined
+        ? undefined
+        : checkCursor(readCursor(query.cursor), identity, [wholeNumber(0), wholeNumber(0), wholeNumber(0)]);
     await services.sessions.use(async (connection) => {
       const current = await services.catalog.currentSnapshot(connection);
+      if (cursor && (cursor.snapshot > current || cursor.snapshot < query.from)) {
+        throw invalidCursor(`ends at snapshot ${cursor.snapshot}, outside ${query.from}–${current}`);
+      }
       const to = cursor?.snapshot ?? query.to ?? current;
       if (to > current)
         throw notFound(`to: the lake has no snapshot ${to} yet (the current one is ${current})`);

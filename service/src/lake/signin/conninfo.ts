@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
 import type { ClientConfig } from 'pg';
 
 /**
@@ -33,13 +35,65 @@ export function parseConninfo(conninfo: string): Map<string, string> {
   return keywords;
 }
 
-/** The same connection string, taking its password from `passfile` (libpq's password file). */
-export function withPassfile(conninfo: string, passfile: string): string {
+/** The connection string with `keyword` set to `value`; libpq takes the last of a repeated keyword. */
+function withKeyword(conninfo: string, keyword: string, value: string): string {
   const text = conninfo.trim();
-  if (!/^postgres(ql)?:\/\//.test(text)) return `${text} passfile='${passfile.replace(/(['\\])/g, '\\$1')}'`;
+  if (!/^postgres(ql)?:\/\//.test(text)) return `${text} ${keyword}='${value.replace(/(['\\])/g, '\\$1')}'`;
   const url = new URL(text);
-  url.searchParams.set('passfile', passfile);
+  url.searchParams.set(keyword, value);
   return url.toString();
+}
+
+/** The same connection string, taking its password from `passfile` (libpq's password file). */
+export const withPassfile = (conninfo: string, passfile: string): string =>
+  withKeyword(conninfo, 'passfile', passfile);
+
+/** The sslmode libpq uses: the one given, or verify-full when `sslrootcert=system` is (libpq 16 and later). */
+const sslmodeOf = (k: Map<string, string>): string | undefined =>
+  k.get('sslmode') ?? (k.get('sslrootcert') === 'system' ? 'verify-full' : undefined);
+
+/**
+ * Whether libpq checks that the server is the one named: `sslmode=verify-full`, which `sslrootcert=system` implies
+ * when no sslmode is given. `require` encrypts without checking who answers; `verify-ca` checks only that some
+ * certificate from a trusted root is shown, which any site's is with the system's roots.
+ */
+export const verifiesServer = (conninfo: string): boolean =>
+  sslmodeOf(parseConninfo(conninfo)) === 'verify-full';
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1)$/i;
+
+/** Whether every host the connection string names is this machine: a loopback address or a Unix socket. */
+export function onlyLoopback(conninfo: string): boolean {
+  const k = parseConninfo(conninfo);
+  const hosts = [k.get('host'), k.get('hostaddr')].filter((h) => h !== undefined);
+  return (
+    hosts.length > 0 &&
+    hosts
+      .flatMap((h) => h.split(','))
+      .every((h) => h.trim().startsWith('/') || LOOPBACK.test(h.trim().replace(/^\[(.*)\]$/, '$1')))
+  );
+}
+
+/**
+ * A connection string that verifies the server checks it against the system's trusted roots unless it names its
+ * own (`sslrootcert=<file>`): libpq would otherwise look for ~/.postgresql/root.crt.
+ */
+export function withSystemRoots(conninfo: string): string {
+  const k = parseConninfo(conninfo);
+  const verifying = ['verify-ca', 'verify-full'].includes(k.get('sslmode') ?? '');
+  return verifying && !k.has('sslrootcert') ? withKeyword(conninfo, 'sslrootcert', 'system') : conninfo;
+}
+
+/** The system's trusted root certificates, as node-postgres is given them. */
+function systemRoots(): string[] {
+  const roots = tls.getCACertificates('system');
+  if (roots.length === 0) {
+    throw new Error(
+      'no trusted root certificates were found on this system to verify the PostgreSQL server with: install ' +
+        'ca-certificates, or name the CA file with sslrootcert=<file> in the connection string',
+    );
+  }
+  return roots;
 }
 
 /** The node-postgres settings for the same server, user and database; `password` is the current token. */
@@ -61,7 +115,16 @@ export function pgClientConfig(
   const user = k.get('user');
   if (user) config.user = user;
   if (password !== undefined) config.password = password;
-  // libpq's `require` encrypts without checking the certificate; node-postgres checks it as well.
-  if (['require', 'verify-ca', 'verify-full'].includes(k.get('sslmode') ?? '')) config.ssl = true;
+  const mode = sslmodeOf(k);
+  if (mode === 'require' || mode === 'verify-ca' || mode === 'verify-full') {
+    // node-postgres checks the certificate in every one of these modes, against the same roots as libpq.
+    const roots = k.get('sslrootcert') ?? 'system';
+    config.ssl = {
+      rejectUnauthorized: true,
+      ca: roots === 'system' ? systemRoots() : readFileSync(roots, 'utf8'),
+      // verify-ca checks the chain but not the name, as libpq does.
+      ...(mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
+    };
+  }
   return config;
 }
