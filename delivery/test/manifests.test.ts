@@ -12,6 +12,7 @@ import type { IIngress, INetworkPolicy } from 'kubernetes-models/networking.k8s.
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type {
   IConfigMap,
+  IContainer,
   IPersistentVolume,
   IPersistentVolumeClaim,
   IService,
@@ -533,6 +534,7 @@ describe('Flux manifests of a cluster of your own (clusters/local, apps/local)',
       'PersistentVolume/lake-service-data',
       'PersistentVolumeClaim/odp/lake-service-data',
       'SecretProviderClass/odp/lake-service-secrets',
+      'SecretProviderClass/odp/lake-service-api-secrets',
       'Ingress/odp/lake-service',
     ]);
     expect(
@@ -543,10 +545,29 @@ describe('Flux manifests of a cluster of your own (clusters/local, apps/local)',
     for (const [workload, template] of podTemplates(poc)) {
       const here = local.get(workload)!.spec!;
       // The service's own container, its probes, limits, securityContext and env, exactly as on AKS (its
-      // settings' ConfigMap is named after its content, which differs where the overlays' settings do).
+      // settings' ConfigMap is named after its content, which differs where the overlays' settings do), but for
+      // how it signs in to the catalog: every pod here as the settings' role with the Secret's password, where
+      // the API signs in on AKS as its own role with its Entra token.
       const unnamed = (containers: unknown) =>
         JSON.parse(JSON.stringify(containers).replace(/(lake-service-config)-[a-z0-9]{10}/g, '$1'));
-      expect(unnamed(here.containers), workload).to.deep.equal(unnamed(template.spec!.containers));
+      const signIn = (containers: IContainer[]) =>
+        containers.map((c) => ({
+          ...c,
+          env: c.env?.filter((e) => e.name !== 'ODP_CATALOG'),
+          envFrom: c.envFrom?.filter((from) => from.secretRef?.name !== 'lake-service-secrets'),
+        }));
+      expect(unnamed(signIn(here.containers)), workload).to.deep.equal(
+        unnamed(signIn(template.spec!.containers)),
+      );
+      const service = here.containers[0]!;
+      expect(
+        service.env?.map((e) => e.name),
+        workload,
+      ).to.not.include('ODP_CATALOG');
+      expect(
+        service.envFrom?.map((from) => from.secretRef?.name),
+        workload,
+      ).to.include('lake-service-secrets');
       expect(here.securityContext, workload).to.deep.equal(template.spec!.securityContext);
       expect(here.serviceAccountName, workload).to.equal(template.spec!.serviceAccountName);
       // Volumes differ only where AKS's CSI drivers were: /data (Blob) and /mnt/secrets (Key Vault).
