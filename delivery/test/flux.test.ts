@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { after, afterEach, before, describe, it } from 'mocha';
+import { after, before, describe, it } from 'mocha';
 import { buildKustomization, type KubernetesObject, objectName } from '../checks/kustomize.js';
 import { repositoryRoot } from '../checks/repository.js';
 import { placeholder } from '../checks/substitution.js';
@@ -12,6 +11,7 @@ import { ControlPlane } from './kube/controlPlane.js';
 import { Flux } from './kube/flux.js';
 import { GitHubStandIn } from './kube/github.js';
 import { GitOps } from './kube/gitops.js';
+import { TestFolder } from './kube/testFolder.js';
 import { waitFor } from './processes.js';
 
 const run = promisify(execFile);
@@ -41,7 +41,7 @@ const DIGEST = `sha256:${'0'.repeat(64)}`;
 // no real node could start them: their node is simulated. node.test.ts runs clusters/local on a real one.
 describe('Flux reconciles clusters/poc on a real control plane (pods simulated by kwok)', function () {
   this.timeout(240_000);
-  let dir: string;
+  const dir = new TestFolder('odp-flux-');
   let plane: ControlPlane;
   let flux: Flux | undefined;
   let gitops: GitOps;
@@ -61,30 +61,24 @@ describe('Flux reconciles clusters/poc on a real control plane (pods simulated b
 
   before(async function () {
     this.timeout(600_000);
-    dir = await mkdtemp(path.join(os.tmpdir(), 'odp-flux-'));
-    plane = await ControlPlane.start(path.join(dir, 'cluster'), 'simulated');
+    await dir.create();
+    plane = await ControlPlane.start(path.join(dir.path, 'cluster'), 'simulated');
     github = await GitHubStandIn.start();
     flux = await Flux.start(plane);
     // The repository as GitHub would serve it: what clusters/poc reaches (apps/, the dataset definitions).
-    gitops = await GitOps.start(plane, flux, dir, {
+    gitops = await GitOps.start(plane, flux, dir.path, {
       cluster: 'poc',
       paths: ['clusters', 'apps', 'service/datasets'],
       substitute: { inline: { ...TERRAFORM, ODP_GITHUB_URL: github.url } },
     });
   });
 
-  let failed = false;
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') failed = true;
-  });
   after(async () => {
     await flux?.stop();
     await gitops?.stop();
     await github?.stop();
     await plane?.stop();
-    // The controllers' logs are what explains a failure: they stay when a test failed.
-    if (failed) console.log(`      cluster logs kept in ${dir}/cluster`);
-    else if (dir) await rm(dir, { recursive: true, force: true });
+    await dir.close('cluster logs');
   });
 
   it('makes every Kustomization Ready in dependsOn order, with every object of apps/poc substituted server-side', async () => {

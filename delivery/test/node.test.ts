@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ScaleOut } from '@odp/service/standins/scaleOut';
 import { expect } from 'chai';
-import { after, afterEach, before, describe, it } from 'mocha';
+import { after, before, describe, it } from 'mocha';
 import { repositoryRoot } from '../checks/repository.js';
 import { toolPath } from '../checks/tools.js';
 import { type DockerEngine, startEngine } from './engine.js';
@@ -17,6 +16,7 @@ import { git } from './kube/gitServer.js';
 import { buildAndPush } from './kube/images.js';
 import { RealNode } from './kube/node.js';
 import { LocalRegistry } from './kube/registry.js';
+import { TestFolder } from './kube/testFolder.js';
 import { waitFor } from './processes.js';
 
 const run = promisify(execFile);
@@ -49,7 +49,7 @@ interface Pod {
 
 describe('A release reaches a running pod: clusters/local on a real node (kubelet, containerd, kube-proxy)', function () {
   this.timeout(300_000);
-  let dir: string;
+  const dir = new TestFolder('odp-node-');
   let engine: DockerEngine | undefined;
   let registry: LocalRegistry | undefined;
   let plane: ControlPlane | undefined;
@@ -150,23 +150,23 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
 
   before(async function () {
     this.timeout(1_800_000);
-    dir = await mkdtemp(path.join(os.tmpdir(), 'odp-node-'));
+    await dir.create();
     engine = await startEngine();
-    registry = await LocalRegistry.start(path.join(dir, 'registry'));
+    registry = await LocalRegistry.start(path.join(dir.path, 'registry'));
     // The sandbox image every pod's namespaces are held by, built from .ci/kube/build/pause.
     await writeFile(
-      path.join(dir, 'Dockerfile.pause'),
+      path.join(dir.path, 'Dockerfile.pause'),
       'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n',
     );
-    await run('cp', [toolPath('pause'), path.join(dir, 'pause')]);
+    await run('cp', [toolPath('pause'), path.join(dir.path, 'pause')]);
     await buildAndPush(engine, {
-      context: dir,
+      context: dir.path,
       dockerfile: 'Dockerfile.pause',
       image: `${registry.host}/pause:3.10`,
     });
 
-    plane = await ControlPlane.start(path.join(dir, 'cluster'), 'real');
-    node = await RealNode.start(plane, path.join(dir, 'node'), {
+    plane = await ControlPlane.start(path.join(dir.path, 'cluster'), 'real');
+    node = await RealNode.start(plane, path.join(dir.path, 'node'), {
       sandboxImage: PAUSE,
       mirrors: { 'registry.k8s.io': registry.url, [REGISTRY]: registry.url },
     });
@@ -176,7 +176,7 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
     const pgPort = await node.expose(stack.postgres.port);
     const azuritePort = await node.expose(stack.azurite.port);
     // What a person puts into the cluster once (apps/README.md): the catalog's password and the API keys file.
-    const keys = path.join(dir, 'api-keys.json');
+    const keys = path.join(dir.path, 'api-keys.json');
     const created = await run(
       'npm',
       ['run', '-s', 'odp', '-w', 'service', '--', 'keys', 'create', '--name', 'node-test', '--scope', 'read'],
@@ -208,7 +208,7 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
 
     github = await GitHubStandIn.start();
     flux = await Flux.start(plane);
-    gitops = await GitOps.start(plane, flux, dir, {
+    gitops = await GitOps.start(plane, flux, dir.path, {
       cluster: 'local',
       // What the image is built from and what Flux reads: the repository as on main.
       paths: [
@@ -265,10 +265,6 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
     await kubectl('delete', 'jobs', '-n', 'odp', '--all', '--wait=false');
   });
 
-  let failed = false;
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') failed = true;
-  });
   after(async () => {
     await flux?.stop();
     await gitops?.stop();
@@ -278,8 +274,7 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
     await stack?.stop();
     await registry?.stop();
     await engine?.stop();
-    if (failed) console.log(`      cluster and node logs kept in ${dir}`);
-    else if (dir) await rm(dir, { recursive: true, force: true });
+    await dir.close('cluster and node logs');
   });
 
   it('runs the released image by its digest, as the runtime reports, under the restricted securityContext', async () => {
@@ -360,7 +355,7 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
     const url = await serviceUrl();
     // An image that exits at once, and a tag the registry does not have.
     const exits = await buildAndPush(engine!, {
-      context: dir,
+      context: dir.path,
       dockerfile: await dockerfile(
         'Dockerfile.exits',
         `FROM ${repository()}:${good.tag}\nCMD ["node", "-e", "process.exit(3)"]\n`,
@@ -511,7 +506,7 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
   });
 
   async function dockerfile(name: string, text: string): Promise<string> {
-    await writeFile(path.join(dir, name), text);
+    await writeFile(path.join(dir.path, name), text);
     return name;
   }
 });
