@@ -27,7 +27,7 @@ case "${1:-}" in
     serialize
     touch "$clients/$client"
     if ! running; then
-      command -v dockerd >/dev/null || { echo "dockerd is not installed: run .ci/setup.d/docker.sh" >&2; exit 1; }
+      command -v dockerd >/dev/null || { echo "dockerd is not installed: run npm test, or node --import tsx .ci/install.ts docker" >&2; exit 1; }
       mkdir -p "$root"
       # Without the lock (fd 9), which would otherwise be held for as long as the engine runs.
       dockerd --data-root "$root/data" --exec-root "$root/exec" --pidfile "$pidfile" --host "$socket" \

@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { toolsHome } from './tools.js';
+import { toolPath } from './tools.js';
 
 export interface KubernetesObject {
   apiVersion: string;
@@ -19,16 +18,6 @@ export interface KubernetesObject {
 
 const run = promisify(execFile);
 
-/** `kubectl kustomize` where kubectl is installed, else the kustomize that .ci/setup.d/delivery.sh built. */
-async function kustomizeCommand(): Promise<[string, string[]]> {
-  const found = await run('kubectl', ['version', '--client']).then(
-    () => true,
-    () => false,
-  );
-  if (found) return ['kubectl', ['kustomize']];
-  return [path.join(toolsHome, 'bin', 'kustomize'), ['build']];
-}
-
 /**
  * Builds a kustomization the way Flux's kustomize-controller does. Flux confines file loading to the source
  * (the repository) rather than to the kustomization folder, so the base may read service/datasets/; plain
@@ -37,13 +26,14 @@ async function kustomizeCommand(): Promise<[string, string[]]> {
 export async function buildKustomization(
   directory: string,
 ): Promise<{ yaml: string; objects: KubernetesObject[] }> {
-  const [command, verb] = await kustomizeCommand();
-  const { stdout } = await run(command, [...verb, '--load-restrictor=LoadRestrictionsNone', directory], {
-    maxBuffer: 64 * 1024 * 1024,
-  }).catch((error: { stderr?: string; message: string }) => {
-    throw new Error(
-      `${command} ${verb.join(' ')} ${directory} failed: ${error.stderr?.trim() || error.message}`,
-    );
+  const { stdout } = await run(
+    toolPath('kubectl'),
+    ['kustomize', '--load-restrictor=LoadRestrictionsNone', directory],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  ).catch((error: { stderr?: string; message: string }) => {
+    throw new Error(`kubectl kustomize ${directory} failed: ${error.stderr?.trim() || error.message}`);
   });
   const objects = parseAllDocuments(stdout).flatMap((document) => {
     if (!('contents' in document) || document.errors.length > 0) {

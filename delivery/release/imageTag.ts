@@ -5,8 +5,9 @@ export class InvalidImageTagError extends Error {
   constructor(
     readonly tag: string,
     reason: string,
+    what: 'tag' | 'digest' = 'tag',
   ) {
-    super(`invalid image tag ${JSON.stringify(tag)}: ${reason}`);
+    super(`invalid image ${what} ${JSON.stringify(tag)}: ${reason}`);
     this.name = 'InvalidImageTagError';
   }
 }
@@ -28,4 +29,22 @@ export function checkImageTag(tag: string): string {
   if (tag === 'latest')
     throw new InvalidImageTagError(tag, 'a release names an immutable tag (a version or commit), not latest');
   return tag;
+}
+
+/** A content digest as registries name an image manifest: `sha256:` and 64 lowercase hex digits. */
+const DIGEST_GRAMMAR = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * Accepts the digest a release pins the image to, or says why not: a tag can be pushed again, a digest cannot,
+ * so the digest is what makes the running image the one that was scanned.
+ */
+export function checkImageDigest(digest: string): string {
+  if (!DIGEST_GRAMMAR.test(digest)) {
+    throw new InvalidImageTagError(
+      digest,
+      'a digest is sha256: followed by 64 lowercase hex digits, as `docker push` and `docker image inspect` print it',
+      'digest',
+    );
+  }
+  return digest;
 }

@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, parseDocument, parse as parseYaml } from 'yaml';
-import { checkImageTag } from './imageTag.js';
+import { checkImageDigest, checkImageTag } from './imageTag.js';
 
-export interface TagChange {
+export interface ImageChange {
   text: string;
   /** 1-based line of `newTag`. */
   line: number;
@@ -15,11 +15,14 @@ function yamlScalar(tag: string): string {
 }
 
 /**
- * Points the `images:` entry named `image` of a kustomization at `tag`, changing that one `newTag` line and
- * nothing else, so the release commit shows exactly what was released.
+ * Points the `images:` entry named `image` of a kustomization at `tag` and `digest` (kustomize renders
+ * `name:tag@digest`, so the node pulls exactly the manifest that was scanned), changing the `newTag` and `digest`
+ * lines and nothing else, so the release commit shows exactly what was released. An entry without a `digest`
+ * line gets one, right below `newTag`.
  */
-export function setImageTag(kustomization: string, image: string, tag: string): TagChange {
+export function setImage(kustomization: string, image: string, tag: string, digest: string): ImageChange {
   checkImageTag(tag);
+  checkImageDigest(digest);
   const document = parseDocument(kustomization);
   if (document.errors.length > 0)
     throw new Error(`the kustomization is not valid YAML: ${document.errors[0]?.message}`);
@@ -31,17 +34,42 @@ export function setImageTag(kustomization: string, image: string, tag: string): 
   if (!isScalar(current) || !current.range) {
     throw new Error(`the images: entry ${image} has no newTag to change; add "newTag: <tag>" to it`);
   }
-  const [start, end] = current.range;
-  const text = `${kustomization.slice(0, start)}${yamlScalar(tag)}${kustomization.slice(end)}`;
-  const line = kustomization.slice(0, start).split('\n').length;
+  const currentDigest = entry.get('digest', true);
+  if (currentDigest !== undefined && (!isScalar(currentDigest) || !currentDigest.range))
+    throw new Error(
+      `the images: entry ${image} has a digest that is not one value; write "digest: <digest>"`,
+    );
+  const line = kustomization.slice(0, current.range[0]).split('\n').length;
+
+  // Edits from the end of the text backwards, so each range's offsets still hold.
+  const edits: [start: number, end: number, value: string][] = [
+    [current.range[0], current.range[1], yamlScalar(tag)],
+  ];
+  if (isScalar(currentDigest)) edits.push([currentDigest.range![0], currentDigest.range![1], digest]);
+  let text = kustomization;
+  for (const [start, end, value] of edits.sort((a, b) => b[0] - a[0]))
+    text = `${text.slice(0, start)}${value}${text.slice(end)}`;
+  const lines = text.split('\n');
+  if (!isScalar(currentDigest)) {
+    const indent = /^(\s*)(- )?/.exec(lines[line - 1]!)!;
+    lines.splice(line, 0, `${indent[1]}${indent[2] ? '  ' : ''}digest: ${digest}`);
+    text = lines.join('\n');
+  }
 
   const before = kustomization.split('\n');
-  const after = text.split('\n');
-  const changed = after.filter((value, index) => before[index] !== value).length;
-  if (before.length !== after.length || changed > 1) {
+  const inserted = lines.length - before.length;
+  const changed = lines.filter(
+    (value, index) =>
+      index !== (inserted ? line : -1) && before[index - (index > line ? inserted : 0)] !== value,
+  ).length;
+  const written = (
+    parseYaml(text) as { images: { name: string; newTag: unknown; digest: unknown }[] }
+  ).images.find((i) => i.name === image);
+  if (changed > 2 || String(written?.newTag) !== tag || written?.digest !== digest) {
     throw new Error(
-      `changing the tag would change ${changed} lines instead of one (line ${line}); write newTag on one line`,
+      `changing the image would change ${changed} lines instead of the newTag and digest lines (line ${line}); write each on one line`,
     );
   }
-  return { text, line, from: String(current.value), to: tag };
+  const was = isScalar(currentDigest) ? `${current.value}@${currentDigest.value}` : String(current.value);
+  return { text, line, from: was, to: `${tag}@${digest}` };
 }

@@ -1,17 +1,17 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { after, afterEach, before, describe, it } from 'mocha';
+import { after, before, describe, it } from 'mocha';
 import { buildKustomization, type KubernetesObject, objectName } from '../checks/kustomize.js';
 import { repositoryRoot } from '../checks/repository.js';
 import { placeholder } from '../checks/substitution.js';
 import { ControlPlane } from './kube/controlPlane.js';
 import { Flux } from './kube/flux.js';
 import { GitHubStandIn } from './kube/github.js';
-import { GitServer, git } from './kube/gitServer.js';
+import { GitOps } from './kube/gitops.js';
+import { TestFolder } from './kube/testFolder.js';
 import { waitFor } from './processes.js';
 
 const run = promisify(execFile);
@@ -34,34 +34,20 @@ const TERRAFORM: Record<string, string> = {
   ODP_GITHUB_REPOSITORY: 'jkl/open-data-platform',
 };
 
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
+/** Not a released image: kwok never pulls it, so any well-formed digest stands for one. */
+const DIGEST = `sha256:${'0'.repeat(64)}`;
 
+// clusters/poc's pods need what only AKS runs (the Blob CSI and Key Vault CSI drivers, workload identity), so
+// no real node could start them: their node is simulated. node.test.ts runs clusters/local on a real one.
 describe('Flux reconciles clusters/poc on a real control plane (pods simulated by kwok)', function () {
   this.timeout(240_000);
-  let dir: string;
-  let work: string;
+  const dir = new TestFolder('odp-flux-');
   let plane: ControlPlane;
   let flux: Flux | undefined;
-  let gitServer: GitServer | undefined;
+  let gitops: GitOps;
   let github: GitHubStandIn | undefined;
 
   const kubectl = (...args: string[]) => plane.kubectl(...args);
-  const conditions = async (kind: string, name: string, namespace = 'flux-system') =>
-    JSON.parse(
-      (await kubectl('get', kind, name, '-n', namespace, '-o', 'jsonpath={.status.conditions}')) || '[]',
-    ) as Condition[];
-  const ready = async (name: string) =>
-    (await conditions('kustomization', name)).find((c) => c.type === 'Ready');
-  const kustomizationStatus = (name: string, field: string) =>
-    kubectl('get', 'kustomization', name, '-n', 'flux-system', '-o', `jsonpath={.status.${field}}`);
-  const appliedRevision = (name: string) => kustomizationStatus(name, 'lastAppliedRevision');
-  const attemptedRevision = (name: string) => kustomizationStatus(name, 'lastAttemptedRevision');
   const image = () =>
     kubectl(
       'get',
@@ -72,125 +58,38 @@ describe('Flux reconciles clusters/poc on a real control plane (pods simulated b
       '-o',
       'jsonpath={.spec.template.spec.containers[0].image}',
     );
-  const head = () => git(work, 'rev-parse', 'HEAD');
-
-  /** What a push and Flux's interval do, without waiting for the interval: fetch the source, apply at once. */
-  const reconcile = async () => {
-    const now = new Date().toISOString();
-    await kubectl(
-      'annotate',
-      '--overwrite',
-      '-n',
-      'flux-system',
-      'gitrepository/poc',
-      `reconcile.fluxcd.io/requestedAt=${now}`,
-    );
-    for (const name of ['poc-cluster', 'infrastructure', 'apps']) {
-      await kubectl(
-        'annotate',
-        '--overwrite',
-        '-n',
-        'flux-system',
-        `kustomization/${name}`,
-        `reconcile.fluxcd.io/requestedAt=${now}`,
-      ).catch(() => undefined);
-    }
-  };
-  const push = async (message: string) => {
-    await git(work, 'commit', '-qam', message);
-    await git(work, 'push', '-q', 'origin', 'main');
-    await reconcile();
-    return head();
-  };
-  const lastReady: Record<string, Condition | undefined> = {};
-  /** Waits until `name` has applied `revision` and says Ready; a failure names the controllers' state. */
-  const appliedAndReady = (name: string, sha: string, timeoutMs = 120_000) =>
-    waitFor(
-      () =>
-        `Kustomization ${name} to apply ${sha.slice(0, 7)} and be Ready; its Ready condition: ${JSON.stringify(lastReady[name])}; stopped early: ${[...plane.exited(), ...(flux?.exited() ?? [])].join('\n') || 'none'}`,
-      async () => {
-        lastReady[name] = await ready(name);
-        return (await appliedRevision(name)).endsWith(sha) && lastReady[name]?.status === 'True';
-      },
-      timeoutMs,
-      500,
-    );
 
   before(async function () {
     this.timeout(600_000);
-    dir = await mkdtemp(path.join(os.tmpdir(), 'odp-flux-'));
-    plane = await ControlPlane.start(path.join(dir, 'cluster'));
+    await dir.create();
+    plane = await ControlPlane.start(path.join(dir.path, 'cluster'), 'simulated');
     github = await GitHubStandIn.start();
-    // The repository as GitHub would serve it: what clusters/poc reaches (apps/, the dataset definitions).
-    work = path.join(dir, 'work');
-    for (const part of ['clusters', 'apps', 'service/datasets']) {
-      await cp(path.join(repositoryRoot, part), path.join(work, part), { recursive: true });
-    }
-    await git(work, 'init', '-q', '-b', 'main');
-    await git(work, 'add', '-A');
-    await git(work, 'commit', '-qm', 'the poc cluster as on main');
-    await mkdir(path.join(dir, 'git'));
-    await git(path.join(dir, 'git'), 'init', '-q', '--bare', '-b', 'main', 'poc.git');
-    await git(work, 'remote', 'add', 'origin', path.join(dir, 'git', 'poc.git'));
-    await git(work, 'push', '-q', 'origin', 'main');
-    gitServer = await GitServer.start(path.join(dir, 'git'));
     flux = await Flux.start(plane);
-    // What Terraform's Flux configuration creates: the GitRepository and the `cluster` Kustomization (the
-    // extension prefixes its name with the configuration's), with the values it substitutes.
-    await plane.apply(`apiVersion: v1
-kind: Secret
-metadata: { name: github-commit-status, namespace: flux-system }
-stringData: { token: not-a-real-token }
----
-apiVersion: source.toolkit.fluxcd.io/v1
-kind: GitRepository
-metadata: { name: poc, namespace: flux-system }
-spec:
-  url: ${gitServer.url}/poc.git
-  ref: { branch: main }
-  interval: 1m
----
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata: { name: poc-cluster, namespace: flux-system }
-spec:
-  sourceRef: { kind: GitRepository, name: poc }
-  path: ./clusters/poc
-  interval: 2m
-  retryInterval: 1m
-  timeout: 10m
-  prune: true
-  force: true
-  postBuild:
-    substitute:
-${Object.entries({ ...TERRAFORM, ODP_GITHUB_URL: github.url })
-  .map(([name, value]) => `      ${name}: "${value}"`)
-  .join('\n')}
-`);
+    // The repository as GitHub would serve it: what clusters/poc reaches (apps/, the dataset definitions).
+    gitops = await GitOps.start(plane, flux, dir.path, {
+      cluster: 'poc',
+      paths: ['clusters', 'apps', 'service/datasets'],
+      substitute: { inline: { ...TERRAFORM, ODP_GITHUB_URL: github.url } },
+    });
   });
 
-  let failed = false;
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed') failed = true;
-  });
   after(async () => {
     await flux?.stop();
-    await gitServer?.stop();
+    await gitops?.stop();
     await github?.stop();
     await plane?.stop();
-    // The controllers' logs are what explains a failure: they stay when a test failed.
-    if (failed) console.log(`      cluster logs kept in ${dir}/cluster`);
-    else if (dir) await rm(dir, { recursive: true, force: true });
+    await dir.close('cluster logs');
   });
 
   it('makes every Kustomization Ready in dependsOn order, with every object of apps/poc substituted server-side', async () => {
-    const sha = await head();
-    for (const name of ['poc-cluster', 'infrastructure', 'apps']) await appliedAndReady(name, sha, 180_000);
-    const infrastructure = new Date((await ready('infrastructure'))!.lastTransitionTime!);
-    const apps = new Date((await ready('apps'))!.lastTransitionTime!);
+    const sha = await gitops.head();
+    for (const name of ['poc-cluster', 'infrastructure', 'apps'])
+      await gitops.appliedAndReady(name, sha, 180_000);
+    const infrastructure = new Date((await gitops.ready('infrastructure'))!.lastTransitionTime!);
+    const apps = new Date((await gitops.ready('apps'))!.lastTransitionTime!);
     expect(apps.getTime()).to.be.at.least(infrastructure.getTime());
 
-    const { objects } = await buildKustomization(path.join(work, 'apps/poc'));
+    const { objects } = await buildKustomization(path.join(gitops.work, 'apps/poc'));
     expect(objects.length).to.be.greaterThan(10);
     for (const object of objects) {
       const live = await liveObject(object);
@@ -211,22 +110,22 @@ ${Object.entries({ ...TERRAFORM, ODP_GITHUB_URL: github.url })
   });
 
   it('rolls the Deployment to a tag released in Git, and back when the release is reverted', async () => {
-    const kustomization = path.join(work, 'apps/poc/kustomization.yaml');
-    await run('npm', ['run', '-s', 'release', '--', '0.2.0', '--kustomization', kustomization], {
-      cwd: repositoryRoot,
-    });
+    const kustomization = path.join(gitops.work, 'apps/poc/kustomization.yaml');
+    await run(
+      'npm',
+      ['run', '-s', 'release', '--', '0.2.0', '--digest', DIGEST, '--kustomization', kustomization],
+      {
+        cwd: repositoryRoot,
+      },
+    );
     const pushed = Date.now();
-    const released = await push('release lake-service 0.2.0');
-    await waitFor('the release to roll out', async () => (await image()).endsWith(':0.2.0'), 120_000, 200);
+    const released = await gitops.push('release lake-service 0.2.0');
+    await waitFor('the release to roll out', async () => (await image()).includes(':0.2.0@'), 120_000, 200);
     const rolledOutMs = Date.now() - pushed;
-    await appliedAndReady('apps', released);
-    expect(await image()).to.equal(`${TERRAFORM.ODP_REGISTRY}/lake-service:0.2.0`);
+    await gitops.appliedAndReady('apps', released);
+    expect(await image()).to.equal(`${TERRAFORM.ODP_REGISTRY}/lake-service:0.2.0@${DIGEST}`);
 
-    await git(work, 'revert', '--no-edit', 'HEAD');
-    await git(work, 'push', '-q', 'origin', 'main');
-    await reconcile();
-    const reverted = await head();
-    await appliedAndReady('apps', reverted);
+    await gitops.appliedAndReady('apps', await gitops.revert());
     expect(await image()).to.equal(`${TERRAFORM.ODP_REGISTRY}/lake-service:0.1.0`);
     console.log(`      commit to rollout: ${rolledOutMs} ms (reconcile requested at push)`);
   });
@@ -235,18 +134,18 @@ ${Object.entries({ ...TERRAFORM, ODP_GITHUB_URL: github.url })
     expect(
       await kubectl('get', 'poddisruptionbudget', 'lake-service-api', '-n', 'odp', '-o', 'name'),
     ).to.include('lake-service-api');
-    const base = path.join(work, 'apps/base/lake-service/kustomization.yaml');
+    const base = path.join(gitops.work, 'apps/base/lake-service/kustomization.yaml');
     const original = await readFile(base, 'utf8');
     await writeFile(base, original.replace('  - poddisruptionbudget.yaml\n', ''));
-    const sha = await push('drop the PodDisruptionBudget');
-    await appliedAndReady('apps', sha);
+    const sha = await gitops.push('drop the PodDisruptionBudget');
+    await gitops.appliedAndReady('apps', sha);
     expect(await kubectl('get', 'poddisruptionbudget', '-n', 'odp', '-o', 'name')).to.equal('');
     await writeFile(base, original);
-    await appliedAndReady('apps', await push('restore the PodDisruptionBudget'));
+    await gitops.appliedAndReady('apps', await gitops.push('restore the PodDisruptionBudget'));
   });
 
   it('posts each Kustomization’s outcome to GitHub as a commit status on the applied commit', async () => {
-    const sha = await head();
+    const sha = await gitops.head();
     await waitFor(
       'commit statuses for the applied commit',
       async () => github!.statuses.filter((s) => s.sha === sha && s.state === 'success').length >= 3,
@@ -278,26 +177,19 @@ ${Object.entries({ ...TERRAFORM, ODP_GITHUB_URL: github.url })
       ],
     ];
     for (const [name, breakIt, reason] of broken) {
-      const good = await head();
-      const file = path.join(work, 'apps/base/lake-service', name);
+      const good = await gitops.head();
+      const file = path.join(gitops.work, 'apps/base/lake-service', name);
       const original = await readFile(file, 'utf8');
       expect(breakIt(original), name).to.not.equal(original);
       await writeFile(file, breakIt(original));
-      const sha = await push(`break ${name}`);
-      await waitFor(
-        `apps to report that ${name} is broken`,
-        async () =>
-          (await attemptedRevision('apps')).endsWith(sha) && (await ready('apps'))?.status === 'False',
-        120_000,
-        500,
-      );
-      const message = (await ready('apps'))!.message ?? '';
+      const sha = await gitops.push(`break ${name}`);
+      const message = (await gitops.failed('apps', sha, 120_000)).message ?? '';
       expect(message, name).to.match(reason);
       console.log(`      ${name} broken: ${message.replace(/\s+/g, ' ').slice(0, 200)}`);
-      expect(await appliedRevision('apps'), name).to.include(good);
+      expect(await gitops.appliedRevision('apps'), name).to.include(good);
       expect(await image()).to.equal(`${TERRAFORM.ODP_REGISTRY}/lake-service:0.1.0`);
       await writeFile(file, original);
-      await appliedAndReady('apps', await push(`fix ${name}`));
+      await gitops.appliedAndReady('apps', await gitops.push(`fix ${name}`));
     }
   });
 

@@ -12,13 +12,14 @@ import type { IIngress, INetworkPolicy } from 'kubernetes-models/networking.k8s.
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type {
   IConfigMap,
+  IContainer,
   IPersistentVolume,
   IPersistentVolumeClaim,
   IService,
   IServiceAccount,
 } from 'kubernetes-models/v1';
 import type { IIoK8sApiCoreV1PodTemplateSpec as IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { type DatasetFile, readDatasets } from '../checks/datasets.js';
 import { buildKustomization, type KubernetesObject, objectName } from '../checks/kustomize.js';
 import { repositoryRoot } from '../checks/repository.js';
@@ -186,17 +187,19 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
   });
 
   describe('apps/poc: the lake service', () => {
-    it('runs exactly the image the overlay names, so the tag in apps/poc/kustomization.yaml is the release', async () => {
+    it('runs exactly the image the overlay names, so the tag and digest in apps/poc/kustomization.yaml are the release', async () => {
       const overlay = parse(
         await readFile(path.join(repositoryRoot, 'apps/poc/kustomization.yaml'), 'utf8'),
       ) as {
-        images: { name: string; newName: string; newTag: string }[];
+        images: { name: string; newName: string; newTag: string; digest?: string }[];
       };
       expect(overlay.images).to.have.length(1);
       const [image] = overlay.images;
       const images = podTemplates(apps).flatMap(([, t]) => t.spec!.containers.map((c) => c.image));
       expect(images.length).to.be.greaterThan(0);
-      for (const used of images) expect(used).to.equal(`${image!.newName}:${image!.newTag}`);
+      // A release pins the digest beside the tag (`npm run release -- <tag> --digest <digest>`).
+      const digest = image!.digest ? `@${image!.digest}` : '';
+      for (const used of images) expect(used).to.equal(`${image!.newName}:${image!.newTag}${digest}`);
     });
 
     it('serves with at least two API replicas that do not ingest, kept by an HPA and a PDB', () => {
@@ -453,5 +456,153 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
       const egressPorts = policies.flatMap((p) => p.spec!.egress ?? []).flatMap((rule) => rule.ports ?? []);
       expect(egressPorts.map((port) => port.port)).to.have.members([53, 53, 5432, 443, 443]);
     });
+  });
+});
+
+/** Values shaped like what a person's Flux configuration substitutes for clusters/local (apps/README.md). */
+const LOCAL: Record<string, string> = {
+  ODP_REGISTRY: 'localhost:5000',
+  ODP_LOCAL_HOST: '172.18.0.1',
+  ODP_LOCAL_PG_PORT: '5432',
+  ODP_LOCAL_PG_USER: 'odp',
+  ODP_LOCAL_AZURITE_PORT: '10000',
+  ODP_GITHUB_REPOSITORY: 'jkl/open-data-platform',
+};
+
+/** The objects as Flux applies them: `${NAME}` and `${NAME:=default}` filled in. */
+function substituted(rendered: Rendered, values: Record<string, string>): Rendered {
+  const yaml = rendered.yaml.replace(
+    /\$\{(\w+)(?::=([^}]*))?\}/g,
+    (_, name: string, fallback?: string) => values[name] ?? fallback ?? `<${name} not set>`,
+  );
+  return { yaml, objects: parseAllDocuments(yaml).map((d) => d.toJS() as KubernetesObject) };
+}
+
+describe('Flux manifests of a cluster of your own (clusters/local, apps/local)', function () {
+  this.timeout(120_000);
+  let poc: Rendered;
+  let cluster: Rendered;
+  let apps: Rendered;
+
+  before(async () => {
+    [poc, cluster, apps] = await Promise.all([
+      buildKustomization(path.join(repositoryRoot, 'apps/poc')),
+      buildKustomization(path.join(repositoryRoot, 'clusters/local')),
+      buildKustomization(path.join(repositoryRoot, 'apps/local')),
+    ]);
+  });
+
+  it('validates every object, substituted, offline against the Kubernetes 1.34 and Flux schemas', async () => {
+    const objects = [...substituted(cluster, LOCAL).objects, ...substituted(apps, LOCAL).objects];
+    expect(objects.map((o) => JSON.stringify(o)).join('\n')).to.not.include('not set>');
+    const problems = await schemaProblems(objects);
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+
+  it('takes every value from the ConfigMap odp-local, documented in apps/README.md, and health-checks the API', async () => {
+    const kustomization = one<IKustomization>(cluster, 'Kustomization', 'apps');
+    expect(kustomization.spec!.path).to.equal('./apps/local');
+    expect(kustomization.spec!.postBuild?.substituteFrom).to.deep.equal([
+      { kind: 'ConfigMap', name: 'odp-local' },
+    ]);
+    expect(kustomization.spec!.healthChecks).to.deep.include({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'lake-service-api',
+      namespace: 'odp',
+    });
+    const readme = await readFile(path.join(repositoryRoot, 'apps/README.md'), 'utf8');
+    const local = readme.slice(readme.indexOf('### Run the GitOps loop locally'));
+    const used = new Set([
+      ...substitutedVariablesOf(apps.objects),
+      ...substitutedVariablesOf(cluster.objects),
+    ]);
+    expect(
+      [...used].filter((v) => !local.includes(v)),
+      'variables missing from apps/README.md',
+    ).to.deep.equal([]);
+    expect(Object.keys(LOCAL).sort()).to.deep.equal(
+      [...used].filter((v) => !v.startsWith('ODP_HEALTH') && v !== 'ODP_GITHUB_URL').sort(),
+    );
+  });
+
+  it('runs the pods of apps/poc, differing only in what AKS alone provides', () => {
+    // Generated ConfigMaps are named after their content, which differs where the overlays' settings do.
+    const names = (r: Rendered) => r.objects.map((o) => objectName(o).replace(/-[a-z0-9]{10}$/, '')).sort();
+    const aksOnly = names(poc).filter((n) => !names(apps).includes(n));
+    expect(aksOnly).to.have.members([
+      'PersistentVolume/lake-service-data',
+      'PersistentVolumeClaim/odp/lake-service-data',
+      'SecretProviderClass/odp/lake-service-secrets',
+      'SecretProviderClass/odp/lake-service-api-secrets',
+      'Ingress/odp/lake-service',
+    ]);
+    expect(
+      names(apps).filter((n) => !names(poc).includes(n)),
+      'objects only apps/local has',
+    ).to.deep.equal([]);
+    const local = new Map(podTemplates(apps));
+    for (const [workload, template] of podTemplates(poc)) {
+      const here = local.get(workload)!.spec!;
+      // The service's own container, its probes, limits, securityContext and env, exactly as on AKS (its
+      // settings' ConfigMap is named after its content, which differs where the overlays' settings do), but for
+      // how it signs in to the catalog: every pod here as the settings' role with the Secret's password, where
+      // the API signs in on AKS as its own role with its Entra token.
+      const unnamed = (containers: unknown) =>
+        JSON.parse(JSON.stringify(containers).replace(/(lake-service-config)-[a-z0-9]{10}/g, '$1'));
+      const signIn = (containers: IContainer[]) =>
+        containers.map((c) => ({
+          ...c,
+          env: c.env?.filter((e) => e.name !== 'ODP_CATALOG'),
+          envFrom: c.envFrom?.filter((from) => from.secretRef?.name !== 'lake-service-secrets'),
+        }));
+      expect(unnamed(signIn(here.containers)), workload).to.deep.equal(
+        unnamed(signIn(template.spec!.containers)),
+      );
+      const service = here.containers[0]!;
+      expect(
+        service.env?.map((e) => e.name),
+        workload,
+      ).to.not.include('ODP_CATALOG');
+      expect(
+        service.envFrom?.map((from) => from.secretRef?.name),
+        workload,
+      ).to.include('lake-service-secrets');
+      expect(here.securityContext, workload).to.deep.equal(template.spec!.securityContext);
+      expect(here.serviceAccountName, workload).to.equal(template.spec!.serviceAccountName);
+      // Volumes differ only where AKS's CSI drivers were: /data (Blob) and /mnt/secrets (Key Vault).
+      const others = (volumes: { name: string }[] | undefined) =>
+        (volumes ?? []).filter((v) => v.name !== 'data' && v.name !== 'secrets');
+      expect(others(here.volumes), workload).to.deep.equal(others(template.spec!.volumes));
+      expect(here.volumes!.find((v) => v.name === 'secrets')?.secret?.secretName).to.equal(
+        'lake-service-api-keys',
+      );
+      expect(here.volumes!.find((v) => v.name === 'data')?.emptyDir, workload).to.not.equal(undefined);
+      // And one sidecar, Azurite on the pod's loopback, as hardened as the service.
+      expect(
+        here.initContainers?.map((c) => c.name),
+        workload,
+      ).to.deep.equal(['azurite-loopback']);
+      const sidecar = here.initContainers![0]!;
+      expect(sidecar.restartPolicy).to.equal('Always');
+      expect(sidecar.securityContext).to.deep.equal(template.spec!.containers[0]!.securityContext);
+    }
+  });
+
+  it('gives every pod an environment the service accepts: PostgreSQL and Azurite of the host, bundled sources', () => {
+    const objects = substituted(apps, LOCAL);
+    const config = all<IConfigMap>(objects, 'ConfigMap').find((c) =>
+      c.metadata.name.startsWith('lake-service-config'),
+    )!;
+    for (const [workload, template] of podTemplates(objects)) {
+      const env = Object.fromEntries(
+        (template.spec!.containers[0]!.env ?? []).map((e) => [e.name, e.value ?? '']),
+      );
+      const service = loadConfig({ ...config.data, ...env, PGPASSWORD: 'from-the-secret' });
+      expect(service.catalog, workload).to.deep.include({ kind: 'postgres', auth: 'libpq' });
+      expect(service.dataPath, workload).to.deep.include({ kind: 'azure' });
+      expect(service.increments, workload).to.deep.include({ kind: 'azure' });
+      expect(service.sources, workload).to.equal('bundled');
+    }
   });
 });

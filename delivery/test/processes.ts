@@ -23,6 +23,12 @@ export async function waitFor(
   }
 }
 
+/** Every daemon still running: a test run that dies without its after-hooks still leaves none running. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** A long-running process of the test cluster, logging to its own file, stopped by its PID. */
 export class Daemon {
   readonly name: string;
@@ -54,15 +60,17 @@ export class Daemon {
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
     child.on('error', (error) => out.write(`could not start ${command}: ${error.message}\n`));
-    // A test run that dies without its after-hooks still leaves nothing running.
-    const orphaned = () => child.kill('SIGKILL');
-    process.once('exit', orphaned);
-    child.once('exit', () => process.off('exit', orphaned));
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     return new Daemon(name, log, child);
   }
 
   get running(): boolean {
     return !this.#exited;
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
   }
 
   /** The last lines it logged: why it stopped, when it stopped early. */

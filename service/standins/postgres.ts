@@ -21,7 +21,9 @@ function postgresBin(): string {
     const dir = path.join(root, major, 'bin');
     if (existsSync(path.join(dir, 'pg_ctl'))) return dir;
   }
-  throw new Error('PostgreSQL server binaries (pg_ctl, initdb) not found: run .ci/setup.d/service.sh');
+  throw new Error(
+    'PostgreSQL server binaries (pg_ctl, initdb) not found: run npm test, or node --import tsx .ci/install.ts postgresql',
+  );
 }
 
 /** PostgreSQL refuses to run as root; a root test run hands the cluster to the `postgres` system user. */

@@ -1,28 +1,25 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePorts } from '@odp/service/standins/loopback';
-import { toolsHome } from '../../checks/tools.js';
+import { toolPath } from '../../checks/tools.js';
 import { Daemon, waitFor } from '../processes.js';
 
 const run = promisify(execFile);
 
-/** Where .ci/setup.d/kube.sh keeps the binaries it built (it exports the exact folder). */
-export function kubeBin(): string {
-  const bin = process.env.ODP_KUBE_BIN;
-  if (!bin)
-    throw new Error(
-      `ODP_KUBE_BIN is not set: run the tests through .ci/with-tools.sh (tools under ${toolsHome})`,
-    );
-  return bin;
-}
+/** Where the nodes of a control plane come from. */
+export type Nodes =
+  /** kwok keeps one simulated node Ready and reports every pod on it running: no container runs. */
+  | 'simulated'
+  /** none yet: a kubelet joins (RealNode), with the credentials `credentials()` makes. */
+  | 'real';
 
 /**
  * A Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver, kube-controller-manager (Deployments,
- * garbage collection, volume binding) and kube-scheduler, plus kwok with one simulated node, so pods are
- * scheduled and reported running and ready without a kubelet. No container runs: health is simulated.
+ * garbage collection, volume binding) and kube-scheduler, with either kwok and one simulated node (pods are
+ * scheduled and reported running and ready, health is simulated) or none, for a real node to join.
  */
 export class ControlPlane {
   readonly dir: string;
@@ -35,17 +32,41 @@ export class ControlPlane {
     this.#daemons = daemons;
   }
 
-  static async start(dir: string): Promise<ControlPlane> {
-    const bin = kubeBin();
-    await mkdir(path.join(dir, 'pki'), { recursive: true });
+  /** The certificate authority clients and the kubelet are signed by (and trust the API server's clients by). */
+  get caFile(): string {
+    return path.join(this.dir, 'pki', 'ca.crt');
+  }
+
+  static async start(dir: string, nodes: Nodes): Promise<ControlPlane> {
+    const pki = path.join(dir, 'pki');
+    await mkdir(pki, { recursive: true });
     const [etcdPort, peerPort, apiPort, managerPort, schedulerPort, kwokPort] = await freePorts(6);
     const daemons: Daemon[] = [];
     const plane = new ControlPlane(dir, path.join(dir, 'kubeconfig'), daemons);
     try {
+      await run('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=odp-test-ca',
+        '-keyout',
+        path.join(pki, 'ca.key'),
+        '-out',
+        plane.caFile,
+      ]);
+      // The API server's identity towards kubelets (logs, exec); the kubelet asks the API server what it may do.
+      const kubeletClient = await plane.certificate('kube-apiserver-kubelet-client', []);
       daemons.push(
         Daemon.start(
           'etcd',
-          path.join(bin, 'etcd'),
+          toolPath('etcd'),
           [
             '--data-dir',
             path.join(dir, 'etcd'),
@@ -65,11 +86,11 @@ export class ControlPlane {
       await run('openssl', ['rsa', '-in', key, '-pubout', '-out', pub]);
       const token = randomBytes(24).toString('hex');
       await writeFile(path.join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`);
-      await writeFile(plane.kubeconfig, kubeconfig(`https://127.0.0.1:${apiPort}`, token));
+      await writeFile(plane.kubeconfig, kubeconfig(`https://127.0.0.1:${apiPort}`, { token }));
       daemons.push(
         Daemon.start(
           'kube-apiserver',
-          path.join(bin, 'kube-apiserver'),
+          toolPath('kube-apiserver'),
           [
             `--etcd-servers=http://127.0.0.1:${etcdPort}`,
             '--bind-address=127.0.0.1',
@@ -80,7 +101,12 @@ export class ControlPlane {
             `--service-account-key-file=${pub}`,
             `--service-account-signing-key-file=${key}`,
             `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
-            '--authorization-mode=RBAC',
+            `--client-ca-file=${plane.caFile}`,
+            `--kubelet-client-certificate=${kubeletClient.cert}`,
+            `--kubelet-client-key=${kubeletClient.key}`,
+            '--kubelet-preferred-address-types=InternalIP',
+            // A kubelet may change only its own node and the pods bound to it.
+            '--authorization-mode=Node,RBAC',
             '--service-cluster-ip-range=10.96.0.0/16',
             '--endpoint-reconciler-type=none',
           ],
@@ -92,7 +118,7 @@ export class ControlPlane {
       daemons.push(
         Daemon.start(
           'kube-controller-manager',
-          path.join(bin, 'kube-controller-manager'),
+          toolPath('kube-controller-manager'),
           [
             kubeconfigFlag,
             '--leader-elect=false',
@@ -108,7 +134,7 @@ export class ControlPlane {
         ),
         Daemon.start(
           'kube-scheduler',
-          path.join(bin, 'kube-scheduler'),
+          toolPath('kube-scheduler'),
           [
             kubeconfigFlag,
             `--authentication-kubeconfig=${plane.kubeconfig}`,
@@ -121,36 +147,10 @@ export class ControlPlane {
           ],
           path.join(dir, 'kube-scheduler.log'),
         ),
-        Daemon.start(
-          'kwok',
-          path.join(bin, 'kwok'),
-          [
-            kubeconfigFlag,
-            '--manage-all-nodes=false',
-            '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-            '--node-ip=127.0.0.1',
-            // Heartbeats through the node's Lease, as a kubelet sends them; without them the node lifecycle
-            // controller marks the node, and every pod on it, not ready after a few minutes.
-            '--node-lease-duration-seconds=40',
-            '--cidr=10.0.0.1/24',
-            `--server-address=127.0.0.1:${kwokPort}`,
-          ],
-          path.join(dir, 'kwok.log'),
-        ),
       );
-      await plane.apply(SIMULATED_NODE);
-      await waitFor(
-        'the simulated node to be Ready',
-        async () =>
-          (await plane.kubectl(
-            'get',
-            'node',
-            'kwok-node-0',
-            '-o',
-            'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
-          )) === 'True',
-        60_000,
-      );
+      // The API server's client certificate may use every kubelet's API (logs, exec, port-forward).
+      await plane.apply(KUBELET_API_ACCESS);
+      if (nodes === 'simulated') await plane.startSimulatedNode(kubeconfigFlag, kwokPort!);
       return plane;
     } catch (error) {
       await plane.stop();
@@ -158,9 +158,89 @@ export class ControlPlane {
     }
   }
 
+  private async startSimulatedNode(kubeconfigFlag: string, kwokPort: number): Promise<void> {
+    this.#daemons.push(
+      Daemon.start(
+        'kwok',
+        toolPath('kwok'),
+        [
+          kubeconfigFlag,
+          '--manage-all-nodes=false',
+          '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+          '--node-ip=127.0.0.1',
+          // Heartbeats through the node's Lease, as a kubelet sends them; without them the node lifecycle
+          // controller marks the node, and every pod on it, not ready after a few minutes.
+          '--node-lease-duration-seconds=40',
+          '--cidr=10.0.0.1/24',
+          `--server-address=127.0.0.1:${kwokPort}`,
+        ],
+        path.join(this.dir, 'kwok.log'),
+      ),
+    );
+    await this.apply(SIMULATED_NODE);
+    await waitFor(
+      'the simulated node to be Ready',
+      async () =>
+        (await this.kubectl(
+          'get',
+          'node',
+          'kwok-node-0',
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+        )) === 'True',
+      60_000,
+    );
+  }
+
+  /** A client certificate for `user` in `groups`, signed by the cluster's certificate authority. */
+  async certificate(user: string, groups: string[]): Promise<{ cert: string; key: string }> {
+    const pki = path.join(this.dir, 'pki');
+    const base = path.join(pki, user.replaceAll(':', '-'));
+    const subject = `/CN=${user}${groups.map((group) => `/O=${group}`).join('')}`;
+    await run('openssl', [
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      subject,
+      '-keyout',
+      `${base}.key`,
+      '-out',
+      `${base}.csr`,
+    ]);
+    await run('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      `${base}.csr`,
+      '-CA',
+      this.caFile,
+      '-CAkey',
+      path.join(pki, 'ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      `${base}.crt`,
+    ]);
+    return { cert: `${base}.crt`, key: `${base}.key` };
+  }
+
+  /** A kubeconfig file for `user` in `groups` (a client certificate), named after `name`. */
+  async credentials(user: string, groups: string[], name: string): Promise<string> {
+    const { cert, key } = await this.certificate(user, groups);
+    const file = path.join(this.dir, `${name}.kubeconfig`);
+    const server = /server: (\S+)/.exec(await readFile(this.kubeconfig, 'utf8'))![1]!;
+    await writeFile(file, kubeconfig(server, { 'client-certificate': cert, 'client-key': key }));
+    return file;
+  }
+
   /** kubectl against this cluster; resolves with its standard output. */
   async kubectl(...args: string[]): Promise<string> {
-    const { stdout } = await run('kubectl', [`--kubeconfig=${this.kubeconfig}`, ...args], {
+    const { stdout } = await run(toolPath('kubectl'), [`--kubeconfig=${this.kubeconfig}`, ...args], {
       maxBuffer: 64 * 1024 * 1024,
     }).catch((error: { stderr?: string; message: string }) => {
       throw new Error(`kubectl ${args.join(' ')}: ${error.stderr?.trim() || error.message}`);
@@ -189,7 +269,7 @@ export class ControlPlane {
   }
 }
 
-function kubeconfig(server: string, token: string): string {
+function kubeconfig(server: string, user: Record<string, string>): string {
   return `apiVersion: v1
 kind: Config
 clusters:
@@ -200,13 +280,29 @@ clusters:
 users:
   - name: admin
     user:
-      token: ${token}
+${Object.entries(user)
+  .map(([field, value]) => `      ${field}: ${value}`)
+  .join('\n')}
 contexts:
   - name: test
     context: { cluster: test, user: admin }
 current-context: test
 `;
 }
+
+const KUBELET_API_ACCESS = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: kube-apiserver-kubelet-client
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:kubelet-api-admin
+subjects:
+  - apiGroup: rbac.authorization.k8s.io
+    kind: User
+    name: kube-apiserver-kubelet-client
+`;
 
 /** One node that kwok keeps Ready and on which it reports every scheduled pod running (a simulation). */
 const SIMULATED_NODE = `apiVersion: v1

@@ -2,9 +2,9 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from '@odp/service/standins/loopback';
+import { toolPath } from '../../checks/tools.js';
 import { Daemon, waitFor } from '../processes.js';
 import type { ControlPlane } from './controlPlane.js';
-import { kubeBin } from './controlPlane.js';
 
 /**
  * What AKS's Flux extension puts into a cluster, here as processes beside the control plane: the controllers'
@@ -20,10 +20,13 @@ export class Flux {
   }
 
   static async start(plane: ControlPlane): Promise<Flux> {
-    const bin = kubeBin();
-    const crds = path.join(bin, 'crds');
-    for (const file of (await readdir(crds)).sort())
-      await plane.apply(await readFile(path.join(crds, file), 'utf8'));
+    const controllers = ['source-controller', 'kustomize-controller', 'notification-controller'] as const;
+    // Each controller's CRDs, as its module ships them, beside its binary.
+    for (const controller of controllers) {
+      const crds = path.join(path.dirname(toolPath(controller)), 'crds');
+      for (const file of (await readdir(crds)).sort())
+        await plane.apply(await readFile(path.join(crds, file), 'utf8'));
+    }
     await plane.apply(await readFile(fileURLToPath(new URL('aks-crds.yaml', import.meta.url)), 'utf8'));
     await plane.apply(FLUX_NAMESPACE);
     await waitFor('the Flux CRDs to be established', async () =>
@@ -54,14 +57,14 @@ export class Flux {
     const daemons = [
       Daemon.start(
         'notification-controller',
-        path.join(bin, 'notification-controller'),
+        toolPath('notification-controller'),
         [...common(0), `--events-addr=127.0.0.1:${events}`, `--receiverAddr=127.0.0.1:${receiver}`],
         log('notification-controller'),
         env,
       ),
       Daemon.start(
         'source-controller',
-        path.join(bin, 'source-controller'),
+        toolPath('source-controller'),
         [
           ...common(1),
           eventsAddr,
@@ -74,7 +77,7 @@ export class Flux {
       ),
       Daemon.start(
         'kustomize-controller',
-        path.join(bin, 'kustomize-controller'),
+        toolPath('kustomize-controller'),
         [
           ...common(2),
           eventsAddr,

@@ -1,4 +1,5 @@
-// Builds kube-apiserver and kube-controller-manager from the published module; see .ci/setup.d/kube.sh.
+// Builds the Kubernetes binaries .ci/tools.yaml lists from this wrapper (API server, controller manager, scheduler,
+// kubelet, kube-proxy, kubectl): the published module, its staging modules replaced by their published versions.
 module odp.local/ci/kube/control-plane
 
 go 1.26

@@ -1,4 +1,4 @@
-// Builds etcd v3.6.16 from the published module; see .ci/setup.d/kube.sh.
+// Builds etcd v3.6.16 from the published module; see .ci/tools.yaml.
 // The require block is upstream's; `go mod tidy` must not run here.
 module odp.local/ci/kube/etcd
 

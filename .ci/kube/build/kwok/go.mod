@@ -1,4 +1,4 @@
-// Builds kwok v0.7.0 from the published module; see .ci/setup.d/kube.sh.
+// Builds kwok v0.7.0 from the published module; see .ci/tools.yaml.
 // The require block and the non-local replace lines are upstream's; `go mod tidy` must not run here.
 module odp.local/ci/kube/kwok
 

@@ -1,4 +1,4 @@
-// Builds source-controller v1.9.6 from the published module; see .ci/setup.d/kube.sh.
+// Builds source-controller v1.9.6 from the published module; see .ci/tools.yaml.
 // The require block and the non-local replace lines are upstream's; `go mod tidy` must not run here.
 module odp.local/ci/kube/source-controller
 
