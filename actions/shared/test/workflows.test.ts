@@ -62,7 +62,9 @@ async function workflows(): Promise<
 describe('workflows and action metadata', () => {
   it('pass actionlint (which also checks the inputs given to ./actions/*)', async function () {
     if (!existsSync(actionlint)) {
-      throw new Error(`${actionlint} is missing: run .ci/setup.d/actions.sh (it builds actionlint once)`);
+      throw new Error(
+        `${actionlint} is missing: run 'node --import tsx .ci/install.ts actionlint' (it builds actionlint once)`,
+      );
     }
     this.timeout(60_000);
     // Findings go to stdout with exit 1; a crash may print only to stderr. Any non-zero exit fails.

@@ -8,7 +8,7 @@ import { WORKFLOW_TOKEN } from './GitHubStandIn.js';
 
 const run = promisify(execFile);
 
-/** The CLI the fixture runs directly: terraform where installed, else OpenTofu (see .ci/setup.d/actions.sh). */
+/** The CLI the fixture runs directly: terraform where installed, else OpenTofu (see `tofu` in .ci/tools.yaml). */
 export const FIXTURE_CLI = process.env.ODP_TERRAFORM ?? (onPath('terraform') ? 'terraform' : 'tofu');
 
 function onPath(name: string): boolean {

@@ -16,11 +16,13 @@ import { bundledDatasets, ndjson, readingsDataset, Sandbox } from '../fixtures/s
 const SHOTS = path.resolve(import.meta.dirname, '../../test-results/console');
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** Debian's Chromium (or the Chrome of a CI runner), as .ci/setup.d/service.sh finds it. */
+/** Debian's Chromium (or the Chrome of a CI runner), as .ci/install.ts finds it. */
 function browserBinary(): string {
   const binary = process.env.ODP_CHROMIUM ?? '/usr/lib/chromium/chromium';
   if (!existsSync(binary)) {
-    throw new Error(`no Chromium at ${binary}: run .ci/setup.d/service.sh (it installs Debian's chromium)`);
+    throw new Error(
+      `no Chromium at ${binary}: run 'node --import tsx .ci/install.ts chromium' (it installs Debian's chromium)`,
+    );
   }
   return binary;
 }
