@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { localRateLimiter, type RateLimiter, sharedRateLimiter } from './access/rateLimit.js';
 import type { Config } from './config/config.js';
+import { pgClientConfig } from './config/conninfo.js';
 import type { Dataset } from './datasets/definition.js';
 import { datasetNamed, loadDatasets } from './datasets/load.js';
 import { openIncrementStore } from './increments/open.js';
@@ -8,7 +9,6 @@ import type { Run, RunTrigger } from './journal/run.js';
 import { prepareJournal } from './journal/tables.js';
 import { Lake } from './lake/lake.js';
 import { underSetupLock } from './lake/setupLock.js';
-import { pgClientConfig } from './lake/signin/conninfo.js';
 import { type CatalogCredential, catalogCredential } from './lake/signin/credential.js';
 import { CatalogSignIn } from './lake/signin/signin.js';
 import type { Logger } from './log.js';
