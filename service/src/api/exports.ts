@@ -7,11 +7,11 @@ import { pipeline, type Readable, Transform } from 'node:stream';
 import { pipeline as pipelined } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Statement } from '../lake/query.js';
 import { Gate } from './gate.js';
 import { Problem } from './problem.js';
 import { copySql } from './records/formats.js';
 import type { Format } from './records/query.js';
-import type { Statement } from './records/statement.js';
 import { withDeadline } from './sessions.js';
 
 const run = promisify(execFile);

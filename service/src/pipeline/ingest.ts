@@ -11,6 +11,7 @@ import { NO_RECORDS, newRunId, type Run, type RunCounts, type RunTrigger } from 
 import { lastValidators, type RunEntry } from '../journal/runs.js';
 import type { Lake } from '../lake/lake.js';
 import { unreachable } from '../lake/outage.js';
+import type { Statement } from '../lake/query.js';
 import type { Logger } from '../log.js';
 import type { Fetched, SourceValidators } from '../sources/fetched.js';
 import { FORMATS } from '../sources/formats/formats.js';
@@ -50,7 +51,7 @@ export interface IngestRequest {
   /** Look at every record received, also those stored unchanged before (see screen.ts). */
   recheck?: boolean;
   /** Statements that must commit with the batch (e.g. marking re-driven quarantine records). */
-  alsoCommit?: (runId: string) => string[];
+  alsoCommit?: (runId: string) => Statement[];
 }
 
 /**
