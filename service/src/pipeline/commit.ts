@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from '../datasets/definition.js';
 import { quarantineSql } from '../journal/quarantine.js';
-import type { Run, RunCounts } from '../journal/run.js';
-import { committedRun, type RunEntry, writeRun } from '../journal/runs.js';
+import type { Run, RunCounts, RunEntry } from '../journal/run.js';
+import { committedRun, writeRun } from '../journal/runs.js';
 import { LAKE } from '../lake/attach.js';
 import { rows, runAll, type Statement, transaction } from '../lake/query.js';
 import { ident, literal } from '../lake/quote.js';

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { listQuarantine, QuarantinedRecord } from '../../journal/quarantine.js';
-import { RUN_STATUSES, Run } from '../../journal/run.js';
+import { RUN_STATUSES, Run, RunInProgress } from '../../journal/run.js';
 import { listRuns, readRun } from '../../journal/runs.js';
 import { checkCursor, encodeCursor, readCursor, type SortValueCheck } from '../cursor.js';
 import { notFound } from '../problem.js';
 import { invalidValue } from '../records/values.js';
-import { RunStarted } from './operations.js';
 import { route } from './route.js';
 import { DatasetName, jsonResponse, Limit, problemResponses } from './schemas.js';
 
@@ -75,7 +74,7 @@ export const run = route({
   access: 'read',
   params: z.object({ id: z.string().min(1).max(200) }),
   responses: () => ({
-    '200': jsonResponse('the run', z.union([Run, RunStarted])),
+    '200': jsonResponse('the run', z.union([Run, RunInProgress])),
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
   handle: async (ctx, { params }, services) => {
