@@ -3,7 +3,7 @@ import type { ApiKey, KeyStore } from '../../access/keys.js';
 import type { RateLimiter } from '../../access/rateLimit.js';
 import { grants, type Scope } from '../../access/scopes.js';
 import type { AccessSettings } from '../../config/config.js';
-import { Problem } from '../problem.js';
+import { Problem } from '../http/problem.js';
 import type { Access } from '../routes/route.js';
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="odp"' };

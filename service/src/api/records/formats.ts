@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Statement } from '../../lake/query.js';
 import { literal } from '../../lake/quote.js';
-import { badRequest } from '../problem.js';
+import { badRequest } from '../http/problem.js';
 import { FORMATS, type Format } from './query.js';
 
 export const MEDIA_TYPES: Record<Format, string> = {

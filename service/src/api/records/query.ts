@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
-import type { ColumnInfo, TableSchema } from '../catalogCache.js';
-import { badRequest } from '../problem.js';
+import type { ColumnInfo, TableSchema } from '../http/catalogCache.js';
+import { badRequest } from '../http/problem.js';
 import { invalidValue, kindOf } from './values.js';
 
 export const OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'in', 'is'] as const;

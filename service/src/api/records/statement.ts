@@ -1,8 +1,8 @@
 import type { Statement } from '../../lake/query.js';
 import { ident } from '../../lake/quote.js';
 import { tableAt } from '../../lake/snapshots.js';
-import type { ColumnInfo } from '../catalogCache.js';
-import type { Cursor } from '../cursor.js';
+import type { ColumnInfo } from '../http/catalogCache.js';
+import type { Cursor } from '../http/cursor.js';
 import type { Filter, RecordQuery, SortTerm } from './query.js';
 import { type Carrier, castParam, outputSql, paramValue } from './values.js';
 

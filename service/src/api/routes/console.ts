@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { SERVICE_ROOT } from '../../serviceRoot.js';
-import { notFound, Problem } from '../problem.js';
+import { notFound, Problem } from '../http/problem.js';
 import { route } from './route.js';
 
 /** Where `console/build.mjs` writes the console (npm run build, the image build, the browser tests). */

@@ -6,9 +6,9 @@ import { Run } from '../../journal/run.js';
 import { lastChange, listRuns } from '../../journal/runs.js';
 import { rows } from '../../lake/query.js';
 import { tableAt } from '../../lake/snapshots.js';
-import type { ColumnInfo } from '../catalogCache.js';
-import { answerFromCache } from '../conditional.js';
-import { Problem } from '../problem.js';
+import type { ColumnInfo } from '../http/catalogCache.js';
+import { answerFromCache } from '../http/conditional.js';
+import { Problem } from '../http/problem.js';
 import { route, type Services } from './route.js';
 import { DatasetName, jsonResponse, problemResponses } from './schemas.js';
 

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
 import { messageOf } from '../../errors.js';
 import { type Row, rows } from '../../lake/query.js';
-import type { ColumnInfo } from '../catalogCache.js';
-import { answerFromCache } from '../conditional.js';
+import type { ColumnInfo } from '../http/catalogCache.js';
+import { answerFromCache } from '../http/conditional.js';
 import {
   type Cursor,
   checkCursor,
@@ -13,9 +13,10 @@ import {
   invalidCursor,
   readCursor,
   type SortValueCheck,
-} from '../cursor.js';
-import type { ExportWriter } from '../exports.js';
-import { badRequest, notFound, Problem } from '../problem.js';
+} from '../http/cursor.js';
+import { badRequest, notFound, Problem } from '../http/problem.js';
+import { withDeadline } from '../http/sessions.js';
+import type { ExportWriter } from '../records/exports.js';
 import { MEDIA_TYPES, negotiate } from '../records/formats.js';
 import {
   DEFAULT_PAGE,
@@ -27,7 +28,6 @@ import {
 } from '../records/query.js';
 import { recordByKeySql, recordsSql, sortAlias } from '../records/statement.js';
 import { invalidValue } from '../records/values.js';
-import { withDeadline } from '../sessions.js';
 import { route, type Services } from './route.js';
 import { DatasetName, problemResponses, rowSchema } from './schemas.js';
 

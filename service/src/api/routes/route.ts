@@ -6,11 +6,11 @@ import type { ApiSettings } from '../../config/config.js';
 import type { Dataset } from '../../datasets/definition.js';
 import type { OperatorRuns } from '../../runs/operatorRuns.js';
 import type { Runtime } from '../../runtime.js';
-import type { CatalogCache } from '../catalogCache.js';
-import type { Exports } from '../exports.js';
-import { badRequest } from '../problem.js';
-import type { ResponseCache } from '../responseCache.js';
-import type { ReadSessions } from '../sessions.js';
+import type { CatalogCache } from '../http/catalogCache.js';
+import { badRequest } from '../http/problem.js';
+import type { ResponseCache } from '../http/responseCache.js';
+import type { ReadSessions } from '../http/sessions.js';
+import type { Exports } from '../records/exports.js';
 
 /** Who may call a route: anyone, Prometheus (as configured), or holders of a key with that scope. */
 export type Access = 'public' | 'metrics' | Scope;

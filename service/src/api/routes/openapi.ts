@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Dataset } from '../datasets/definition.js';
-import type { JsonSchema, Route } from './routes/route.js';
+import type { Dataset } from '../../datasets/definition.js';
+import type { JsonSchema, Route } from './route.js';
 
 type Parameter = {
   name: string;

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { digest } from './records/query.js';
+import { digest } from '../records/query.js';
 
 /** The strong ETag of a response made of `parts`; the response cache keys bodies by it. */
 export const etagOf = (parts: (string | number)[]): string => `"${digest(...parts)}"`;
