@@ -49,7 +49,7 @@ export const startIngestRun = route({
   access: 'admin',
   params: z.object({ name: DatasetName }),
   responses: startResponses,
-  handle: async (ctx, { params }, services) => {
+  handle: async function handleStartRun(ctx, { params }, services) {
     await startRun(ctx, services, { trigger: 'manual', dataset: params.name }, 'run.start');
   },
 });
@@ -67,7 +67,7 @@ export const replayQuarantineRun = route({
   params: z.object({ name: DatasetName }),
   query: z.object({ run: z.string().max(200).optional().describe('only records of this run') }),
   responses: startResponses,
-  handle: async (ctx, { params, query }, services) => {
+  handle: async function handleReplayQuarantine(ctx, { params, query }, services) {
     const request = { trigger: 'quarantine-replay' as const, dataset: params.name, run: query.run };
     await startRun(ctx, services, request, 'quarantine.replay');
   },
