@@ -4,7 +4,9 @@ import type { RateLimiter } from '../../access/rateLimit.js';
 import { grants, type Scope } from '../../access/scopes.js';
 import type { AccessSettings } from '../../config/config.js';
 import { Problem } from '../http/problem.js';
-import type { Access } from '../routes/route.js';
+
+/** Who may call a route: anyone, Prometheus (as configured), or holders of a key with that scope. */
+export type Access = 'public' | 'metrics' | Scope;
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="odp"' };
 

@@ -1,7 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { KeyStore } from '../../access/keys.js';
-import type { Scope } from '../../access/scopes.js';
 import type { ApiSettings } from '../../config/config.js';
 import type { Dataset } from '../../datasets/definition.js';
 import type { OperatorRuns } from '../../runs/operatorRuns.js';
@@ -10,10 +9,8 @@ import type { CatalogCache } from '../http/catalogCache.js';
 import { badRequest } from '../http/problem.js';
 import type { ResponseCache } from '../http/responseCache.js';
 import type { ReadSessions } from '../http/sessions.js';
+import type { Access } from '../middleware/access.js';
 import type { Exports } from '../records/exports.js';
-
-/** Who may call a route: anyone, Prometheus (as configured), or holders of a key with that scope. */
-export type Access = 'public' | 'metrics' | Scope;
 
 /** What route handlers read the lake through. */
 export interface Services {
