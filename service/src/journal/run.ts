@@ -6,8 +6,8 @@ export const RUN_STATUSES = ['succeeded', 'failed', 'not-modified'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** Counts and times are these two schemas, by identity: the journal's table types its columns from them. */
-export const Count = z.number().int().min(0);
+const Count = z.number().int().min(0);
+/** A time of a run: the runs table keeps a field of this very schema (not a copy) as TIMESTAMPTZ. */
 export const Time = z.string().describe('RFC 3339, UTC');
 
 /**

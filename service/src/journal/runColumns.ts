@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { rfc3339Sql } from '../lake/time.js';
-import { Count, RUN_DERIVED, Run, type RunEntry, Time } from './run.js';
+import { RUN_DERIVED, Run, type RunEntry, Time } from './run.js';
 
 /** How a field of `Run` is kept in the runs table; the kind follows from its schema. */
 type Kind = 'text' | 'time' | 'count' | 'texts';
@@ -18,9 +18,10 @@ const SQL_TYPE: Record<Kind, string> = {
   texts: 'VARCHAR[]',
 };
 
+/** Times are `Time` itself; every stored number of a run is a count, however it is described. */
 function kindOf(name: string, field: z.ZodType): Kind {
   if (field === Time) return 'time';
-  if (field === Count) return 'count';
+  if (field instanceof z.ZodNumber) return 'count';
   if (field instanceof z.ZodString || field instanceof z.ZodEnum) return 'text';
   if (field instanceof z.ZodArray && field.element instanceof z.ZodString) return 'texts';
   throw new Error(`Run.${name}: the runs table has no column kind for this schema; add one in runColumns.ts`);
