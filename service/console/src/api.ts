@@ -19,6 +19,10 @@ export interface Session {
 }
 
 export type Run = Answer<'/v1/runs'>['data'][number];
+/** A run as `/v1/runs/:id` answers: finished, or still running when it was started through this server. */
+export type RunState = Answer<'/v1/runs/{id}'>;
+export type QuarantinedRecord = Answer<'/v1/datasets/{name}/quarantine'>['data'][number];
+export type Snapshot = Answer<'/v1/datasets/{name}/snapshots'>['data'][number];
 export type Dataset = Answer<'/v1/datasets/{name}'>;
 export type Column = Dataset['columns'][number];
 
