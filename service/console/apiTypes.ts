@@ -22,8 +22,8 @@ export async function consoleApiTypes(document: OpenAPI3): Promise<string> {
   return `// Generated from the service's /openapi.json by \`npm run console:types\`; do not edit.\n${astToString(ast)}`;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const base = process.argv[2];
+/** Writes the types of the service answering at `base` into TYPES_FILE. */
+async function writeTypes(base: string | undefined): Promise<void> {
   if (!base)
     throw new Error(
       'usage: npm run console:types -- <base URL of a running service, e.g. http://localhost:8080>',
@@ -33,3 +33,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await writeFile(TYPES_FILE, await consoleApiTypes((await response.json()) as OpenAPI3));
   process.stdout.write(`wrote ${TYPES_FILE}\n`);
 }
+
+// Not a top-level await: the test suite loads this module, and a module that awaits at its top cannot be required.
+if (process.argv[1] === fileURLToPath(import.meta.url)) void writeTypes(process.argv[2]);
