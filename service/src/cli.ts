@@ -11,8 +11,8 @@ import { listQuarantine } from './journal/quarantine.js';
 import type { Run } from './journal/run.js';
 import { maintainLake } from './lake/maintain.js';
 import { createLogger } from './log.js';
-import { replayQuarantine, replayRun } from './pipeline/redrive.js';
-import { ingestDataset, openRuntime, type Runtime } from './runtime.js';
+import { runToEnd } from './runs/start.js';
+import { openRuntime, type Runtime } from './runtime.js';
 import { startScheduler } from './scheduler.js';
 
 const program = new Command('odp').description('ODP, the open data platform').showHelpAfterError();
@@ -98,7 +98,7 @@ program
   .action(async (name: string, options: { json?: boolean; recheck?: boolean }) =>
     withRuntime(async (runtime) => {
       reportRun(
-        await ingestDataset(runtime, name, 'manual', { recheck: options.recheck === true }),
+        await runToEnd(runtime, { trigger: 'manual', dataset: name, recheck: options.recheck === true }),
         !!options.json,
       );
     }),
@@ -111,7 +111,7 @@ program
   .option('--json', 'print the run record as one JSON object')
   .action(async (runId: string, options: { json?: boolean }) =>
     withRuntime(async (runtime) => {
-      reportRun(await replayRun(runtime, runId), !!options.json);
+      reportRun(await runToEnd(runtime, { trigger: 'replay', run: runId }), !!options.json);
     }),
   );
 
@@ -152,7 +152,7 @@ quarantine
   .action(async (name: string, options: { run?: string; json?: boolean }) =>
     withRuntime(async (runtime) => {
       reportRun(
-        await replayQuarantine(runtime, runtime.dataset(name), { runId: options.run }),
+        await runToEnd(runtime, { trigger: 'quarantine-replay', dataset: name, run: options.run }),
         !!options.json,
       );
     }),

@@ -1,22 +1,20 @@
 import pg from 'pg';
 import { localRateLimiter, type RateLimiter, sharedRateLimiter } from './access/rateLimit.js';
 import type { Config } from './config/config.js';
+import { pgClientConfig } from './config/conninfo.js';
 import type { Dataset } from './datasets/definition.js';
 import { datasetNamed, loadDatasets } from './datasets/load.js';
 import { openIncrementStore } from './increments/open.js';
-import type { Run, RunTrigger } from './journal/run.js';
 import { prepareJournal } from './journal/tables.js';
 import { Lake } from './lake/lake.js';
 import { underSetupLock } from './lake/setupLock.js';
-import { pgClientConfig } from './lake/signin/conninfo.js';
 import { type CatalogCredential, catalogCredential } from './lake/signin/credential.js';
 import { CatalogSignIn } from './lake/signin/signin.js';
 import type { Logger } from './log.js';
 import { recordRunMetrics } from './metrics.js';
 import { notifyQuarantine } from './notify.js';
-import { type IngestContext, ingest } from './pipeline/ingest.js';
+import type { IngestContext } from './pipeline/ingest.js';
 import { type LeaseProvider, PostgresLeases, ProcessLeases } from './pipeline/lease.js';
-import { fromSource } from './sources/source.js';
 
 /** Everything a command needs, opened once: the lake, the datasets, increments, leases and rate limits. */
 export interface Runtime extends IngestContext {
@@ -126,23 +124,4 @@ export async function openRuntime(
       signIn?.close();
     },
   };
-}
-
-/**
- * One run of a dataset from its own source (bundled or live, as configured). `recheck` looks at every record
- * received, also those stored unchanged before (to apply a changed rule to them).
- */
-export function ingestDataset(
-  runtime: Runtime,
-  name: string,
-  trigger: RunTrigger,
-  options: { recheck?: boolean } = {},
-): Promise<Run> {
-  const dataset = runtime.dataset(name);
-  return ingest(runtime, {
-    dataset,
-    trigger,
-    input: fromSource(dataset, runtime.config.sources),
-    recheck: options.recheck === true,
-  });
 }

@@ -2,7 +2,8 @@ import { Cron } from 'croner';
 import { OdpError } from './errors.js';
 import { ingestedDatasets } from './journal/runs.js';
 import { maintainLake } from './lake/maintain.js';
-import { ingestDataset, type Runtime } from './runtime.js';
+import { runToEnd } from './runs/start.js';
+import type { Runtime } from './runtime.js';
 
 /** Runs every dataset on its cron schedule and lake maintenance on its own; `stop()` waits for runs in flight. */
 export interface Scheduler {
@@ -18,7 +19,7 @@ export async function startScheduler(runtime: Runtime): Promise<Scheduler> {
   };
 
   const runDataset = (name: string) => {
-    const work = ingestDataset(runtime, name, 'schedule').catch((error: unknown) => {
+    const work = runToEnd(runtime, { trigger: 'schedule', dataset: name }).catch((error: unknown) => {
       if (error instanceof OdpError && error.code === 'lease-held')
         log.info({ dataset: name }, error.message);
       else log.error({ err: error, dataset: name }, 'scheduled ingest failed');

@@ -1,6 +1,15 @@
 /** The console speaks to the API of the service that serves it, with the API key the operator signed in with. */
 
-export type Scope = 'read' | 'admin';
+import type { paths } from './openapi.js';
+
+/** The JSON body a GET route answers with 200, as the served OpenAPI document declares it. */
+type Answer<P extends keyof paths> = paths[P] extends {
+  get: { responses: { 200: { content: { 'application/json': infer Body } } } };
+}
+  ? Body
+  : never;
+
+export type Scope = Answer<'/v1/key'>['scope'];
 
 export interface Session {
   key: string;
@@ -9,44 +18,13 @@ export interface Session {
   scope: Scope;
 }
 
-export interface Run {
-  run_id: string;
-  dataset: string;
-  trigger: string;
-  source: string;
-  status: 'succeeded' | 'failed' | 'not-modified';
-  error: string | null;
-  started_at: string;
-  ended_at: string;
-  received: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  quarantined: number;
-  snapshot_id: number | null;
-  increments: string[];
-  top_reasons: { code: string; count: number }[];
-  notes: string[];
-}
-
-export interface Column {
-  name: string;
-  type: string;
-  nullable: boolean;
-  description?: string;
-}
-
-export interface Dataset {
-  name: string;
-  description?: string;
-  key: string[];
-  schedule: string;
-  columns: Column[];
-  rows: number;
-  snapshot: number | null;
-  quarantined: number;
-  lastRun: Run | null;
-}
+export type Run = Answer<'/v1/runs'>['data'][number];
+/** A run as `/v1/runs/:id` answers: finished, or still running when it was started through this server. */
+export type RunState = Answer<'/v1/runs/{id}'>;
+export type QuarantinedRecord = Answer<'/v1/datasets/{name}/quarantine'>['data'][number];
+export type Snapshot = Answer<'/v1/datasets/{name}/snapshots'>['data'][number];
+export type Dataset = Answer<'/v1/datasets/{name}'>;
+export type Column = Dataset['columns'][number];
 
 export type Row = Record<string, unknown>;
 

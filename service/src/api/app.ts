@@ -7,29 +7,29 @@ import Koa from 'koa';
 import helmet from 'koa-helmet';
 import { KeyStore } from '../access/keys.js';
 import type { AccessSettings, ApiSettings } from '../config/config.js';
+import { OperatorRuns } from '../runs/operatorRuns.js';
 import type { Runtime } from '../runtime.js';
 import { SERVICE_ROOT } from '../serviceRoot.js';
-import { CatalogCache } from './catalogCache.js';
-import { Exports } from './exports.js';
+import { CatalogCache } from './http/catalogCache.js';
+import { ResponseCache } from './http/responseCache.js';
+import { ReadSessions } from './http/sessions.js';
 import { allow, requireKeyUnder } from './middleware/access.js';
 import { requestLimits } from './middleware/limits.js';
 import { problems } from './middleware/problems.js';
 import { requestContext } from './middleware/requestContext.js';
-import { openApiRoute } from './openapi.js';
-import { OperatorRuns } from './operatorRuns.js';
-import { ResponseCache } from './responseCache.js';
+import { Exports } from './records/exports.js';
 import { consoleAsset, consolePage } from './routes/console.js';
 import { dataset, datasets } from './routes/datasets.js';
 import { docs, docsAsset } from './routes/docs.js';
 import { healthz, metrics, readyz } from './routes/health.js';
 import { currentKey } from './routes/key.js';
+import { openApiRoute } from './routes/openapi.js';
 import { replayQuarantineRun, startIngestRun } from './routes/operations.js';
 import { record, records } from './routes/records.js';
 import type { Route, Services } from './routes/route.js';
 import { validateInput } from './routes/route.js';
 import { quarantine, run, runs } from './routes/runs.js';
 import { changes, snapshots } from './routes/snapshots.js';
-import { ReadSessions } from './sessions.js';
 
 const version = (
   JSON.parse(readFileSync(path.join(SERVICE_ROOT, 'package.json'), 'utf8')) as { version: string }

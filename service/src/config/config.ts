@@ -1,10 +1,9 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { Scope } from '../access/scopes.js';
 import { messageOf, OdpError } from '../errors.js';
-import { onlyLoopback, verifiesServer, withSystemRoots } from '../lake/signin/conninfo.js';
+import { SERVICE_ROOT } from '../serviceRoot.js';
 import { type AzureTarget, azureTarget } from './azure.js';
+import { onlyLoopback, verifiesServer, withSystemRoots } from './conninfo.js';
 import { CronPattern } from './cron.js';
 import { InvalidSetting } from './invalidSetting.js';
 
@@ -33,7 +32,8 @@ export interface RateLimits {
 export interface AccessSettings {
   /** The hashed API keys, shared by `odp keys` and `odp serve`. */
   keysFile: string;
-  limits: Record<Scope, RateLimits>;
+  /** Per key scope (see access/scopes.ts): settings name the two scopes themselves. */
+  limits: { read: RateLimits; admin: RateLimits };
 }
 
 /** How the HTTP API protects itself. */
@@ -112,8 +112,6 @@ export interface Config {
   languageModel: LanguageModelSettings | undefined;
 }
 
-const serviceRoot = fileURLToPath(new URL('../..', import.meta.url));
-
 const bool = z
   .enum(['true', 'false', '1', '0', 'on', 'off'], { message: 'must be true or false' })
   .transform((v) => ['true', '1', 'on'].includes(v));
@@ -130,11 +128,11 @@ export const EnvSchema = z.object({
     .regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name: 3-24 lower-case letters and digits')
     .optional(),
   ODP_AZURE_BLOB_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
-  ODP_DATASETS: z.string().min(1).default(path.join(serviceRoot, 'datasets')),
+  ODP_DATASETS: z.string().min(1).default(path.join(SERVICE_ROOT, 'datasets')),
   ODP_SOURCES: z.enum(['bundled', 'live']).default('bundled'),
   ODP_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   ODP_SCHEDULER: bool.default(true),
-  ODP_EXTENSION_DIR: z.string().min(1).default(path.join(serviceRoot, '.duckdb-extensions')),
+  ODP_EXTENSION_DIR: z.string().min(1).default(path.join(SERVICE_ROOT, '.duckdb-extensions')),
   ODP_EXTENSION_REPOSITORY: z.string().min(1).optional(),
   ODP_MEMORY_LIMIT: z
     .string()

@@ -1,7 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
-import { rows } from '../lake/query.js';
-import { literal } from '../lake/quote.js';
+import { rows, type Statement } from '../lake/query.js';
 import { QUARANTINE } from './tables.js';
 
 /** A record a run could not store, kept with the reason until a later run re-drives it. */
@@ -24,12 +23,16 @@ export interface QuarantineFilter {
   limit?: number;
 }
 
-/** The filter as SQL; dataset and run ids are quoted as literals. */
-function whereSql(dataset: string, filter: QuarantineFilter): string {
-  const clauses = [`dataset = ${literal(dataset)}`];
+/** The filter as a WHERE condition; the dataset and the run id (a client's `?run=`) are bound. */
+export function quarantineWhere(dataset: string, filter: QuarantineFilter): Statement {
+  const clauses = ['dataset = ?'];
+  const params = [dataset];
   if (!filter.includeReplayed) clauses.push('replayed_by IS NULL');
-  if (filter.runId) clauses.push(`run_id = ${literal(filter.runId)}`);
-  return clauses.join(' AND ');
+  if (filter.runId) {
+    clauses.push('run_id = ?');
+    params.push(filter.runId);
+  }
+  return { sql: clauses.join(' AND '), params };
 }
 
 /**
@@ -40,11 +43,12 @@ export function quarantineSql(
   dataset: string,
   run: { run_id: string; started_at: string },
   rejected: string,
-): string {
-  return `INSERT INTO ${QUARANTINE}
-    SELECT ${literal(dataset)}, ${literal(run.run_id)}, record_no, raw, reason, codes,
-           ${literal(run.started_at)}::TIMESTAMPTZ, NULL
-    FROM (${rejected})`;
+): Statement {
+  return {
+    sql: `INSERT INTO ${QUARANTINE}
+      SELECT ?, ?, record_no, raw, reason, codes, ?::TIMESTAMPTZ, NULL FROM (${rejected})`,
+    params: [dataset, run.run_id, run.started_at],
+  };
 }
 
 export async function listQuarantine(
@@ -52,18 +56,22 @@ export async function listQuarantine(
   dataset: string,
   filter: QuarantineFilter = {},
 ): Promise<QuarantinedRecord[]> {
+  const where = quarantineWhere(dataset, filter);
   return rows<QuarantinedRecord>(
     connection,
-    `SELECT * FROM ${QUARANTINE} WHERE ${whereSql(dataset, filter)}
+    `SELECT * FROM ${QUARANTINE} WHERE ${where.sql}
      ORDER BY quarantined_at, run_id, record_no LIMIT ${Math.trunc(filter.limit ?? 1000)}`,
+    where.params,
   );
 }
 
 /** How many of the dataset's quarantined records wait for a re-drive. */
 export async function quarantineCount(connection: DuckDBConnection, dataset: string): Promise<number> {
+  const where = quarantineWhere(dataset, {});
   const [found] = await rows<{ n: string }>(
     connection,
-    `SELECT count(*) AS n FROM ${QUARANTINE} WHERE ${whereSql(dataset, {})}`,
+    `SELECT count(*) AS n FROM ${QUARANTINE} WHERE ${where.sql}`,
+    where.params,
   );
   return Number(found?.n ?? 0);
 }
@@ -74,10 +82,11 @@ export async function pendingRecords(
   dataset: string,
   filter: QuarantineFilter,
 ): Promise<string[]> {
+  const where = quarantineWhere(dataset, { ...filter, includeReplayed: false });
   const found = await rows<{ raw: string }>(
     connection,
-    `SELECT raw FROM ${QUARANTINE} WHERE ${whereSql(dataset, { ...filter, includeReplayed: false })}
-     ORDER BY run_id, record_no`,
+    `SELECT raw FROM ${QUARANTINE} WHERE ${where.sql} ORDER BY run_id, record_no`,
+    where.params,
   );
   return found.map((r) => r.raw);
 }
@@ -86,7 +95,10 @@ export async function pendingRecords(
  * Marks the records a re-drive read as re-driven by its run, in the run's own commit: nothing is re-driven twice,
  * and records the run quarantines again (with its id) stay pending.
  */
-export function markRedrivenSql(dataset: string, filter: QuarantineFilter, runId: string): string {
-  const pending = whereSql(dataset, { ...filter, includeReplayed: false });
-  return `UPDATE ${QUARANTINE} SET replayed_by = ${literal(runId)} WHERE ${pending} AND run_id <> ${literal(runId)}`;
+export function markRedrivenSql(dataset: string, filter: QuarantineFilter, runId: string): Statement {
+  const pending = quarantineWhere(dataset, { ...filter, includeReplayed: false });
+  return {
+    sql: `UPDATE ${QUARANTINE} SET replayed_by = ? WHERE ${pending.sql} AND run_id <> ?`,
+    params: [runId, ...pending.params, runId],
+  };
 }

@@ -7,6 +7,8 @@ export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 const Count = z.number().int().min(0);
+/** A time of a run: the runs table keeps a field of this very schema (not a copy) as TIMESTAMPTZ. */
+export const Time = z.string().describe('RFC 3339, UTC');
 
 /**
  * One ingest run as everybody sees it: returned by the pipeline, printed by `odp ingest --json`, served by
@@ -20,8 +22,8 @@ export const Run = z
     source: z.string().describe('where the run read its records'),
     status: z.enum(RUN_STATUSES),
     error: z.string().nullable(),
-    started_at: z.string().describe('RFC 3339, UTC'),
-    ended_at: z.string().describe('RFC 3339, UTC'),
+    started_at: Time,
+    ended_at: Time,
     received: Count,
     inserted: Count,
     updated: Count,
@@ -40,6 +42,23 @@ export const Run = z
   })
   .describe('an ingest run and what it did with the records it received');
 export type Run = z.infer<typeof Run>;
+
+/** What the journal works out when a run is read rather than storing it: from the catalog and the quarantine. */
+export const RUN_DERIVED = ['snapshot_id', 'top_reasons'] as const;
+
+/** What a run writes; its snapshot and quarantine reasons are read back from the lake once it has committed. */
+export type RunEntry = Omit<Run, (typeof RUN_DERIVED)[number]>;
+
+/** A run that holds its dataset's writer lease and has not ended: what `startRun` answers at once. */
+export const RunInProgress = z
+  .object({
+    run_id: Run.shape.run_id,
+    dataset: Run.shape.dataset,
+    status: z.literal('running'),
+    started_at: Run.shape.started_at,
+  })
+  .describe('a run under way; GET its Location for its outcome');
+export type RunInProgress = z.infer<typeof RunInProgress>;
 
 export type RunCounts = Pick<Run, 'received' | 'inserted' | 'updated' | 'unchanged' | 'quarantined'>;
 

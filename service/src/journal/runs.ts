@@ -6,13 +6,11 @@ import { literal } from '../lake/quote.js';
 import { METADATA } from '../lake/snapshots.js';
 import { rfc3339Sql } from '../lake/time.js';
 import type { SourceValidators } from '../sources/fetched.js';
-import type { Run, RunStatus } from './run.js';
+import type { Run, RunEntry, RunStatus } from './run.js';
+import { runInsert, runSelect } from './runColumns.js';
 import { QUARANTINE, RUNS } from './tables.js';
 
 const rfc3339 = (column: string) => rfc3339Sql(column, true);
-
-/** What a run writes; its snapshot and quarantine reasons are read back from the lake once it has committed. */
-export type RunEntry = Omit<Run, 'snapshot_id' | 'top_reasons'>;
 
 /** The most frequent codes among `rejected` (a FROM clause with a `codes` list), at most five, most frequent first. */
 const topReasonsSql = (rejected: string) => `
@@ -24,14 +22,11 @@ const topReasonsSql = (rejected: string) => `
 const snapshotOfRunSql = (runId: string) =>
   `(SELECT max(c.snapshot_id)::DOUBLE FROM ${METADATA}.ducklake_snapshot_changes c WHERE c.commit_extra_info = ${runId})`;
 
-/** A run's columns as `Run` has them: counts as numbers, times in RFC 3339, reasons from its quarantine. */
-const RUN_COLUMNS = `r.run_id, r.dataset, r.trigger, r.source, r.status, r.error,
-  ${rfc3339('r.started_at')} AS started_at, ${rfc3339('r.ended_at')} AS ended_at,
-  r.received::DOUBLE AS received, r.inserted::DOUBLE AS inserted, r.updated::DOUBLE AS updated,
-  r.unchanged::DOUBLE AS unchanged, r.quarantined::DOUBLE AS quarantined,
-  CASE WHEN r.status = 'succeeded' THEN ${snapshotOfRunSql('r.run_id')} END AS snapshot_id,
-  coalesce(r.increments, []) AS increments, coalesce(r.notes, []) AS notes,
-  ${topReasonsSql(`${QUARANTINE} q WHERE q.run_id = r.run_id`)} AS top_reasons`;
+/** A run's columns as `Run` has them, its snapshot from the catalog and its reasons from its quarantine. */
+const RUN_COLUMNS = runSelect('r', {
+  snapshot_id: `CASE WHEN r.status = 'succeeded' THEN ${snapshotOfRunSql('r.run_id')} END`,
+  top_reasons: topReasonsSql(`${QUARANTINE} q WHERE q.run_id = r.run_id`),
+});
 
 /** The statement that records a run; it joins the transaction that commits the run's data, if any. */
 export async function writeRun(
@@ -39,31 +34,11 @@ export async function writeRun(
   run: RunEntry,
   validators: SourceValidators,
 ): Promise<void> {
-  await connection.run(
-    `INSERT INTO ${RUNS} (run_id, dataset, trigger, source, status, error, started_at, ended_at, received,
-       inserted, updated, unchanged, quarantined, increments, source_etag, source_last_modified, notes)
-     VALUES (?, ?, ?, ?, ?, ?, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ,
-       ?::BIGINT, ?::BIGINT, ?::BIGINT, ?::BIGINT, ?::BIGINT, ?::JSON::VARCHAR[], ?, ?, ?::JSON::VARCHAR[])`,
-    [
-      run.run_id,
-      run.dataset,
-      run.trigger,
-      run.source,
-      run.status,
-      run.error,
-      run.started_at,
-      run.ended_at,
-      run.received,
-      run.inserted,
-      run.updated,
-      run.unchanged,
-      run.quarantined,
-      JSON.stringify(run.increments),
-      validators.etag ?? null,
-      validators.lastModified ?? null,
-      JSON.stringify(run.notes),
-    ],
-  );
+  const insert = runInsert(RUNS, run, {
+    etag: validators.etag ?? null,
+    lastModified: validators.lastModified ?? null,
+  });
+  await connection.run(insert.sql, insert.params);
   const message = `${run.trigger} ingest of ${run.dataset}: run ${run.run_id} (${run.status})`;
   // The commit carries the run id, which is how a run finds its snapshot.
   await connection.run(

@@ -1,5 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { LAKE } from '../lake/attach.js';
+import { rows } from '../lake/query.js';
+import { columnDefinition, RUN_COLUMNS, runsTableColumns } from './runColumns.js';
 
 /** The journal lives in the lake beside the datasets, so a run's record and its quarantine commit with its data. */
 export const RUNS = `${LAKE}.odp.runs`;
@@ -9,14 +11,7 @@ export const SUMMARIES = `${LAKE}.odp.summaries`;
 
 const TABLES = [
   `CREATE SCHEMA IF NOT EXISTS ${LAKE}.odp`,
-  `CREATE TABLE IF NOT EXISTS ${RUNS} (
-     run_id VARCHAR NOT NULL, dataset VARCHAR NOT NULL, trigger VARCHAR NOT NULL, source VARCHAR NOT NULL,
-     status VARCHAR NOT NULL, error VARCHAR, started_at TIMESTAMPTZ NOT NULL, ended_at TIMESTAMPTZ NOT NULL,
-     received BIGINT NOT NULL, inserted BIGINT NOT NULL, updated BIGINT NOT NULL, unchanged BIGINT NOT NULL,
-     quarantined BIGINT NOT NULL, increments VARCHAR[], source_etag VARCHAR, source_last_modified VARCHAR,
-     notes VARCHAR[])`,
-  // Lakes made before runs carried notes gain the column; a no-op (and no snapshot) once it is there.
-  `ALTER TABLE ${RUNS} ADD COLUMN IF NOT EXISTS notes VARCHAR[]`,
+  `CREATE TABLE IF NOT EXISTS ${RUNS} (${runsTableColumns()})`,
   `CREATE TABLE IF NOT EXISTS ${QUARANTINE} (
      dataset VARCHAR NOT NULL, run_id VARCHAR NOT NULL, record_no BIGINT NOT NULL, raw VARCHAR,
      reason VARCHAR NOT NULL, codes VARCHAR[] NOT NULL, quarantined_at TIMESTAMPTZ NOT NULL, replayed_by VARCHAR)`,
@@ -31,6 +26,19 @@ const TABLES = [
  */
 export async function prepareJournal(connection: DuckDBConnection): Promise<void> {
   for (const statement of TABLES) await connection.run(statement);
+  await addMissingRunColumns(connection);
+}
+
+/** Lakes made before a field of `Run` existed gain its column; nothing is written (no snapshot) once all are there. */
+async function addMissingRunColumns(connection: DuckDBConnection): Promise<void> {
+  const found = await rows<{ column_name: string }>(
+    connection,
+    `SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'odp' AND table_name = 'runs'`,
+    [LAKE],
+  );
+  const present = new Set(found.map((c) => c.column_name));
+  for (const column of RUN_COLUMNS.filter((c) => !present.has(c.name)))
+    await connection.run(`ALTER TABLE ${RUNS} ADD COLUMN ${columnDefinition(column, true)}`);
 }
 
 /** Answers once the journal can be read: what readiness means for the service. */

@@ -1,6 +1,6 @@
 import type { CatalogTarget, StorageTarget } from '../config/config.js';
+import { withPassfile } from '../config/conninfo.js';
 import { literal } from './quote.js';
-import { withPassfile } from './signin/conninfo.js';
 import { storageSecretStatement } from './storageSecret.js';
 
 /** The name the lake is attached under in every DuckDB session. */

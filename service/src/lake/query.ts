@@ -2,6 +2,17 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 
 export type Row = Record<string, unknown>;
 
+/** SQL with its values bound, never pasted in: what a caller hands over to run later (in a transaction, a page). */
+export interface Statement {
+  sql: string;
+  params: string[];
+}
+
+/** Runs statements in order on one connection. */
+export async function runAll(connection: DuckDBConnection, statements: readonly Statement[]): Promise<void> {
+  for (const s of statements) await connection.run(s.sql, s.params);
+}
+
 /** Runs a query and returns its rows as JSON-safe objects (big integers become strings, timestamps ISO text). */
 export async function rows<T extends object = Row>(
   connection: DuckDBConnection,

@@ -1,10 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from '../datasets/definition.js';
 import { quarantineSql } from '../journal/quarantine.js';
-import type { Run, RunCounts } from '../journal/run.js';
-import { committedRun, type RunEntry, writeRun } from '../journal/runs.js';
+import type { Run, RunCounts, RunEntry } from '../journal/run.js';
+import { committedRun, writeRun } from '../journal/runs.js';
 import { LAKE } from '../lake/attach.js';
-import { rows, transaction } from '../lake/query.js';
+import { rows, runAll, type Statement, transaction } from '../lake/query.js';
 import { ident, literal } from '../lake/quote.js';
 import { sortOrderStatement } from '../lake/sortOrder.js';
 import type { SourceValidators } from '../sources/fetched.js';
@@ -139,14 +139,13 @@ export async function commitBatch(
   run: RunEntry,
   validators: SourceValidators,
   existing: Set<string> | undefined,
-  extra: readonly string[] = [],
+  extra: readonly Statement[] = [],
 ): Promise<Run> {
   const rejected = rejectedSql(dataset);
   await transaction(connection, async () => {
     await evolveTable(connection, dataset, existing);
-    const quarantine = quarantineSql(dataset.name, run, rejected);
-    for (const statement of [...writeSql(dataset, run, !existing), quarantine, ...extra])
-      await connection.run(statement);
+    for (const statement of writeSql(dataset, run, !existing)) await connection.run(statement);
+    await runAll(connection, [quarantineSql(dataset.name, run, rejected), ...extra]);
     await writeRun(connection, run, validators);
   });
   return committedRun(connection, run, rejected);

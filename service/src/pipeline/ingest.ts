@@ -7,10 +7,19 @@ import type { Dataset } from '../datasets/definition.js';
 import { messageOf } from '../errors.js';
 import type { IncrementStore } from '../increments/store.js';
 import { incrementKey } from '../increments/store.js';
-import { NO_RECORDS, newRunId, type Run, type RunCounts, type RunTrigger } from '../journal/run.js';
-import { lastValidators, type RunEntry } from '../journal/runs.js';
+import {
+  NO_RECORDS,
+  newRunId,
+  type Run,
+  type RunCounts,
+  type RunEntry,
+  type RunInProgress,
+  type RunTrigger,
+} from '../journal/run.js';
+import { lastValidators } from '../journal/runs.js';
 import type { Lake } from '../lake/lake.js';
 import { unreachable } from '../lake/outage.js';
+import type { Statement } from '../lake/query.js';
 import type { Logger } from '../log.js';
 import type { Fetched, SourceValidators } from '../sources/fetched.js';
 import { FORMATS } from '../sources/formats/formats.js';
@@ -50,7 +59,7 @@ export interface IngestRequest {
   /** Look at every record received, also those stored unchanged before (see screen.ts). */
   recheck?: boolean;
   /** Statements that must commit with the batch (e.g. marking re-driven quarantine records). */
-  alsoCommit?: (runId: string) => string[];
+  alsoCommit?: (runId: string) => Statement[];
 }
 
 /**
@@ -74,13 +83,13 @@ type Increment =
  * transaction, or nothing. Returns the run as the journal recorded it.
  */
 export async function ingest(ctx: IngestContext, request: IngestRequest): Promise<Run> {
-  return (await startIngest(ctx, request)).run;
+  return (await startIngest(ctx, request)).outcome;
 }
 
-/** A run that holds its dataset's writer lease and is under way: its id now, its outcome when it ends. */
+/** A run that holds its dataset's writer lease and is under way: as it stands now, its outcome when it ends. */
 export interface StartedRun {
-  runId: string;
-  run: Promise<Run>;
+  progress: RunInProgress;
+  outcome: Promise<Run>;
 }
 
 /**
@@ -91,7 +100,15 @@ export async function startIngest(ctx: IngestContext, request: IngestRequest): P
   const startedAt = new Date();
   const runId = newRunId(request.dataset.name, startedAt);
   const lease = await ctx.leases.acquire(request.dataset.name, runId);
-  return { runId, run: execute(ctx, request, runId, startedAt, lease) };
+  return {
+    progress: {
+      run_id: runId,
+      dataset: request.dataset.name,
+      status: 'running',
+      started_at: startedAt.toISOString(),
+    },
+    outcome: execute(ctx, request, runId, startedAt, lease),
+  };
 }
 
 async function execute(

@@ -2,21 +2,20 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Dataset, JSON_RECORD_FORMATS } from '../datasets/definition.js';
 import { markRedrivenSql, pendingRecords, type QuarantineFilter } from '../journal/quarantine.js';
-import type { Run } from '../journal/run.js';
 import { replayableRun } from '../journal/runs.js';
-import { type IngestContext, type IngestRequest, ingest } from './ingest.js';
+import type { IngestContext, IngestRequest } from './ingest.js';
 
-/** Ingests a past run's raw increments again, with the dataset's current definition. */
-export async function replayRun(
+/** The run that ingests a past run's raw increments again, with the dataset's current definition. */
+export async function runReplay(
   ctx: IngestContext & { dataset(name: string): Dataset },
   runId: string,
-): Promise<Run> {
+): Promise<IngestRequest> {
   const past = await ctx.lake.session((c) => replayableRun(c, runId));
-  return ingest(ctx, {
+  return {
     dataset: ctx.dataset(past.dataset),
     trigger: 'replay',
     input: { kind: 'increments', source: `replay of ${runId}`, keys: past.increments },
-  });
+  };
 }
 
 /**
@@ -33,19 +32,11 @@ function redriveDefinition(dataset: Dataset): Dataset {
 }
 
 /**
- * Re-drives quarantined records through the pipeline, e.g. after a rule or a type was fixed. Records that now
- * pass are stored; those that still fail are quarantined again by the new run. The re-driven records are marked
- * with the new run's id in the same commit, so nothing is re-driven twice and nothing is lost.
+ * The run that re-drives a dataset's pending quarantined records through the pipeline, e.g. after a rule or a
+ * type was fixed. Records that now pass are stored; those that still fail are quarantined again by the new run.
+ * The re-driven records are marked with the new run's id in the same commit, so nothing is re-driven twice and
+ * nothing is lost.
  */
-export async function replayQuarantine(
-  ctx: IngestContext,
-  dataset: Dataset,
-  filter: QuarantineFilter = {},
-): Promise<Run> {
-  return ingest(ctx, quarantineReplay(ctx, dataset, filter));
-}
-
-/** The run that re-drives a dataset's pending quarantined records (see `replayQuarantine`). */
 export function quarantineReplay(
   ctx: IngestContext,
   dataset: Dataset,

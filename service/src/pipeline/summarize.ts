@@ -2,15 +2,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LanguageModelSettings } from '../config/config.js';
 import type { Dataset } from '../datasets/definition.js';
 import { messageOf } from '../errors.js';
-import { SUMMARIES } from '../journal/tables.js';
-import { rows } from '../lake/query.js';
-import { ident, literal } from '../lake/quote.js';
+import { loadSummaries, storeSummaries } from '../journal/summaries.js';
+import { rows, type Statement } from '../lake/query.js';
+import { ident } from '../lake/quote.js';
 import { chatModel } from './chatModel.js';
 
 /** What summarising a batch leaves for the commit: its new summaries, and notes on what it could not do. */
 export interface Summarised {
   /** Statements that store the new summaries; they commit with the batch. */
-  statements: string[];
+  statements: Statement[];
   notes: string[];
 }
 
@@ -42,17 +42,19 @@ export async function summarize(
   const summaries = dataset.enrich.flatMap((e) => ('kind' in e ? [e] : []));
   if (summaries.length === 0) return { statements: [], notes: [] };
   await connection.run('CREATE OR REPLACE TEMP TABLE odp_enriched_base AS SELECT * FROM enriched');
-  const statements: string[] = [];
+  const statements: Statement[] = [];
   const notes: string[] = [];
   const joins: string[] = [];
   const replaced: string[] = [];
   for (const [i, e] of summaries.entries()) {
     const text = `CAST(${ident(e.of)} AS VARCHAR)`;
-    const cached = `SELECT text_hash, summary FROM ${SUMMARIES} WHERE dataset = ${literal(dataset.name)} AND enrichment = ${literal(e.name)}`;
+    const owner = { dataset: dataset.name, enrichment: e.name };
+    const cached = `odp_summaries_cached_${i}`;
+    await loadSummaries(connection, owner, cached);
     const pending = await rows<{ hash: string; text: string }>(
       connection,
       `SELECT DISTINCT md5(${text}) AS hash, ${text} AS text FROM odp_enriched_base
-       WHERE ${ident(e.of)} IS NOT NULL AND md5(${text}) NOT IN (SELECT text_hash FROM (${cached}))`,
+       WHERE ${ident(e.of)} IS NOT NULL AND md5(${text}) NOT IN (SELECT text_hash FROM ${cached})`,
     );
     const fresh = `odp_summaries_${i}`;
     await connection.run(`CREATE OR REPLACE TEMP TABLE ${fresh} (text_hash VARCHAR, summary VARCHAR)`);
@@ -78,14 +80,11 @@ export async function summarize(
         const reasons = [...new Set(failed.map((f) => f.error))].join('; ');
         notes.push(`${e.name}: ${failed.length} of ${pending.length} text(s) not summarised: ${reasons}`);
       }
-      statements.push(
-        `INSERT INTO ${SUMMARIES} SELECT ${literal(dataset.name)}, ${literal(e.name)}, text_hash, summary,
-           ${literal(settings.model)}, ${literal(runId)} FROM ${fresh}`,
-      );
+      statements.push(storeSummaries(owner, fresh, { model: settings.model, runId }));
     }
     joins.push(
       `LEFT JOIN (SELECT text_hash, any_value(summary) AS summary
-                  FROM (SELECT * FROM ${fresh} UNION ALL SELECT * FROM (${cached})) GROUP BY text_hash) s${i}
+                  FROM (SELECT * FROM ${fresh} UNION ALL SELECT * FROM ${cached}) GROUP BY text_hash) s${i}
          ON s${i}.text_hash = md5(b.${ident(e.of)}::VARCHAR)`,
     );
     replaced.push(`s${i}.summary AS ${ident(e.name)}`);

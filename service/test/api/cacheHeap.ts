@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
-import { etagOf } from '../../src/api/conditional.js';
-import { ResponseCache } from '../../src/api/responseCache.js';
+import { etagOf } from '../../src/api/http/conditional.js';
+import { ResponseCache } from '../../src/api/http/responseCache.js';
 
 /**
  * Fills a response cache of `budget` bytes with pages of one kind, keyed by ETags made as the API makes them, and

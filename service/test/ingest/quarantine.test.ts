@@ -138,9 +138,9 @@ describe('corrupt records are quarantined with a reason, never dropped', () => {
       readingsDataset().replace('check: value >= 0', 'check: value >= -100'),
     );
     const runtime = await sandbox.open();
-    const { replayQuarantine } = await import('../../src/pipeline/redrive.js');
+    const { runToEnd } = await import('../../src/runs/start.js');
     const { listQuarantine } = await import('../../src/journal/quarantine.js');
-    const replay = await replayQuarantine(runtime, runtime.dataset('readings'));
+    const replay = await runToEnd(runtime, { trigger: 'quarantine-replay', dataset: 'readings' });
     expect(replay).to.include({
       status: 'succeeded',
       trigger: 'quarantine-replay',

@@ -92,8 +92,8 @@ describe('each record is stored once: newer versions update, identical or older 
     const [first] = await sandbox.query<{ run_id: string; increments: string[] }>(
       "SELECT run_id, increments FROM lake.odp.runs WHERE status = 'succeeded' ORDER BY started_at LIMIT 1",
     );
-    const { replayRun } = await import('../../src/pipeline/redrive.js');
-    const replay = await replayRun(runtime, first!.run_id);
+    const { runToEnd } = await import('../../src/runs/start.js');
+    const replay = await runToEnd(runtime, { trigger: 'replay', run: first!.run_id });
     expect(replay).to.include({ status: 'succeeded', received: 3, inserted: 0, updated: 0, unchanged: 3 });
     expect(replay.increments).to.deep.equal(first!.increments);
   });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { loadConfig } from '../../src/config/config.js';
+import { parseConninfo } from '../../src/config/conninfo.js';
 import { attachStatements } from '../../src/lake/attach.js';
-import { parseConninfo } from '../../src/lake/signin/conninfo.js';
 
 const refusal = (env: NodeJS.ProcessEnv): string => {
   try {

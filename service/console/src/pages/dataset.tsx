@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { call, type Dataset, download, type Row, type Run, type Session } from '../api.js';
+import { call, type Dataset, download, type Row, type Run, type Session, type Snapshot } from '../api.js';
 import { type Series, TimeChart } from '../chart.js';
 import { Show, useLoad } from '../load.js';
 import { seconds } from '../time.js';
@@ -9,10 +9,6 @@ interface Filter {
   column: string;
   op: (typeof OPERATORS)[number];
   value: string;
-}
-interface Snapshot {
-  snapshot_id: number;
-  snapshot_time: string;
 }
 const PAGE = 25;
 

@@ -1,23 +1,13 @@
 import { useState } from 'preact/hooks';
-import { call, type Dataset, type Run, type Session } from '../api.js';
+import { call, type Dataset, type QuarantinedRecord, type Run, type RunState, type Session } from '../api.js';
 import { Show, useLoad } from '../load.js';
 import { RunRecord } from './runs.js';
-
-interface Quarantined {
-  dataset: string;
-  run_id: string;
-  record_no: number | string;
-  raw: string | null;
-  reason: string;
-  codes: string[];
-  quarantined_at: string;
-}
 
 /** Follows a run started through the API until it has ended. */
 async function followRun(key: string, location: string): Promise<Run> {
   for (;;) {
-    const run = await call<Run | { status: 'running' }>(key, location);
-    if (run.status !== 'running') return run as Run;
+    const run = await call<RunState>(key, location);
+    if (run.status !== 'running') return run;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
@@ -34,7 +24,7 @@ function Records({
 }) {
   const [records, reload] = useLoad(
     () =>
-      call<{ data: Quarantined[] }>(
+      call<{ data: QuarantinedRecord[] }>(
         session.key,
         `/v1/datasets/${encodeURIComponent(dataset)}/quarantine?limit=500`,
       ),

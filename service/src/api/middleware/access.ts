@@ -3,8 +3,10 @@ import type { ApiKey, KeyStore } from '../../access/keys.js';
 import type { RateLimiter } from '../../access/rateLimit.js';
 import { grants, type Scope } from '../../access/scopes.js';
 import type { AccessSettings } from '../../config/config.js';
-import { Problem } from '../problem.js';
-import type { Access } from '../routes/route.js';
+import { Problem } from '../http/problem.js';
+
+/** Who may call a route: anyone, Prometheus (as configured), or holders of a key with that scope. */
+export type Access = 'public' | 'metrics' | Scope;
 
 const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="odp"' };
 

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { Problem } from '../problem.js';
+import { Problem } from '../http/problem.js';
 
 /** Oversized or NUL-bearing queries and bodies are refused before any work is done (the API reads no bodies). */
 export function requestLimits(maxQueryBytes: number, maxBodyBytes: number): Middleware {

@@ -2,7 +2,7 @@ import type { Middleware } from 'koa';
 import { OdpError } from '../../errors.js';
 import { unreachable } from '../../lake/outage.js';
 import type { Logger } from '../../log.js';
-import { Problem } from '../problem.js';
+import { Problem } from '../http/problem.js';
 
 const STATUS_OF: Partial<Record<OdpError['code'], number>> = {
   'dataset-unknown': 404,

@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
+import type { Statement } from '../../lake/query.js';
 import { literal } from '../../lake/quote.js';
-import { badRequest } from '../problem.js';
+import { badRequest } from '../http/problem.js';
 import { FORMATS, type Format } from './query.js';
-import type { Statement } from './statement.js';
 
 export const MEDIA_TYPES: Record<Format, string> = {
   json: 'application/json',

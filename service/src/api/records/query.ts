@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
-import type { ColumnInfo, TableSchema } from '../catalogCache.js';
-import { badRequest } from '../problem.js';
+import type { ColumnInfo, TableSchema } from '../http/catalogCache.js';
+import { digest } from '../http/conditional.js';
+import { badRequest } from '../http/problem.js';
 import { invalidValue, kindOf } from './values.js';
 
 export const OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'in', 'is'] as const;
@@ -240,9 +240,4 @@ export function parseRecordQuery(
     }),
   );
   return { filters, select, sort, ordered: terms.length > 0, limit, format, normalized };
-}
-
-/** A short stable digest of a query, for cursors and ETags. */
-export function digest(...parts: (string | number)[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22);
 }

@@ -1,14 +1,10 @@
+import type { Statement } from '../../lake/query.js';
 import { ident } from '../../lake/quote.js';
 import { tableAt } from '../../lake/snapshots.js';
-import type { ColumnInfo } from '../catalogCache.js';
-import type { Cursor } from '../cursor.js';
+import type { ColumnInfo } from '../http/catalogCache.js';
+import type { Cursor } from '../http/cursor.js';
 import type { Filter, RecordQuery, SortTerm } from './query.js';
 import { type Carrier, castParam, outputSql, paramValue } from './values.js';
-
-export interface Statement {
-  sql: string;
-  params: string[];
-}
 
 /** The alias the i-th sort value is read under, so a page's last row yields the next cursor even if not selected. */
 export const sortAlias = (i: number): string => `_odp_sort_${i}`;

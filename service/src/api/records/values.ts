@@ -1,6 +1,6 @@
 import { ident } from '../../lake/quote.js';
 import { rfc3339Sql, utcTimestampText } from '../../lake/time.js';
-import type { ColumnInfo } from '../catalogCache.js';
+import type { ColumnInfo } from '../http/catalogCache.js';
 
 /** The column types a filter can compare against, by how a value of that type is written in a URL. */
 const INTEGER_RANGES: Record<string, [bigint, bigint]> = {

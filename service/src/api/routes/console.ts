@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { SERVICE_ROOT } from '../../serviceRoot.js';
-import { notFound, Problem } from '../problem.js';
+import { notFound, Problem } from '../http/problem.js';
 import { route } from './route.js';
 
 /** Where `console/build.mjs` writes the console (npm run build, the image build, the browser tests). */
@@ -52,7 +52,9 @@ export const consolePage = route({
   summary: 'The web console: datasets, runs, quarantine and records (sign in with an API key)',
   access: 'public',
   responses: () => ({ '200': { description: 'HTML page', content: { 'text/html': { type: 'string' } } } }),
-  handle: async (ctx) => served(ctx, 'index.html', 'text/html; charset=utf-8'),
+  handle: async function handleConsole(ctx) {
+    return served(ctx, 'index.html', 'text/html; charset=utf-8');
+  },
 });
 
 export const consoleAsset = route({
@@ -63,7 +65,7 @@ export const consoleAsset = route({
   undocumented: true,
   params: z.object({ asset: z.string().max(64) }),
   responses: () => ({}),
-  handle: async (ctx, { params }) => {
+  handle: async function handleConsoleAsset(ctx, { params }) {
     const type = ASSETS.get(params.asset);
     if (!type) throw notFound(`no console file ${params.asset}`);
     served(ctx, params.asset, type);

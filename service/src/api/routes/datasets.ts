@@ -4,11 +4,10 @@ import type { Dataset } from '../../datasets/definition.js';
 import { quarantineCount } from '../../journal/quarantine.js';
 import { Run } from '../../journal/run.js';
 import { lastChange, listRuns } from '../../journal/runs.js';
-import { rows } from '../../lake/query.js';
-import { tableAt } from '../../lake/snapshots.js';
-import type { ColumnInfo } from '../catalogCache.js';
-import { answerFromCache } from '../conditional.js';
-import { Problem } from '../problem.js';
+import { rowCountAt } from '../../lake/snapshots.js';
+import type { ColumnInfo } from '../http/catalogCache.js';
+import { answerFromCache } from '../http/conditional.js';
+import { Problem } from '../http/problem.js';
 import { route, type Services } from './route.js';
 import { DatasetName, jsonResponse, problemResponses } from './schemas.js';
 
@@ -49,11 +48,7 @@ async function summary(
   let count = 0;
   try {
     columns = [...(await services.catalog.schema(connection, dataset, current)).values()];
-    const [c] = await rows<{ n: string }>(
-      connection,
-      `SELECT count(*) AS n FROM ${tableAt(dataset.name, current)}`,
-    );
-    count = Number(c?.n ?? 0);
+    count = await rowCountAt(connection, dataset.name, current);
   } catch (error) {
     if (!(error instanceof Problem && error.status === 404)) throw error;
     // Not ingested yet: the declared columns, no rows.
@@ -99,7 +94,7 @@ export const datasets = route({
     '304': { description: 'not modified' },
     ...problemResponses(401, 403, 429, 503),
   }),
-  handle: async (ctx, _input, services) => {
+  handle: async function handleListDatasets(ctx, _input, services) {
     await services.sessions.use(async (connection) => {
       const snapshot = await services.catalog.currentSnapshot(connection);
       if (answerFromCache(ctx, ['datasets', snapshot], false)) return;
@@ -122,7 +117,7 @@ export const dataset = route({
     '304': { description: 'not modified' },
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
-  handle: async (ctx, { params }, services) => {
+  handle: async function handleGetDataset(ctx, { params }, services) {
     const d = services.runtime.dataset(params.name);
     await services.sessions.use(async (connection) => {
       const snapshot = await services.catalog.currentSnapshot(connection);

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
-import { notFound } from '../problem.js';
+import { notFound } from '../http/problem.js';
 import { route } from './route.js';
 
 const swaggerUi = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -42,7 +42,7 @@ export const docs = route({
   summary: 'Interactive API documentation',
   access: 'public',
   responses: () => ({ '200': { description: 'HTML page', content: { 'text/html': { type: 'string' } } } }),
-  handle: async (ctx) => {
+  handle: async function handleDocs(ctx) {
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = PAGE;
   },
@@ -56,7 +56,7 @@ export const docsAsset = route({
   undocumented: true,
   params: z.object({ asset: z.string().max(64) }),
   responses: () => ({}),
-  handle: async (ctx, { params }) => {
+  handle: async function handleDocsAsset(ctx, { params }) {
     ctx.set('Cache-Control', 'public, max-age=86400');
     if (params.asset === 'init.js') {
       ctx.type = 'text/javascript; charset=utf-8';

@@ -11,7 +11,7 @@ export const healthz = route({
   summary: 'The process is alive',
   access: 'public',
   responses: () => ({ '200': jsonResponse('alive', z.object({ status: z.literal('ok') })) }),
-  handle: async (ctx) => {
+  handle: async function handleHealth(ctx) {
     ctx.body = { status: 'ok' };
   },
 });
@@ -31,7 +31,7 @@ export const readyz = route({
       z.object({ status: z.literal('not ready'), reason: z.enum(Object.values(NOT_READY)) }),
     ),
   }),
-  handle: async (ctx, _input, services) => {
+  handle: async function handleReady(ctx, _input, services) {
     let reason: string = NOT_READY.keys;
     try {
       // Ready only once a request with a valid key can be answered: the keys file has been read.
@@ -59,7 +59,7 @@ export const metrics = route({
   responses: () => ({
     '200': { description: 'Prometheus text format', content: { 'text/plain': { type: 'string' } } },
   }),
-  handle: async (ctx, _input, services) => {
+  handle: async function handleMetrics(ctx, _input, services) {
     recordEngineMemory(await services.sessions.use(engineMemory));
     ctx.type = registry.contentType;
     ctx.body = await registry.metrics();

@@ -14,7 +14,7 @@ export const currentKey = route({
     '200': jsonResponse('the key', z.object({ id: z.string(), name: z.string(), scope: z.enum(SCOPES) })),
     ...problemResponses(401, 429),
   }),
-  handle: async (ctx) => {
+  handle: async function handleGetKey(ctx) {
     const key = ctx.state.apiKey as ApiKey;
     ctx.body = { id: key.id, name: key.name, scope: key.scope };
   },

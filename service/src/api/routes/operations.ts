@@ -1,24 +1,14 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { IngestRequest } from '../../pipeline/ingest.js';
-import { quarantineReplay } from '../../pipeline/redrive.js';
-import { fromSource } from '../../sources/source.js';
+import { RunInProgress } from '../../journal/run.js';
+import type { RunRequest } from '../../runs/start.js';
 import type { Services } from './route.js';
 import { route } from './route.js';
 import { DatasetName, jsonResponse, problemResponses } from './schemas.js';
 
-export const RunStarted = z
-  .object({
-    run_id: z.string(),
-    dataset: z.string(),
-    status: z.literal('running'),
-    started_at: z.string().describe('RFC 3339, UTC'),
-  })
-  .describe('a run under way; GET its Location for its outcome');
-
 const startResponses = () => ({
   '202': {
-    ...jsonResponse('the run started; Location is where its outcome will be', RunStarted),
+    ...jsonResponse('the run started; Location is where its outcome will be', RunInProgress),
   },
   ...problemResponses(400, 401, 403, 404, 409, 429, 503),
 });
@@ -27,7 +17,7 @@ const startResponses = () => ({
 async function startRun(
   ctx: Context,
   services: Services,
-  request: IngestRequest,
+  request: RunRequest,
   action: string,
 ): Promise<void> {
   const started = await services.operations.start(request);
@@ -59,10 +49,8 @@ export const startIngestRun = route({
   access: 'admin',
   params: z.object({ name: DatasetName }),
   responses: startResponses,
-  handle: async (ctx, { params }, services) => {
-    const dataset = services.runtime.dataset(params.name);
-    const input = fromSource(dataset, services.runtime.config.sources);
-    await startRun(ctx, services, { dataset, trigger: 'manual', input }, 'run.start');
+  handle: async function handleStartRun(ctx, { params }, services) {
+    await startRun(ctx, services, { trigger: 'manual', dataset: params.name }, 'run.start');
   },
 });
 
@@ -79,9 +67,8 @@ export const replayQuarantineRun = route({
   params: z.object({ name: DatasetName }),
   query: z.object({ run: z.string().max(200).optional().describe('only records of this run') }),
   responses: startResponses,
-  handle: async (ctx, { params, query }, services) => {
-    const dataset = services.runtime.dataset(params.name);
-    const request = quarantineReplay(services.runtime, dataset, { runId: query.run });
+  handle: async function handleReplayQuarantine(ctx, { params, query }, services) {
+    const request = { trigger: 'quarantine-replay' as const, dataset: params.name, run: query.run };
     await startRun(ctx, services, request, 'quarantine.replay');
   },
 });

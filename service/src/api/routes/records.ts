@@ -4,18 +4,13 @@ import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
 import { messageOf } from '../../errors.js';
 import { type Row, rows } from '../../lake/query.js';
-import type { ColumnInfo } from '../catalogCache.js';
-import { answerFromCache } from '../conditional.js';
-import {
-  type Cursor,
-  checkCursor,
-  encodeCursor,
-  invalidCursor,
-  readCursor,
-  type SortValueCheck,
-} from '../cursor.js';
-import type { ExportWriter } from '../exports.js';
-import { badRequest, notFound, Problem } from '../problem.js';
+import type { ColumnInfo } from '../http/catalogCache.js';
+import { answerFromCache } from '../http/conditional.js';
+import { type Cursor, checkCursor, invalidCursor, readCursor, type SortValueCheck } from '../http/cursor.js';
+import { keysetPage } from '../http/paging.js';
+import { badRequest, notFound, Problem } from '../http/problem.js';
+import { withDeadline } from '../http/sessions.js';
+import type { ExportWriter } from '../records/exports.js';
 import { MEDIA_TYPES, negotiate } from '../records/formats.js';
 import {
   DEFAULT_PAGE,
@@ -27,7 +22,6 @@ import {
 } from '../records/query.js';
 import { recordByKeySql, recordsSql, sortAlias } from '../records/statement.js';
 import { invalidValue } from '../records/values.js';
-import { withDeadline } from '../sessions.js';
 import { route, type Services } from './route.js';
 import { DatasetName, problemResponses, rowSchema } from './schemas.js';
 
@@ -101,7 +95,7 @@ export const records = route({
     '304': { description: 'not modified since the ETag presented in If-None-Match' },
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
-  handle: async (ctx, { params, query }, services) => {
+  handle: async function handleListRecords(ctx, { params, query }, services) {
     const dataset = services.runtime.dataset(params.name);
     const format = negotiate(ctx);
     const cursor = query.cursor === undefined ? undefined : readCursor(query.cursor);
@@ -176,17 +170,11 @@ async function page(
     carrier: 'json',
   });
   const found = await rows(connection, statement.sql, statement.params).catch(explainLakeError);
-  const limit = query.limit ?? DEFAULT_PAGE;
-  const data = found.slice(0, limit);
-  const last = data.at(-1);
-  const next =
-    found.length > limit && last
-      ? encodeCursor({
-          snapshot,
-          after: query.sort.map((_, i) => last[sortAlias(i)] as Cursor['after'][number]),
-          query: query.normalized,
-        })
-      : null;
+  const { data, next } = keysetPage(found, query.limit ?? DEFAULT_PAGE, (last) => ({
+    snapshot,
+    after: query.sort.map((_, i) => last[sortAlias(i)] as Cursor['after'][number]),
+    query: query.normalized,
+  }));
   for (const row of data) for (let i = 0; i < query.sort.length; i++) delete row[sortAlias(i)];
   return { data, next, snapshot };
 }
@@ -224,7 +212,7 @@ export const record = route({
     '304': { description: 'not modified' },
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
-  handle: async (ctx: Context, { params, query }, services) => {
+  handle: async function handleGetRecord(ctx: Context, { params, query }, services) {
     const dataset = services.runtime.dataset(params.name);
     await services.sessions.use(async (connection) => {
       const { snapshot, pinned } = await readSnapshot(connection, services, query.asOf);

@@ -1,19 +1,16 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { KeyStore } from '../../access/keys.js';
-import type { Scope } from '../../access/scopes.js';
 import type { ApiSettings } from '../../config/config.js';
 import type { Dataset } from '../../datasets/definition.js';
+import type { OperatorRuns } from '../../runs/operatorRuns.js';
 import type { Runtime } from '../../runtime.js';
-import type { CatalogCache } from '../catalogCache.js';
-import type { Exports } from '../exports.js';
-import type { OperatorRuns } from '../operatorRuns.js';
-import { badRequest } from '../problem.js';
-import type { ResponseCache } from '../responseCache.js';
-import type { ReadSessions } from '../sessions.js';
-
-/** Who may call a route: anyone, Prometheus (as configured), or holders of a key with that scope. */
-export type Access = 'public' | 'metrics' | Scope;
+import type { CatalogCache } from '../http/catalogCache.js';
+import { badRequest } from '../http/problem.js';
+import type { ResponseCache } from '../http/responseCache.js';
+import type { ReadSessions } from '../http/sessions.js';
+import type { Access } from '../middleware/access.js';
+import type { Exports } from '../records/exports.js';
 
 /** What route handlers read the lake through. */
 export interface Services {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { listQuarantine, QuarantinedRecord } from '../../journal/quarantine.js';
-import { RUN_STATUSES, Run } from '../../journal/run.js';
+import { RUN_STATUSES, Run, RunInProgress } from '../../journal/run.js';
 import { listRuns, readRun } from '../../journal/runs.js';
-import { checkCursor, encodeCursor, readCursor, type SortValueCheck } from '../cursor.js';
-import { notFound } from '../problem.js';
+import { checkCursor, readCursor, type SortValueCheck } from '../http/cursor.js';
+import { keysetPage } from '../http/paging.js';
+import { notFound } from '../http/problem.js';
 import { invalidValue } from '../records/values.js';
-import { RunStarted } from './operations.js';
 import { route } from './route.js';
 import { DatasetName, jsonResponse, Limit, problemResponses } from './schemas.js';
 
@@ -36,7 +36,7 @@ export const runs = route({
     '200': jsonResponse('the runs', z.object({ data: z.array(Run), next: z.string().nullable() })),
     ...problemResponses(400, 401, 403, 429, 503),
   }),
-  handle: async (ctx, { query }, services) => {
+  handle: async function handleListRuns(ctx, { query }, services) {
     if (query.dataset) services.runtime.dataset(query.dataset);
     const limit = query.limit ?? 100;
     const identity = `runs:${query.dataset ?? ''}:${query.status ?? ''}`;
@@ -52,19 +52,11 @@ export const runs = route({
         }),
       services.settings.requestTimeoutMs,
     );
-    const data = found.slice(0, limit);
-    const last = data.at(-1);
-    ctx.body = {
-      data,
-      next:
-        found.length > limit && last
-          ? encodeCursor({
-              snapshot: 0,
-              after: [last.started_at, last.run_id],
-              query: identity,
-            })
-          : null,
-    };
+    ctx.body = keysetPage(found, limit, (last) => ({
+      snapshot: 0,
+      after: [last.started_at, last.run_id],
+      query: identity,
+    }));
   },
 });
 
@@ -75,10 +67,10 @@ export const run = route({
   access: 'read',
   params: z.object({ id: z.string().min(1).max(200) }),
   responses: () => ({
-    '200': jsonResponse('the run', z.union([Run, RunStarted])),
+    '200': jsonResponse('the run', z.union([Run, RunInProgress])),
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
-  handle: async (ctx, { params }, services) => {
+  handle: async function handleGetRun(ctx, { params }, services) {
     // A run started here shows as running until it has let go of its dataset, so a client that follows its
     // Location and starts the next run is never refused by the run it just saw end.
     const found =
@@ -110,7 +102,7 @@ export const quarantine = route({
     ),
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
-  handle: async (ctx, { params, query }, services) => {
+  handle: async function handleListQuarantine(ctx, { params, query }, services) {
     const dataset = services.runtime.dataset(params.name);
     ctx.body = {
       data: await services.sessions.use(

@@ -1,14 +1,10 @@
 import { z } from 'zod';
-import { messageOf } from '../../errors.js';
 import { type DatasetSnapshot, datasetSnapshots } from '../../journal/runs.js';
-import { LAKE } from '../../lake/attach.js';
-import { type Row, rows } from '../../lake/query.js';
-import { ident, literal } from '../../lake/quote.js';
-import { snapshotSql } from '../../lake/snapshots.js';
-import { answerFromCache } from '../conditional.js';
-import { checkCursor, encodeCursor, invalidCursor, readCursor, wholeNumber } from '../cursor.js';
-import { badRequest, notFound, Problem } from '../problem.js';
-import { kindOf, outputSql } from '../records/values.js';
+import { answerFromCache } from '../http/conditional.js';
+import { checkCursor, invalidCursor, readCursor } from '../http/cursor.js';
+import { keysetPage } from '../http/paging.js';
+import { badRequest, notFound, Problem } from '../http/problem.js';
+import { CHANGE_ORDER, changesSql, readChanges } from '../records/changes.js';
 import { route } from './route.js';
 import { DatasetName, jsonResponse, Limit, problemResponses } from './schemas.js';
 
@@ -42,7 +38,7 @@ export const snapshots = route({
     '200': jsonResponse('the snapshots', z.object({ data: z.array(Snapshot) })),
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
-  handle: async (ctx, { params, query }, services) => {
+  handle: async function handleListSnapshots(ctx, { params, query }, services) {
     const dataset = services.runtime.dataset(params.name);
     ctx.body = {
       data: await services.sessions.use(
@@ -53,8 +49,6 @@ export const snapshots = route({
     };
   },
 });
-
-const CHANGE_RANK = `CASE change_type WHEN 'delete' THEN 0 WHEN 'update_preimage' THEN 1 WHEN 'update_postimage' THEN 2 ELSE 3 END`;
 
 export const changes = route({
   path: '/v1/datasets/:name/changes',
@@ -91,14 +85,12 @@ export const changes = route({
     '304': { description: 'not modified' },
     ...problemResponses(400, 401, 403, 404, 429, 503),
   }),
-  handle: async (ctx, { params, query }, services) => {
+  handle: async function handleListChanges(ctx, { params, query }, services) {
     const dataset = services.runtime.dataset(params.name);
     const limit = query.limit ?? 100;
     const identity = `changes:${dataset.name}:${query.from}`;
     const cursor =
-      query.cursor === undefined
-        ? undefined
-        : checkCursor(readCursor(query.cursor), identity, [wholeNumber(0), wholeNumber(0), wholeNumber(0)]);
+      query.cursor === undefined ? undefined : checkCursor(readCursor(query.cursor), identity, CHANGE_ORDER);
     await services.sessions.use(async (connection) => {
       const current = await services.catalog.currentSnapshot(connection);
       if (cursor && (cursor.snapshot > current || cursor.snapshot < query.from)) {
@@ -120,53 +112,18 @@ export const changes = route({
         )
       )
         return;
-      const after = cursor?.after.map(String) ?? [];
-      const keyset = cursor
-        ? `WHERE snapshot_id > CAST(? AS BIGINT) OR (snapshot_id = CAST(? AS BIGINT) AND (rowid > CAST(? AS BIGINT)
-             OR (rowid = CAST(? AS BIGINT) AND _odp_rank > CAST(? AS INTEGER))))`
-        : '';
-      const keysetParams = cursor ? [after[0]!, after[0]!, after[1]!, after[1]!, after[2]!] : [];
       const notIngested = () =>
         notFound(`${dataset.name} has no changes up to snapshot ${to}: it was not ingested by then`);
       const schema = await services.catalog.schema(connection, dataset, to).catch((error: unknown) => {
         throw error instanceof Problem && error.status === 404 ? notIngested() : error;
       });
-      const times = [...schema.values()]
-        .filter((c) => kindOf(c) === 'timestamp')
-        .map((c) => `, ${outputSql(c, 'json')}`);
-      // An update that only refreshed the stored content hash (see pipeline/screen.ts) changed nothing a client
-      // sees: its before and after images are equal, and it is left out.
-      const columns = [...schema.keys()].map(ident).join(', ');
-      let found: Row[];
-      try {
-        found = await rows(
-          connection,
-          `SELECT * REPLACE (snapshot_id::DOUBLE AS snapshot_id, rowid::DOUBLE AS rowid${times.join('')}) FROM (
-             SELECT snapshot_id, rowid, change_type, ${columns}, ${CHANGE_RANK} AS _odp_rank
-             FROM ${LAKE}.table_changes(${literal(dataset.name)}, ${snapshotSql(query.from)}, ${snapshotSql(to)})
-             WINDOW pair AS (PARTITION BY snapshot_id, rowid)
-             QUALIFY change_type NOT LIKE 'update%'
-                  OR min(row(${columns})) OVER pair IS DISTINCT FROM max(row(${columns})) OVER pair)
-           ${keyset} ORDER BY snapshot_id, rowid, _odp_rank LIMIT ${limit + 1}`,
-          keysetParams,
-        );
-      } catch (error) {
-        if (/does not exist|not found/i.test(messageOf(error))) throw notIngested();
-        throw error;
-      }
-      const data = found.slice(0, limit);
-      const last = data.at(-1);
-      const next =
-        found.length > limit && last
-          ? encodeCursor({
-              snapshot: to,
-              after: [last.snapshot_id as number, last.rowid as number, last._odp_rank as number],
-              query: identity,
-            })
-          : null;
-      for (const row of data) delete row._odp_rank;
+      const range = { from: query.from, to };
+      const statement = changesSql(dataset.name, [...schema.values()], range, cursor?.after, limit);
+      const found = await readChanges(connection, statement);
+      if (!found) throw notIngested();
+      const page = keysetPage(found, limit, (last) => ({ snapshot: to, after: last.after, query: identity }));
       ctx.set('ODP-Snapshot', String(to));
-      ctx.body = { from: query.from, to, data, next };
+      ctx.body = { from: query.from, to, data: page.data.map((c) => c.change), next: page.next };
     }, services.settings.requestTimeoutMs);
   },
 });

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Dataset } from '../datasets/definition.js';
-import { columnsAt, currentSnapshot, hasSnapshot, snapshotAt } from '../lake/snapshots.js';
-import { CONTENT_HASH_COLUMN } from '../pipeline/identity.js';
+import type { Dataset } from '../../datasets/definition.js';
+import { columnsAt, currentSnapshot, hasSnapshot, snapshotAt } from '../../lake/snapshots.js';
+import { CONTENT_HASH_COLUMN } from '../../pipeline/identity.js';
 import { badRequest, notFound } from './problem.js';
 
 /** A column as a client sees it: the type DuckDB stores and what the dataset says about it. */

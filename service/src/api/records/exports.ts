@@ -7,12 +7,12 @@ import { pipeline, type Readable, Transform } from 'node:stream';
 import { pipeline as pipelined } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { Gate } from './gate.js';
-import { Problem } from './problem.js';
-import { copySql } from './records/formats.js';
-import type { Format } from './records/query.js';
-import type { Statement } from './records/statement.js';
-import { withDeadline } from './sessions.js';
+import type { Statement } from '../../lake/query.js';
+import { Gate } from '../http/gate.js';
+import { Problem } from '../http/problem.js';
+import { withDeadline } from '../http/sessions.js';
+import { copySql } from './formats.js';
+import type { Format } from './query.js';
 
 const run = promisify(execFile);
 

@@ -1,5 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
-import { digest } from './records/query.js';
+
+/** A short stable digest of a query, for cursors and ETags. */
+export function digest(...parts: (string | number)[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22);
+}
 
 /** The strong ETag of a response made of `parts`; the response cache keys bodies by it. */
 export const etagOf = (parts: (string | number)[]): string => `"${digest(...parts)}"`;

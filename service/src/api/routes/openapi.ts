@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Dataset } from '../datasets/definition.js';
-import type { JsonSchema, Route } from './routes/route.js';
+import type { Dataset } from '../../datasets/definition.js';
+import type { JsonSchema, Route } from './route.js';
 
 type Parameter = {
   name: string;
@@ -134,7 +134,7 @@ export function openApiRoute(routes: () => readonly Route[], version: string): R
     responses: () => ({
       '200': { description: 'the OpenAPI document', content: { 'application/json': { type: 'object' } } },
     }),
-    handle: async (ctx, _input, services) => {
+    handle: async function handleOpenapi(ctx, _input, services) {
       const { datasets } = services.runtime;
       const key = [...datasets.keys()].join(',');
       if (cached?.key !== key) {

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Lake } from '../lake/lake.js';
+import type { Lake } from '../../lake/lake.js';
 import { Gate } from './gate.js';
 import { Problem } from './problem.js';
 

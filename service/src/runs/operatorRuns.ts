@@ -1,13 +1,6 @@
-import { type IngestRequest, startIngest } from '../pipeline/ingest.js';
+import type { RunInProgress } from '../journal/run.js';
 import type { Runtime } from '../runtime.js';
-
-/** A run an operator started through the API that has not ended yet. */
-export interface RunInProgress {
-  run_id: string;
-  dataset: string;
-  status: 'running';
-  started_at: string;
-}
+import { type RunRequest, startRun } from './start.js';
 
 /**
  * Runs operators start over HTTP, in the serving process: each takes its dataset's writer lease like any run
@@ -23,17 +16,11 @@ export class OperatorRuns {
   }
 
   /** Starts `request` (or throws `lease-held`); resolves once the run holds its lease. */
-  async start(request: IngestRequest): Promise<RunInProgress> {
-    const { runId, run } = await startIngest(this.#runtime, request);
-    const progress: RunInProgress = {
-      run_id: runId,
-      dataset: request.dataset.name,
-      status: 'running',
-      started_at: new Date().toISOString(),
-    };
+  async start(request: RunRequest): Promise<RunInProgress> {
+    const { progress, outcome } = await startRun(this.#runtime, request);
     // The run records its own failure; nothing is left to handle here but the bookkeeping.
-    const done = run.catch(() => undefined).finally(() => this.#running.delete(runId));
-    this.#running.set(runId, { progress, done });
+    const done = outcome.catch(() => undefined).finally(() => this.#running.delete(progress.run_id));
+    this.#running.set(progress.run_id, { progress, done });
     return progress;
   }
 

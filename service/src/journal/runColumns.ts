@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { rfc3339Sql } from '../lake/time.js';
+import { RUN_DERIVED, Run, type RunEntry, Time } from './run.js';
+
+/** How a field of `Run` is kept in the runs table; the kind follows from its schema. */
+type Kind = 'text' | 'time' | 'count' | 'texts';
+
+interface RunColumn {
+  name: keyof RunEntry;
+  kind: Kind;
+  nullable: boolean;
+}
+
+const SQL_TYPE: Record<Kind, string> = {
+  text: 'VARCHAR',
+  time: 'TIMESTAMPTZ',
+  count: 'BIGINT',
+  texts: 'VARCHAR[]',
+};
+
+/** Times are `Time` itself; every stored number of a run is a count, however it is described. */
+function kindOf(name: string, field: z.ZodType): Kind {
+  if (field === Time) return 'time';
+  if (field instanceof z.ZodNumber) return 'count';
+  if (field instanceof z.ZodString || field instanceof z.ZodEnum) return 'text';
+  if (field instanceof z.ZodArray && field.element instanceof z.ZodString) return 'texts';
+  throw new Error(`Run.${name}: the runs table has no column kind for this schema; add one in runColumns.ts`);
+}
+
+/** The stored fields of `Run`, in its order: everything but what the journal derives when it reads a run. */
+export const RUN_COLUMNS: readonly RunColumn[] = Object.entries(Run.shape)
+  .filter(([name]) => !(RUN_DERIVED as readonly string[]).includes(name))
+  .map(([name, field]) => {
+    const nullable = field instanceof z.ZodNullable;
+    const inner = (nullable ? field.unwrap() : field) as z.ZodType;
+    return { name: name as keyof RunEntry, kind: kindOf(name, inner), nullable };
+  });
+
+/** Columns the journal keeps for itself: the source's validators, for the next conditional fetch. */
+const JOURNAL_COLUMNS = ['source_etag VARCHAR', 'source_last_modified VARCHAR'];
+
+/**
+ * A column's definition. Lists may be NULL (a lake made before the list existed reads NULL; reading gives []);
+ * a column added to a table that already has rows is added without NOT NULL.
+ */
+export const columnDefinition = (c: RunColumn, added: boolean): string =>
+  `${c.name} ${SQL_TYPE[c.kind]}${c.nullable || c.kind === 'texts' || added ? '' : ' NOT NULL'}`;
+
+/** The runs table's columns as CREATE TABLE lists them. */
+export const runsTableColumns = (): string =>
+  [...RUN_COLUMNS.map((c) => columnDefinition(c, false)), ...JOURNAL_COLUMNS].join(', ');
+
+const PLACEHOLDER: Record<Kind, string> = {
+  text: '?',
+  time: '?::TIMESTAMPTZ',
+  count: '?::BIGINT',
+  texts: '?::JSON::VARCHAR[]',
+};
+
+/** The INSERT of one run with its validators: its statement and the values to bind, in column order. */
+export function runInsert(
+  table: string,
+  run: RunEntry,
+  validators: { etag: string | null; lastModified: string | null },
+): { sql: string; params: (string | number | null)[] } {
+  const names = [...RUN_COLUMNS.map((c) => c.name), 'source_etag', 'source_last_modified'];
+  const placeholders = [...RUN_COLUMNS.map((c) => PLACEHOLDER[c.kind]), '?', '?'];
+  const values = RUN_COLUMNS.map((c) => {
+    const value = run[c.name];
+    return Array.isArray(value) ? JSON.stringify(value) : value;
+  });
+  return {
+    sql: `INSERT INTO ${table} (${names.join(', ')}) VALUES (${placeholders.join(', ')})`,
+    params: [...values, validators.etag, validators.lastModified],
+  };
+}
+
+const readSql: Record<Kind, (column: string) => string> = {
+  text: (column) => column,
+  time: (column) => rfc3339Sql(column, true),
+  count: (column) => `${column}::DOUBLE`,
+  texts: (column) => `coalesce(${column}, [])`,
+};
+
+/**
+ * A run's columns as `Run` has them, in its order, from the runs table under `alias`: counts as numbers, times in
+ * RFC 3339, lists never NULL; `derived` gives the SQL of the fields the journal works out.
+ */
+export function runSelect(alias: string, derived: Record<(typeof RUN_DERIVED)[number], string>): string {
+  return Object.keys(Run.shape)
+    .map((name) => {
+      const column = RUN_COLUMNS.find((c) => c.name === name);
+      const sql = column
+        ? readSql[column.kind](`${alias}.${name}`)
+        : derived[name as (typeof RUN_DERIVED)[number]];
+      return `${sql} AS ${name}`;
+    })
+    .join(',\n  ');
+}
