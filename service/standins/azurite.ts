@@ -38,7 +38,7 @@ export class LocalAzurite {
       ],
       { stdio: 'ignore' },
     );
-    await listening(port, 20_000);
+    await listening(port, child, 'Azurite');
     return new LocalAzurite(child, dir, port);
   }
 

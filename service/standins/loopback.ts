@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { createServer, connect as tcpConnect } from 'node:net';
 
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
@@ -27,19 +28,32 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-/** Resolves once something accepts connections on 127.0.0.1:`port`. */
-export async function listening(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = tcpConnect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
+/**
+ * Resolves once `daemon` accepts connections on 127.0.0.1:`port`; rejects as soon as it exits instead. No
+ * deadline of its own: how long a daemon takes to start depends on the machine's load, and a caller's timeout
+ * (the test's) bounds a daemon that neither listens nor exits.
+ */
+export async function listening(port: number, daemon: ChildProcess, name: string): Promise<void> {
+  let exited: string | undefined;
+  const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+    exited = `${name} exited (${signal ?? code}) before it listened on 127.0.0.1:${port}`;
+  };
+  if (daemon.exitCode !== null || daemon.signalCode !== null) onExit(daemon.exitCode, daemon.signalCode);
+  daemon.once('exit', onExit);
+  try {
+    for (;;) {
+      if (exited) throw new Error(exited);
+      const open = await new Promise<boolean>((resolve) => {
+        const socket = tcpConnect(port, '127.0.0.1', () => {
+          socket.end();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
       });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+      if (open) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    daemon.off('exit', onExit);
   }
 }

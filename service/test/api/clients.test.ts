@@ -199,7 +199,15 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
       controller.abort();
       return response.status;
     });
-    expect(await Promise.all(aborted)).to.deep.equal(Array(16).fill(200));
+    // An export waits for one of a few slots for at most a request's timeout: on a loaded machine some of the 16
+    // are answered 503 (busy, with Retry-After), theirs to retry; those must leak nothing either.
+    const statuses = await Promise.all(aborted);
+    expect(
+      statuses.filter((status) => status !== 200 && status !== 503),
+      'statuses',
+    ).to.deep.equal([]);
+    const cut = statuses.filter((status) => status === 200).length;
+    expect(cut, 'exports cut off mid-stream').to.be.greaterThan(0);
     // Wait for the server to see the resets, then check it kept nothing of those exports.
     let files = 0;
     let leftovers: string[] = [];
@@ -215,7 +223,7 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
     const reads = await Promise.all(Array.from({ length: 12 }, () => timedRead()));
     expect(reads.map((r) => r.status)).to.deep.equal(Array(12).fill(200));
     report.push(
-      `16 clients disconnecting mid-export: descriptors ${filesBefore} before, ${files} after; 0 temporary files left; 12 concurrent reads then took ≤ ${Math.max(...reads.map((r) => r.ms))} ms`,
+      `16 clients disconnecting mid-export (${cut} mid-stream, ${16 - cut} answered busy): descriptors ${filesBefore} before, ${files} after; 0 temporary files left; 12 concurrent reads then took ≤ ${Math.max(...reads.map((r) => r.ms))} ms`,
     );
   });
 });
