@@ -96,7 +96,12 @@ CMD [\"postgres\"]" debian_image "$POSTGRES_IMAGE" "postgresql-$POSTGRES_MAJOR" 
 fi
 
 if wanted "$AZURITE_IMAGE"; then
-  npm install --silent --no-audit --no-fund --omit=dev --global --prefix "$work/azurite/usr/local" \
+  # Without the npm_config_* settings an `npm test` run hands down (its prefix, its project's install-script
+  # policy), which are not this install's; into a prefix that exists, as npm then lstat()s it.
+  mkdir -p "$work/azurite/usr/local"
+  # shellcheck disable=SC2046 # one `-u NAME` per inherited setting
+  env $(env | sed -n 's/^\(npm_config_[^=]*\)=.*/-u \1/p') \
+    npm install --loglevel=error --no-audit --no-fund --omit=dev --global --prefix "$work/azurite/usr/local" \
     "azurite@$AZURITE_VERSION"
   CHANGES="$ca_env
 WORKDIR /opt/azurite
