@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { messageOf, OdpError } from '../errors.js';
+import { API_KEY_PREFIX } from '../log.js';
 import { SCOPES, type Scope } from './scopes.js';
 
 /** An API key as stored: never the key itself, only its SHA-256 (the key is 256 random bits, so a fast hash suffices). */
@@ -19,7 +20,7 @@ export type ApiKey = z.infer<typeof StoredKey>;
 const KeysFile = z.object({ keys: z.array(StoredKey) });
 
 /** `odp_<id>_<secret>`: the id lets a key be listed and revoked by name without ever storing the secret. */
-const TOKEN = /^odp_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/;
+const TOKEN = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}$`);
 
 const sha256 = (token: string): Buffer => createHash('sha256').update(token).digest();
 
