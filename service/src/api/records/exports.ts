@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { closeSync, constants, createReadStream, createWriteStream, openSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { closeSync, constants, createReadStream, openSync } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import path from 'node:path';
 import { pipeline, type Readable, Transform } from 'node:stream';
@@ -92,7 +92,7 @@ export class Exports {
    * DuckDB copies the export into a pipe (a FIFO) and this process moves it into the file, taking each chunk's
    * bytes from the space first: a chunk that would pass it stops the export, so no byte past the space is ever
    * written. The pipe is opened here first, for reading and, until DuckDB is done, for writing too, so reading
-   * never blocks and never sees its end before DuckDB has written it all.
+   * never blocks and never sees its end before DuckDB has written it all; the file too, before DuckDB starts.
    */
   async #write(
     connection: DuckDBConnection,
@@ -112,6 +112,13 @@ export class Exports {
         writable: false,
       });
       const holder = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      // Opened before DuckDB starts: a file that cannot be opened (no space, no descriptor) would otherwise end the
+      // pipe's reader while DuckDB blocks, for good, opening the pipe to write.
+      const destination = await open(written.file, 'w').catch((error: unknown) => {
+        closeSync(holder);
+        source.destroy();
+        throw error;
+      });
       const counted = new Transform({
         transform: (chunk: Buffer, _encoding, next) => {
           if (this.#used + chunk.length > spaceBytes) {
@@ -128,7 +135,7 @@ export class Exports {
       const landed = pipelined(
         source,
         counted,
-        createWriteStream(written.file, { highWaterMark: 1 << 22 }),
+        destination.createWriteStream({ highWaterMark: 1 << 22 }),
       ).catch((error: unknown) => {
         failure ??= error;
       });
