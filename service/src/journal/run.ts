@@ -7,8 +7,7 @@ export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 const Count = z.number().int().min(0);
-/** A time of a run: the runs table keeps a field of this very schema (not a copy) as TIMESTAMPTZ. */
-export const Time = z.string().describe('RFC 3339, UTC');
+const Time = z.string().describe('RFC 3339, UTC');
 
 /**
  * One ingest run as everybody sees it: returned by the pipeline, printed by `odp ingest --json`, served by

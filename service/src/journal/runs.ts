@@ -23,7 +23,7 @@ const snapshotOfRunSql = (runId: string) =>
   `(SELECT max(c.snapshot_id)::DOUBLE FROM ${METADATA}.ducklake_snapshot_changes c WHERE c.commit_extra_info = ${runId})`;
 
 /** A run's columns as `Run` has them, its snapshot from the catalog and its reasons from its quarantine. */
-const RUN_COLUMNS = runSelect('r', {
+const RUN_SELECT = runSelect('r', {
   snapshot_id: `CASE WHEN r.status = 'succeeded' THEN ${snapshotOfRunSql('r.run_id')} END`,
   top_reasons: topReasonsSql(`${QUARANTINE} q WHERE q.run_id = r.run_id`),
 });
@@ -74,7 +74,7 @@ export async function listRuns(connection: DuckDBConnection, filter: RunFilter):
   }
   return rows<Run>(
     connection,
-    `SELECT ${RUN_COLUMNS}
+    `SELECT ${RUN_SELECT}
      FROM (SELECT * FROM ${RUNS} WHERE ${where.join(' AND ')}
            ORDER BY started_at DESC, run_id DESC LIMIT ${Math.trunc(filter.limit)}) r
      ORDER BY r.started_at DESC, r.run_id DESC`,
@@ -102,7 +102,7 @@ export async function committedRun(
 
 /** One run, or undefined when no run has that id. */
 export async function readRun(connection: DuckDBConnection, runId: string): Promise<Run | undefined> {
-  const [run] = await rows<Run>(connection, `SELECT ${RUN_COLUMNS} FROM ${RUNS} r WHERE r.run_id = ?`, [
+  const [run] = await rows<Run>(connection, `SELECT ${RUN_SELECT} FROM ${RUNS} r WHERE r.run_id = ?`, [
     runId,
   ]);
   return run;
