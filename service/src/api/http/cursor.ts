@@ -46,11 +46,9 @@ export type CursorValue = Cursor['after'][number];
 /** Why a cursor's value cannot be the value of its sort term, or undefined when it can. */
 export type SortValueCheck = (value: CursorValue) => string | undefined;
 
-/** A whole number of at least `min`: a snapshot id, a row id, a rank. */
-export const wholeNumber =
-  (min: number): SortValueCheck =>
-  (value) =>
-    Number.isSafeInteger(value) && (value as number) >= min ? undefined : `${value} is not a whole number`;
+/** A whole number: a snapshot id, a row id, a rank. */
+export const wholeNumber: SortValueCheck = (value) =>
+  Number.isSafeInteger(value) && (value as number) >= 0 ? undefined : `${value} is not a whole number`;
 
 /**
  * A cursor only continues the query that issued it, and its sort values are of the kinds that query sorts by, so

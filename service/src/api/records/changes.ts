@@ -9,7 +9,7 @@ import { type CursorValue, type SortValueCheck, wholeNumber } from '../http/curs
 import { kindOf, outputSql } from './values.js';
 
 /** The feed is ordered by snapshot, row and change; a cursor carries those three whole numbers. */
-export const CHANGE_ORDER: SortValueCheck[] = [wholeNumber(0), wholeNumber(0), wholeNumber(0)];
+export const CHANGE_ORDER: SortValueCheck[] = [wholeNumber, wholeNumber, wholeNumber];
 
 /** Within one row of one snapshot: a delete, then an update's before image, its after image, then an insert. */
 const CHANGE_RANK = `CASE change_type WHEN 'delete' THEN 0 WHEN 'update_preimage' THEN 1 WHEN 'update_postimage' THEN 2 ELSE 3 END`;

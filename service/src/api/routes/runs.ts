@@ -2,22 +2,17 @@ import { z } from 'zod';
 import { listQuarantine, QuarantinedRecord } from '../../journal/quarantine.js';
 import { RUN_STATUSES, Run, RunInProgress } from '../../journal/run.js';
 import { listRuns, readRun } from '../../journal/runs.js';
+import { utcTimestampText } from '../../lake/time.js';
 import { checkCursor, readCursor, type SortValueCheck } from '../http/cursor.js';
 import { keysetPage } from '../http/paging.js';
 import { notFound } from '../http/problem.js';
-import { invalidValue } from '../records/values.js';
 import { route } from './route.js';
 import { DatasetName, jsonResponse, Limit, problemResponses } from './schemas.js';
 
 /** Runs page newest first by (started_at, run_id): a cursor carries a time and a run id. */
 const RUN_ORDER: SortValueCheck[] = [
   (value) =>
-    typeof value === 'string'
-      ? invalidValue(
-          { name: 'started_at', type: 'TIMESTAMPTZ', nullable: false, description: undefined },
-          value,
-        )
-      : `${value} is not a time`,
+    typeof value === 'string' && utcTimestampText(value) !== undefined ? undefined : `${value} is not a time`,
   (value) => (typeof value === 'string' ? undefined : `${value} is not a run id`),
 ];
 
