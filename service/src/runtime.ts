@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { localRateLimiter, type RateLimiter, sharedRateLimiter } from './access/rateLimit.js';
 import type { Config } from './config/config.js';
-import { pgClientConfig } from './config/conninfo.js';
+import { parseConninfo, pgClientConfig } from './config/conninfo.js';
 import type { Dataset } from './datasets/definition.js';
 import { datasetNamed, loadDatasets } from './datasets/load.js';
 import { openIncrementStore } from './increments/open.js';
@@ -58,7 +58,9 @@ async function openLake(config: Config, signIn: CatalogSignIn | undefined): Prom
   };
   const { catalog } = config;
   if (catalog.kind === 'duckdb') return open();
-  const { host, port } = pgClientConfig(catalog.conninfo, undefined, '');
+  const keywords = parseConninfo(catalog.conninfo);
+  const host = keywords.get('host') ?? keywords.get('hostaddr');
+  const port = keywords.get('port');
   const server = `${host ?? 'the local socket'}${port ? `:${port}` : ''}`;
   return underSetupLock(
     { server, session: () => catalogSession(catalog.conninfo, signIn, 'odp setup') },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { messageOf, OdpError } from '../errors.js';
 import { SERVICE_ROOT } from '../serviceRoot.js';
 import { type AzureTarget, azureTarget } from './azure.js';
-import { onlyLoopback, verifiesServer, withSystemRoots } from './conninfo.js';
+import { onlyLoopback, parseConninfo, verifiesServer, withSystemRoots } from './conninfo.js';
 import { CronPattern } from './cron.js';
 import { InvalidSetting } from './invalidSetting.js';
 
@@ -196,18 +196,20 @@ function catalogTarget(value: string, auth: CatalogAuth | undefined): CatalogTar
         "contains a password: leave it out and use ODP_CATALOG_AUTH=entra (Azure) or libpq's PGPASSFILE/PGPASSWORD",
       );
     }
+    let keywords: Map<string, string>;
     try {
-      // A token sent as the password goes only to a server that proved who it is (or to this machine).
-      if (auth === 'entra' && !verifiesServer(conninfo) && !onlyLoopback(conninfo)) {
-        throw new InvalidSetting(
-          'ODP_CATALOG',
-          "sends the Entra ID token as the password over a connection that does not verify the server: use sslmode=verify-full (checked against the system's trusted roots, or sslrootcert=<CA file>)",
-        );
-      }
-      return { kind: 'postgres', conninfo: withSystemRoots(conninfo), auth: auth ?? 'libpq' };
+      keywords = parseConninfo(conninfo);
     } catch (error) {
-      throw error instanceof InvalidSetting ? error : new InvalidSetting('ODP_CATALOG', messageOf(error));
+      throw new InvalidSetting('ODP_CATALOG', messageOf(error));
     }
+    // A token sent as the password goes only to a server that proved who it is (or to this machine).
+    if (auth === 'entra' && !verifiesServer(keywords) && !onlyLoopback(keywords)) {
+      throw new InvalidSetting(
+        'ODP_CATALOG',
+        "sends the Entra ID token as the password over a connection that does not verify the server: use sslmode=verify-full (checked against the system's trusted roots, or sslrootcert=<CA file>)",
+      );
+    }
+    return { kind: 'postgres', conninfo: withSystemRoots(conninfo, keywords), auth: auth ?? 'libpq' };
   }
   if (auth)
     throw new InvalidSetting(

@@ -57,14 +57,12 @@ const sslmodeOf = (k: Map<string, string>): string | undefined =>
  * when no sslmode is given. `require` encrypts without checking who answers; `verify-ca` checks only that some
  * certificate from a trusted root is shown, which any site's is with the system's roots.
  */
-export const verifiesServer = (conninfo: string): boolean =>
-  sslmodeOf(parseConninfo(conninfo)) === 'verify-full';
+export const verifiesServer = (k: Map<string, string>): boolean => sslmodeOf(k) === 'verify-full';
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1)$/i;
 
 /** Whether every host the connection string names is this machine: a loopback address or a Unix socket. */
-export function onlyLoopback(conninfo: string): boolean {
-  const k = parseConninfo(conninfo);
+export function onlyLoopback(k: Map<string, string>): boolean {
   const hosts = [k.get('host'), k.get('hostaddr')].filter((h) => h !== undefined);
   return (
     hosts.length > 0 &&
@@ -78,8 +76,7 @@ export function onlyLoopback(conninfo: string): boolean {
  * A connection string that verifies the server checks it against the system's trusted roots unless it names its
  * own (`sslrootcert=<file>`): libpq would otherwise look for ~/.postgresql/root.crt.
  */
-export function withSystemRoots(conninfo: string): string {
-  const k = parseConninfo(conninfo);
+export function withSystemRoots(conninfo: string, k: Map<string, string>): string {
   const verifying = ['verify-ca', 'verify-full'].includes(k.get('sslmode') ?? '');
   return verifying && !k.has('sslrootcert') ? withKeyword(conninfo, 'sslrootcert', 'system') : conninfo;
 }
