@@ -3,25 +3,22 @@
 import type { paths } from './openapi.js';
 
 /** The JSON body a GET route answers with 200, as the served OpenAPI document declares it. */
-type Answer<P extends keyof paths> = paths[P] extends {
+export type Answer<P extends keyof paths> = paths[P] extends {
   get: { responses: { 200: { content: { 'application/json': infer Body } } } };
 }
   ? Body
   : never;
 
-export type Scope = Answer<'/v1/key'>['scope'];
-
 export interface Session {
   key: string;
   id: string;
   name: string;
-  scope: Scope;
+  scope: Answer<'/v1/key'>['scope'];
 }
 
 export type Run = Answer<'/v1/runs'>['data'][number];
 /** A run as `/v1/runs/:id` answers: finished, or still running when it was started through this server. */
 export type RunState = Answer<'/v1/runs/{id}'>;
-export type QuarantinedRecord = Answer<'/v1/datasets/{name}/quarantine'>['data'][number];
 export type Snapshot = Answer<'/v1/datasets/{name}/snapshots'>['data'][number];
 export type Dataset = Answer<'/v1/datasets/{name}'>;
 export type Column = Dataset['columns'][number];
@@ -74,7 +71,7 @@ export const storeKey = (key: string | null): void =>
 /** Checks a key with the API; a wrong one is told clearly. */
 export async function signIn(key: string): Promise<Session> {
   try {
-    const who = await call<{ id: string; name: string; scope: Scope }>(key, '/v1/key');
+    const who = await call<Answer<'/v1/key'>>(key, '/v1/key');
     return { key, ...who };
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {

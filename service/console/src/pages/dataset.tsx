@@ -1,5 +1,14 @@
 import { useMemo, useState } from 'preact/hooks';
-import { call, type Dataset, download, type Row, type Run, type Session, type Snapshot } from '../api.js';
+import {
+  type Answer,
+  call,
+  type Dataset,
+  download,
+  type Row,
+  type Run,
+  type Session,
+  type Snapshot,
+} from '../api.js';
 import { type Series, TimeChart } from '../chart.js';
 import { Show, useLoad } from '../load.js';
 import { seconds } from '../time.js';
@@ -314,8 +323,8 @@ export function DatasetPage({ session, name }: { session: Session; name: string 
   const [loaded] = useLoad(async () => {
     const [dataset, runs, snapshots] = await Promise.all([
       call<Dataset>(session.key, `/v1/datasets/${path}`),
-      call<{ data: Run[] }>(session.key, `/v1/runs?dataset=${path}&limit=50`),
-      call<{ data: Snapshot[] }>(session.key, `/v1/datasets/${path}/snapshots?limit=50`),
+      call<Answer<'/v1/runs'>>(session.key, `/v1/runs?dataset=${path}&limit=50`),
+      call<Answer<'/v1/datasets/{name}/snapshots'>>(session.key, `/v1/datasets/${path}/snapshots?limit=50`),
     ]);
     return { dataset, runs: runs.data, snapshots: snapshots.data };
   }, [session.key, name]);

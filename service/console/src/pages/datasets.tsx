@@ -1,10 +1,10 @@
-import { call, type Dataset, type Session } from '../api.js';
+import { type Answer, call, type Session } from '../api.js';
 import { Show, useLoad } from '../load.js';
 import { ago, freshness } from '../time.js';
 
 /** Every dataset at a glance: is it fresh, how big, what was set aside. */
 export function DatasetsPage({ session }: { session: Session }) {
-  const [loaded] = useLoad(() => call<{ data: Dataset[] }>(session.key, '/v1/datasets'), [session.key]);
+  const [loaded] = useLoad(() => call<Answer<'/v1/datasets'>>(session.key, '/v1/datasets'), [session.key]);
   return (
     <>
       <h1>Datasets</h1>

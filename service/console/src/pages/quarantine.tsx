@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { call, type Dataset, type QuarantinedRecord, type Run, type RunState, type Session } from '../api.js';
+import { type Answer, call, type Run, type RunState, type Session } from '../api.js';
 import { Show, useLoad } from '../load.js';
 import { RunRecord } from './runs.js';
 
@@ -24,7 +24,7 @@ function Records({
 }) {
   const [records, reload] = useLoad(
     () =>
-      call<{ data: QuarantinedRecord[] }>(
+      call<Answer<'/v1/datasets/{name}/quarantine'>>(
         session.key,
         `/v1/datasets/${encodeURIComponent(dataset)}/quarantine?limit=500`,
       ),
@@ -141,7 +141,7 @@ function Records({
 /** What runs set aside and why, with the record as received; operators re-drive after fixing the definition. */
 export function QuarantinePage({ session, dataset }: { session: Session; dataset: string | undefined }) {
   const [datasets, reloadDatasets] = useLoad(
-    () => call<{ data: Dataset[] }>(session.key, '/v1/datasets'),
+    () => call<Answer<'/v1/datasets'>>(session.key, '/v1/datasets'),
     [session.key],
   );
   const [chosen, setChosen] = useState(dataset);

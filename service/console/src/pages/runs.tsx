@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { call, type Dataset, type Run, type Session } from '../api.js';
+import { type Answer, call, type Run, type Session } from '../api.js';
 import { Show, useLoad } from '../load.js';
 import { seconds } from '../time.js';
 
@@ -63,14 +63,14 @@ export function RunsPage({ session, dataset }: { session: Session; dataset: stri
   const [only, setOnly] = useState(dataset ?? '');
   const [status, setStatus] = useState('');
   const [open, setOpen] = useState<string | undefined>();
-  const [datasets] = useLoad(() => call<{ data: Dataset[] }>(session.key, '/v1/datasets'), [session.key]);
+  const [datasets] = useLoad(() => call<Answer<'/v1/datasets'>>(session.key, '/v1/datasets'), [session.key]);
   const query = new URLSearchParams({
     limit: '100',
     ...(only ? { dataset: only } : {}),
     ...(status ? { status } : {}),
   });
   const [runs] = useLoad(
-    () => call<{ data: Run[] }>(session.key, `/v1/runs?${query}`),
+    () => call<Answer<'/v1/runs'>>(session.key, `/v1/runs?${query}`),
     [session.key, only, status],
   );
   return (
