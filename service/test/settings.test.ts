@@ -5,10 +5,13 @@ import { describe, it } from 'mocha';
 import { EnvSchema } from '../src/config/config.js';
 import { SERVICE_ROOT } from '../src/serviceRoot.js';
 
-/** The README's settings table: each row's variables and their defaults as written (`—` for none). */
+/** The settings tables of the service's and the API's READMEs: each row's variables and defaults as written (`—` for none). */
 async function documentedSettings(): Promise<{ name: string; documented: string | undefined }[]> {
-  const readme = await readFile(path.join(SERVICE_ROOT, 'README.md'), 'utf8');
-  return readme
+  const readmes = await Promise.all(
+    ['README.md', 'src/api/README.md'].map((file) => readFile(path.join(SERVICE_ROOT, file), 'utf8')),
+  );
+  return readmes
+    .join('\n')
     .split('\n')
     .filter((line) => line.startsWith('| `ODP_'))
     .flatMap((line) => {
@@ -21,7 +24,7 @@ async function documentedSettings(): Promise<{ name: string; documented: string 
     });
 }
 
-describe('the README documents the settings the service reads', () => {
+describe('the READMEs document the settings the service reads', () => {
   it('names only variables the service reads, with the defaults it applies', async () => {
     const settings = await documentedSettings();
     expect(settings.length).to.be.greaterThan(20);
@@ -37,8 +40,9 @@ describe('the README documents the settings the service reads', () => {
       if (!parsed.success || parsed.data === undefined) return [];
       // Folders default to paths under the repository; the schema holds them resolved.
       const applied = String(parsed.data);
+      // An empty list or text is what `—` (none) says.
       const same =
-        applied === documented ||
+        applied === (documented ?? '') ||
         (documented !== undefined && path.isAbsolute(applied) && applied.endsWith(documented));
       return same ? [] : [`${name}: README says ${documented ?? '—'}, the service applies ${applied}`];
     });
