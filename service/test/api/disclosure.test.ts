@@ -6,7 +6,7 @@ import { KeyStore } from '../../src/access/keys.js';
 import type { ScaleOut } from '../../standins/scaleOut.js';
 import { Replica } from '../fixtures/replica.js';
 import { startReadingsStack } from '../fixtures/scaleOut.js';
-import { until } from './until.js';
+import { until } from '../fixtures/until.js';
 
 type LogLine = Record<string, unknown> & { msg?: string; requestId?: string };
 

@@ -11,7 +11,7 @@ import { type ExportLimits, Exports } from '../../src/api/records/exports.js';
 import type { Replica } from '../fixtures/replica.js';
 import type { Sandbox } from '../fixtures/sandbox.js';
 import { replicaOverReadings } from './server.js';
-import { until } from './until.js';
+import { until } from '../fixtures/until.js';
 
 const MB = 2 ** 20;
 

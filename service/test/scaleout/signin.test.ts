@@ -17,7 +17,7 @@ import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { fromSource } from '../../src/sources/source.js';
 import type { LocalPostgres } from '../../standins/postgres.js';
 import { ScaleOut } from '../../standins/scaleOut.js';
-import { until } from '../api/until.js';
+import { until } from '../fixtures/until.js';
 import { ndjson } from '../fixtures/sandbox.js';
 import { startReadingsStack } from '../fixtures/scaleOut.js';
 import { TokenAuthority } from './tokens.js';
