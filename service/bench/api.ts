@@ -1,7 +1,8 @@
 /**
  * `npm run bench:api`: our records endpoint against Datasette and ROAPI over the same 3M flights, driven in the
  * same run by the same load generator with the same settings; plus `asOf` against a current read and a 1M-row
- * NDJSON export. Prints a table and writes JSON under service/bench/results/.
+ * NDJSON export. Prints a table and writes JSON under service/bench/results/, with each goal met or missed; exits 1
+ * unless every goal is met.
  */
 import { execFile } from 'node:child_process';
 import { access, mkdir, readFile } from 'node:fs/promises';
@@ -554,6 +555,7 @@ async function main(): Promise<void> {
       `written to ${path.relative(repoRoot, file)}`,
     ];
     process.stdout.write(`${table.join('\n')}\n`);
+    if (!Object.values(results.goals).every(Boolean)) process.exitCode = 1;
   } finally {
     stopAll();
   }

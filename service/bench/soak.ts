@@ -1,7 +1,8 @@
 /**
  * `npm run soak -w service [-- --scale-out]`: `odp serve` under a long, varied load on 127.0.0.1. Reads at about
  * half of the capacity measured first, an ingest every 30 s of a feed that changes each time, lake maintenance
- * every 2 minutes, an API key created and one revoked every 20 s; for SOAK_MINUTES (10). SOAK_NEW_RECORDS=0 keeps
+ * every 2 minutes, an API key created and one revoked every 20 s; for SOAK_MINUTES (13: the 5-minute warm-up and two
+ * 4-minute windows the drift goals compare). SOAK_NEW_RECORDS=0 keeps
  * the lake's size steady (updates only), so what still grows is not data. `serve` gets the serve pods' env (their
  * DuckDB budget and V8 flags); the response cache is off unless ODP_API_CACHE_MB is set, so every read reaches the
  * lake.
@@ -29,8 +30,9 @@ import { readingsDataset } from '../test/fixtures/sandbox.js';
 import { percentile } from './percentile.js';
 import { provenance, shapingEnv, writeResults } from './results.js';
 import { seeded } from './seeded.js';
+import { DRIFT_MINUTES, goalsOf, type SoakContent, WARMUP_MINUTES, WINDOW_MINUTES } from './soakGoals.js';
 
-const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+const MINUTES = Number(process.env.SOAK_MINUTES ?? DRIFT_MINUTES);
 const SEED = Number(process.env.SOAK_SEED ?? 20261202);
 /** New readings per fetch (500): the lake's growth. 0 keeps its size steady, to tell data from a leak. */
 const NEW_PER_FETCH = Number(process.env.SOAK_NEW_RECORDS ?? 500);
@@ -42,16 +44,6 @@ const scaleOut = process.argv.includes('--scale-out');
  */
 const POD_ENV = await podEnv();
 const MEMORY_LIMIT = process.env.ODP_MEMORY_LIMIT ?? POD_ENV.ODP_MEMORY_LIMIT ?? '';
-/**
- * Minutes at the start that only warm up; drift is measured after them. The RSS floor climbs fastest in the first
- * 5 minutes (native memory, with glibc's malloc and jemalloc alike; soak results of 2026-12-02).
- */
-const WARMUP_MINUTES = 5;
-/**
- * The flatness goals compare the first window after the warm-up with the last one. A window spans two maintenance
- * cycles and eight ingests, so both see the same mix of work, and one slow minute cannot decide a goal.
- */
-const WINDOW_MINUTES = 4;
 const INGEST_SCHEDULE = '*/30 * * * * *';
 const MAINTENANCE_SCHEDULE = '15 */2 * * * *';
 const KEY_CHURN_MS = 20_000;
@@ -86,10 +78,10 @@ class ChangingFeed {
    * How the lake's records differ from what the feed sent: each valid record must be there once, at the last
    * version sent, with that version's value; nothing else may be (the feed's invalid records are quarantined).
    */
-  compare(stored: readonly Stored[]) {
+  compare(stored: readonly Stored[]): SoakContent {
     const seen = new Set<string>();
     const found = { doubled: 0, unknown: 0, staleVersion: 0, aheadVersion: 0, wrongValue: 0 };
-    let storedVersionSum = 0;
+    let known = 0;
     for (const record of stored) {
       if (seen.has(record.id)) {
         found.doubled++;
@@ -102,21 +94,16 @@ class ChangingFeed {
         found.unknown++;
         continue;
       }
-      storedVersionSum += record.v;
+      known++;
       if (record.v < sent) found.staleVersion++;
       else if (record.v > sent) found.aheadVersion++;
       else if (record.value !== ChangingFeed.value(Number(index), record.v)) found.wrongValue++;
     }
-    const known = [...seen].filter(
-      (id) => /^r(\d+)$/.test(id) && Number(id.slice(1)) < this.#versions.length,
-    );
     return {
       sent: this.#versions.length,
       stored: stored.length,
-      missing: this.#versions.length - known.length,
+      missing: this.#versions.length - known,
       ...found,
-      sentVersionSum: this.#versions.reduce((sum, v) => sum + v, 0),
-      storedVersionSum,
     };
   }
 
@@ -175,11 +162,6 @@ async function processStats(pid: number): Promise<{ rssMb: number; fds: number }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The median of `values`; undefined when there are none. */
-function median(values: readonly number[]): number | undefined {
-  return values.length === 0 ? undefined : percentile(values, 50);
-}
 
 async function main(): Promise<void> {
   const from = provenance(`soak${scaleOut ? '-scaleout' : ''}`);
@@ -408,7 +390,7 @@ async function main(): Promise<void> {
   // at the version it last sent.
   feed.frozen = true;
   const frozenAt = new Date().toISOString();
-  let content: ReturnType<ChangingFeed['compare']> | undefined;
+  let content: SoakContent | undefined;
   for (let i = 0; i < 120 && !content; i++) {
     await sleep(1_000);
     const runs = (await (await server.get('/v1/runs?dataset=readings&limit=50', reader)).json()) as {
@@ -472,47 +454,6 @@ async function main(): Promise<void> {
       fdsFloor: sampled(m.fdsFloor),
       load1: m.load1,
     }));
-  type Row = (typeof table)[number];
-  /** A window of minutes: the median of their p99, the lowest of their floors, the highest of their peaks. */
-  const window = (firstMinute: number) => {
-    const rows = table.filter((m) => m.minute >= firstMinute && m.minute < firstMinute + WINDOW_MINUTES);
-    const values = (pick: (m: Row) => number | null) =>
-      rows.map(pick).filter((n): n is number => n !== null && n > 0);
-    const lowest = (pick: (m: Row) => number | null) => {
-      const found = values(pick);
-      return found.length ? Math.min(...found) : undefined;
-    };
-    const highest = (pick: (m: Row) => number | null) => {
-      const found = values(pick);
-      return found.length ? Math.max(...found) : undefined;
-    };
-    return {
-      minutes: [firstMinute, firstMinute + WINDOW_MINUTES - 1],
-      p99MedianMs: median(values((m) => m.p99ms)),
-      rssFloorMb: lowest((m) => m.rssFloorMb),
-      rssPeakMb: highest((m) => m.rssMb),
-      fdsFloor: lowest((m) => m.fdsFloor),
-    };
-  };
-  const driftMeasured = MINUTES >= WARMUP_MINUTES + 2 * WINDOW_MINUTES;
-  const firstWindow = driftMeasured ? window(WARMUP_MINUTES + 1) : undefined;
-  const lastWindow = driftMeasured ? window(MINUTES - WINDOW_MINUTES + 1) : undefined;
-  const growth = (a: number | undefined, b: number | undefined) =>
-    a === undefined || b === undefined ? undefined : Math.round(((b - a) / a) * 1000) / 1000;
-  const drift = {
-    measured: driftMeasured,
-    ...(driftMeasured
-      ? {
-          firstWindow,
-          lastWindow,
-          rssFloorGrowth: growth(firstWindow?.rssFloorMb, lastWindow?.rssFloorMb),
-          rssPeakGrowth: growth(firstWindow?.rssPeakMb, lastWindow?.rssPeakMb),
-          fdsFloorGrowth: growth(firstWindow?.fdsFloor, lastWindow?.fdsFloor),
-        }
-      : {
-          reason: `a ${MINUTES}-minute soak has no baseline: the ${WARMUP_MINUTES}-minute warm-up and two ${WINDOW_MINUTES}-minute windows need ${WARMUP_MINUTES + 2 * WINDOW_MINUTES}`,
-        }),
-  };
   const totals = {
     requests: minutes.reduce((s, m) => s + m.requests, 0),
     errors: minutes.reduce((s, m) => s + m.errors, 0),
@@ -522,35 +463,7 @@ async function main(): Promise<void> {
     serveExit: ended.code,
     stopMs,
   };
-  /** A flatness goal is met or missed only when both windows have the figure; otherwise it was not measured. */
-  type Goal = boolean | 'not measured';
-  const flat = (
-    pick: (w: NonNullable<typeof firstWindow>) => number | undefined,
-    holds: (first: number, last: number) => boolean,
-  ): Goal => {
-    const [a, b] = [firstWindow && pick(firstWindow), lastWindow && pick(lastWindow)];
-    return a === undefined || b === undefined ? 'not measured' : holds(a, b);
-  };
-  const goals: Record<string, Goal> = {
-    noErrors: totals.errors === 0 && failedRuns === 0,
-    exactlyOnce:
-      content !== undefined &&
-      content.stored === content.sent &&
-      content.missing + content.doubled + content.unknown === 0 &&
-      content.staleVersion + content.aheadVersion + content.wrongValue === 0,
-    rssFlat: flat(
-      (w) => w.rssFloorMb,
-      (a, b) => b < 1.1 * a,
-    ),
-    fdsFlat: flat(
-      (w) => w.fdsFloor,
-      (a, b) => b < 1.1 * a,
-    ),
-    p99Flat: flat(
-      (w) => w.p99MedianMs,
-      (a, b) => b <= 1.5 * a + 10,
-    ),
-  };
+  const { drift, goals } = goalsOf({ minutes: MINUTES, table, errors: totals.errors, failedRuns, content });
   console.log(`\nsoak: ${scaleOut ? 'PostgreSQL + Azurite' : 'embedded'}, ${MINUTES} min at ${rate} req/s`);
   console.log(
     `| minute | requests | errors | p50 ms | p99 ms | peak RSS MB | RSS floor MB | JS heap MB | V8 heap MB | new space MB | scavenge ms | DuckDB MB | open fds | fds floor |  (ODP_MEMORY_LIMIT ${MEMORY_LIMIT}, ODP_API_CACHE_MB ${process.env.ODP_API_CACHE_MB ?? '0'})`,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from '../standins/loopback.js';
+import { until } from './fixtures/until.js';
 import { extensionDir } from './setup.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,14 +20,6 @@ const listening = (port: number) =>
     });
     socket.once('error', () => resolve(false));
   });
-
-async function until(condition: () => Promise<boolean>, withinMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('npm start', function () {
   this.timeout(180_000);
@@ -60,13 +53,13 @@ describe('npm start', function () {
         exited = true;
       });
       try {
-        await until(() => listening(port), 60_000, 'the service did not listen');
+        await until('the service to listen', async () => ((await listening(port)) ? true : undefined));
         process.kill(npm.pid!, signal);
-        await until(async () => exited, 10_000, `npm did not exit on ${signal}`);
+        await until(`npm to exit on ${signal}`, async () => (exited ? true : undefined), 10_000);
         await until(
-          async () => !(await listening(port)),
+          `the service to stop listening after ${signal}`,
+          async () => ((await listening(port)) ? undefined : true),
           10_000,
-          `the service still listens after ${signal}`,
         );
       } finally {
         // Whatever is left of the group goes, so a failing run leaves no server behind.

@@ -4,13 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect } from 'chai';
-import { after, before, describe, it } from 'mocha';
-import type { Replica } from '../fixtures/replica.js';
-import type { Sandbox } from '../fixtures/sandbox.js';
-import { replicaOverReadings } from './server.js';
+import { describe, it } from 'mocha';
+import { exportFiles, readingsReplica } from '../fixtures/readingsReplica.js';
+import { until } from '../fixtures/until.js';
 
 const ROWS = 300_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Peak and current resident memory of a process, in MB, as Linux keeps them. */
 async function memory(pid: number): Promise<{ peakMb: number; nowMb: number }> {
@@ -55,32 +53,21 @@ function rawSocket(port: number): Promise<Socket> {
 
 describe('misbehaving clients: limits hold, memory stays bounded, others are still served', function () {
   this.timeout(240_000);
-  let sandbox: Sandbox;
-  let server: Replica;
-  let key: string;
-  let port: number;
-  const report: string[] = [];
-
-  before(async () => {
-    // Exports are written to temporary files in the sandbox's folder, so the test can see that none is left behind.
-    ({ sandbox, server, key, port } = await replicaOverReadings(ROWS));
-  });
-  after(async () => {
-    await server?.stop();
-    await sandbox?.close();
-    if (report.length) console.log(report.map((line) => `      ${line}`).join('\n'));
-  });
+  const replica = readingsReplica(ROWS);
 
   /** How long a small JSON request takes while whatever else is going on goes on. */
   async function timedRead(): Promise<{ status: number; ms: number }> {
     const started = performance.now();
-    const response = await server.get('/v1/datasets/readings/records?limit=10&value=gte.500', key);
+    const response = await replica.server.get(
+      '/v1/datasets/readings/records?limit=10&value=gte.500',
+      replica.key,
+    );
     await response.arrayBuffer();
     return { status: response.status, ms: Math.round(performance.now() - started) };
   }
 
   it('cuts off clients that trickle their headers at 15 s, while serving others meanwhile', async () => {
-    const slow = await Promise.all(Array.from({ length: 50 }, () => rawSocket(port)));
+    const slow = await Promise.all(Array.from({ length: 50 }, () => rawSocket(replica.port)));
     const closedAt = slow.map(
       (socket) =>
         new Promise<{ ms: number; answer: string }>((resolve) => {
@@ -105,7 +92,7 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
         expect(ms).to.be.within(14_000, 20_000);
         expect(answer).to.match(/^HTTP\/1\.1 408/);
       }
-      report.push(
+      replica.report.push(
         `50 clients trickling headers: cut off after ${Math.max(...closed.map((c) => c.ms))} ms at most (408); a read meanwhile took ${during.ms} ms`,
       );
     } finally {
@@ -115,9 +102,12 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
   });
 
   it('refuses a long query string (414), long headers (431) and an announced large body (413) at once', async () => {
-    const longQuery = await server.get(`/v1/datasets/readings/records?label=eq.${'x'.repeat(9_000)}`, key);
+    const longQuery = await replica.server.get(
+      `/v1/datasets/readings/records?label=eq.${'x'.repeat(9_000)}`,
+      replica.key,
+    );
     expect(longQuery.status).to.equal(414);
-    const socket = await rawSocket(port);
+    const socket = await rawSocket(replica.port);
     const answer = new Promise<string>((resolve) => {
       let text = '';
       socket.on('data', (chunk: Buffer) => {
@@ -128,7 +118,7 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
     });
     socket.write(`GET /v1/datasets HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'y'.repeat(20_000)}\r\n\r\n`);
     expect(await answer).to.match(/^HTTP\/1\.1 431/);
-    const body = await server.get('/v1/datasets/readings/runs', key, {
+    const body = await replica.server.get('/v1/datasets/readings/runs', replica.key, {
       method: 'POST',
       headers: { 'content-length': '1000000', 'content-type': 'application/json' },
       body: 'x'.repeat(1_000_000),
@@ -139,7 +129,10 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
   it('serves 24 concurrent whole-table exports within bounded memory, and a small read meanwhile', async () => {
     const formats = ['csv', 'ndjson', 'parquet'] as const;
     const exportOf = async (format: string) => {
-      const response = await server.get(`/v1/datasets/readings/records?format=${format}`, key);
+      const response = await replica.server.get(
+        `/v1/datasets/readings/records?format=${format}`,
+        replica.key,
+      );
       return { format, status: response.status, body: Buffer.from(await response.arrayBuffer()) };
     };
     // Each format exported alone first: what a whole export holds.
@@ -150,14 +143,17 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
       expect(await rowsIn(format, alone.body), `rows of the ${format} export`).to.equal(ROWS);
       whole.set(format, alone.body);
     }
-    const before = await memory(server.pid);
+    const before = await memory(replica.server.pid);
     let firstAnswered: () => void = () => undefined;
     const answered = new Promise<void>((resolve) => {
       firstAnswered = resolve;
     });
     const exports = Array.from({ length: 24 }, async (_, i) => {
       const format = formats[i % 3] as string;
-      const response = await server.get(`/v1/datasets/readings/records?format=${format}`, key);
+      const response = await replica.server.get(
+        `/v1/datasets/readings/records?format=${format}`,
+        replica.key,
+      );
       firstAnswered();
       return { format, status: response.status, body: Buffer.from(await response.arrayBuffer()) };
     });
@@ -165,7 +161,7 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
     await answered;
     const during = await timedRead();
     const done = await Promise.all(exports);
-    const after = await memory(server.pid);
+    const after = await memory(replica.server.pid);
     const served = done.filter((d) => d.status === 200);
     expect(during.status).to.equal(200);
     // Each export is whole, or refused as busy with a Retry-After (never cut short).
@@ -181,17 +177,17 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
     }
     expect(served.length).to.be.at.least(4);
     expect(after.peakMb, 'peak RSS').to.be.below(1_500);
-    report.push(
+    replica.report.push(
       `24 concurrent whole-table exports (${ROWS} rows): ${served.length} served whole (${Math.round(served.reduce((s, d) => s + d.body.length, 0) / 2 ** 20)} MB), ${done.length - served.length} busy; peak RSS ${after.peakMb} MB (${before.nowMb} MB before); a read meanwhile took ${during.ms} ms`,
     );
   });
 
   it('leaks no session, temporary file or descriptor when clients disconnect mid-export', async () => {
     await timedRead();
-    const filesBefore = await openFiles(server.pid);
+    const filesBefore = await openFiles(replica.server.pid);
     const aborted = Array.from({ length: 16 }, async () => {
       const controller = new AbortController();
-      const response = await server.get('/v1/datasets/readings/records?format=csv', key, {
+      const response = await replica.server.get('/v1/datasets/readings/records?format=csv', replica.key, {
         signal: controller.signal,
       });
       const reader = response.body?.getReader();
@@ -208,21 +204,21 @@ describe('misbehaving clients: limits hold, memory stays bounded, others are sti
     ).to.deep.equal([]);
     const cut = statuses.filter((status) => status === 200).length;
     expect(cut, 'exports cut off mid-stream').to.be.greaterThan(0);
-    // Wait for the server to see the resets, then check it kept nothing of those exports.
+    // Once the server has seen the resets, it keeps nothing of those exports.
     let files = 0;
-    let leftovers: string[] = [];
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
-      await sleep(100);
-      files = await openFiles(server.pid);
-      leftovers = (await readdir(sandbox.dir)).filter((name) => name.startsWith('odp-export-'));
-      if (files <= filesBefore + 2 && leftovers.length === 0) break;
-    }
-    expect(leftovers, 'temporary export files left behind').to.deep.equal([]);
-    expect(files, 'open descriptors').to.be.at.most(filesBefore + 2);
+    await until(
+      `no temporary export file left and at most ${filesBefore + 2} open descriptors`,
+      async () => {
+        files = await openFiles(replica.server.pid);
+        const left = (await exportFiles(replica.sandbox.dir)).count;
+        return files <= filesBefore + 2 && left === 0 ? true : undefined;
+      },
+      30_000,
+    );
     // Every session is free again: more concurrent reads than there are sessions are all answered.
     const reads = await Promise.all(Array.from({ length: 12 }, () => timedRead()));
     expect(reads.map((r) => r.status)).to.deep.equal(Array(12).fill(200));
-    report.push(
+    replica.report.push(
       `16 clients disconnecting mid-export (${cut} mid-stream, ${16 - cut} answered busy): descriptors ${filesBefore} before, ${files} after; 0 temporary files left; 12 concurrent reads then took ≤ ${Math.max(...reads.map((r) => r.ms))} ms`,
     );
   });

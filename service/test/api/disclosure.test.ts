@@ -1,30 +1,42 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
-import { after, before, describe, it } from 'mocha';
+import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
 import { KeyStore } from '../../src/access/keys.js';
 import type { ScaleOut } from '../../standins/scaleOut.js';
 import { Replica } from '../fixtures/replica.js';
 import { startReadingsStack } from '../fixtures/scaleOut.js';
-import { until } from './until.js';
+import { until } from '../fixtures/until.js';
 
 type LogLine = Record<string, unknown> & { msg?: string; requestId?: string };
+
+/** The lines of a server's log (one JSON object a line on stdout). */
+const logLines = (stdout: string): LogLine[] =>
+  stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as LogLine);
 
 describe('what the server discloses: no internal detail to clients, no credential in its log', function () {
   this.timeout(240_000);
   let stack: ScaleOut;
-  let server: Replica;
   let keysFile: string;
   let key: string;
+  // Each test has a server of its own, whose log holds what that test did.
+  let server: Replica;
 
   before(async () => {
     stack = await startReadingsStack();
     keysFile = path.join(stack.dir, 'api-keys.json');
     key = (await new KeyStore(keysFile).create('client', 'read')).key;
+  });
+  beforeEach(async () => {
     server = await Replica.start({ ...stack.env(), ODP_API_KEYS_FILE: keysFile, ODP_LOG_LEVEL: 'info' });
   });
-  after(async () => {
+  afterEach(async () => {
     await server?.stop();
+  });
+  after(async () => {
     await stack?.stop();
   });
 
@@ -58,6 +70,13 @@ describe('what the server discloses: no internal detail to clients, no credentia
       await writeFile(keysFile, keys);
     }
     await ready();
+
+    // What /readyz kept to itself is in the log: why the lake and the keys were not ready.
+    const lines = logLines((await server.stop()).stdout);
+    const why = (reason: string) =>
+      lines.filter((line) => line.msg === `not ready: ${reason}`).map((line) => JSON.stringify(line.err));
+    expect(why('the lake is not reachable').join('\n')).to.match(new RegExp(String(stack.postgres.port)));
+    expect(why('the API keys cannot be read').join('\n')).to.include(keysFile);
   });
 
   it('writes no credential to its log, wherever a client put it', async () => {
@@ -84,10 +103,7 @@ describe('what the server discloses: no internal detail to clients, no credentia
     }
 
     // The requests were logged, with what was redacted marked as such.
-    const lines = stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as LogLine);
+    const lines = logLines(stdout);
     const access = (id: string) => lines.find((line) => line.requestId === id && line.msg === 'request');
     expect(access('in-query')).to.include({ query: 'api_key=[redacted]', status: 401 });
     expect(access('named')?.query).to.equal(
@@ -97,11 +113,5 @@ describe('what the server discloses: no internal detail to clients, no credentia
     expect(access('in-path')?.path).to.equal(`/v1/datasets/${key.slice(0, 17)}[redacted]`);
     expect(access('forged-bearer')?.status).to.equal(401);
     expect(access('x-api-key')?.status).to.equal(200);
-
-    // What /readyz kept to itself is in the log: why the lake and the keys were not ready.
-    const why = (reason: string) =>
-      lines.filter((line) => line.msg === `not ready: ${reason}`).map((line) => JSON.stringify(line.err));
-    expect(why('the lake is not reachable').join('\n')).to.match(new RegExp(String(stack.postgres.port)));
-    expect(why('the API keys cannot be read').join('\n')).to.include(keysFile);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,28 +8,10 @@ import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { Problem } from '../../src/api/http/problem.js';
 import { type ExportLimits, Exports } from '../../src/api/records/exports.js';
-import type { Replica } from '../fixtures/replica.js';
-import type { Sandbox } from '../fixtures/sandbox.js';
-import { replicaOverReadings } from './server.js';
-import { until } from './until.js';
+import { exportFiles, readingsReplica } from '../fixtures/readingsReplica.js';
+import { until } from '../fixtures/until.js';
 
 const MB = 2 ** 20;
-
-/** What the export files in `folder` take now, in bytes, and how many there are. */
-async function exportFiles(folder: string): Promise<{ bytes: number; count: number }> {
-  let bytes = 0;
-  let count = 0;
-  for (const dir of (await readdir(folder)).filter((name) => name.startsWith('odp-export-'))) {
-    count++;
-    for (const file of await readdir(path.join(folder, dir)).catch(() => [])) {
-      bytes += await stat(path.join(folder, dir, file)).then(
-        (s) => s.size,
-        () => 0,
-      );
-    }
-  }
-  return { bytes, count };
-}
 
 /** What `promise` fails with, or undefined when it does not. */
 const failureOf = (promise: Promise<unknown>): Promise<unknown> =>
@@ -108,29 +90,19 @@ describe('exports are bounded end to end: slots, temporary space, idle clients',
   const SPACE_MB = 24;
   // Long enough that a client reading on a loaded machine is never taken for one reading nothing.
   const IDLE_MS = 10_000;
-  let sandbox: Sandbox;
-  let server: Replica;
-  let key: string;
-  let port: number;
-  const report: string[] = [];
-
-  before(async () => {
-    ({ sandbox, server, key, port } = await replicaOverReadings(ROWS, {
-      // Slots for every client here: what bounds the files is the space they may take.
-      ODP_API_SESSIONS: '16',
-      ODP_EXPORT_SPACE_MB: String(SPACE_MB),
-      ODP_EXPORT_IDLE_MS: String(IDLE_MS),
-    }));
-  });
-  after(async () => {
-    await server?.stop();
-    await sandbox?.close();
-    if (report.length) console.log(report.map((line) => `      ${line}`).join('\n'));
+  const replica = readingsReplica(ROWS, {
+    // Slots for every client here: what bounds the files is the space they may take.
+    ODP_API_SESSIONS: '16',
+    ODP_EXPORT_SPACE_MB: String(SPACE_MB),
+    ODP_EXPORT_IDLE_MS: String(IDLE_MS),
   });
 
   it('10 clients that read nothing keep the export files within their space and are cut off; others are served', async () => {
     // Exports of about 10 MB each: two fit in the space, a third would not.
-    const sample = await server.get('/v1/datasets/readings/records?format=csv&limit=1000', key);
+    const sample = await replica.server.get(
+      '/v1/datasets/readings/records?format=csv&limit=1000',
+      replica.key,
+    );
     const bytesPerRow = (await sample.arrayBuffer()).byteLength / 1000;
     const rows = Math.round((10 * MB) / bytesPerRow);
     const exportPath = `/v1/datasets/readings/records?format=csv&limit=${rows}`;
@@ -139,32 +111,33 @@ describe('exports are bounded end to end: slots, temporary space, idle clients',
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        peak = Math.max(peak, (await exportFiles(sandbox.dir)).bytes);
+        peak = Math.max(peak, (await exportFiles(replica.sandbox.dir)).bytes);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
     const stalled: StalledReader[] = [];
     try {
-      for (let i = 0; i < 10; i++) stalled.push(await StalledReader.start(port, exportPath, key));
+      for (let i = 0; i < 10; i++)
+        stalled.push(await StalledReader.start(replica.port, exportPath, replica.key));
       const served = stalled.filter((s) => s.status === 200);
       const refused = stalled.filter((s) => s.status === 503);
       expect(served.length + refused.length, stalled.map((s) => s.head).join('\n')).to.equal(10);
       // Two fit; a third fits again only once the first is cut off, which a slow machine may reach meanwhile.
-      expect(served.length, 'exports written in full').to.be.within(1, 8);
+      expect(served.length, 'exports written in full').to.be.at.least(1);
       expect(refused.length, 'exports stopped at the space').to.be.at.least(2);
       for (const s of refused) expect(s.header('Retry-After')).to.equal(String(IDLE_MS / 1000));
 
       // Meanwhile others are served: a page at once, an export as soon as the space is free again.
-      const page = await server.get('/v1/datasets/readings/records?limit=10', key);
+      const page = await replica.server.get('/v1/datasets/readings/records?limit=10', replica.key);
       expect(page.status).to.equal(200);
       await page.arrayBuffer();
 
       const stalledAt = Date.now();
       await until('the stalled exports to be cut off and their files removed', async () =>
-        (await exportFiles(sandbox.dir)).count === 0 ? true : undefined,
+        (await exportFiles(replica.sandbox.dir)).count === 0 ? true : undefined,
       );
       const cutOffMs = Date.now() - stalledAt;
-      const whole = await server.get(exportPath, key);
+      const whole = await replica.server.get(exportPath, replica.key);
       expect(whole.status).to.equal(200);
       const csv = await whole.text();
       expect(csv.trimEnd().split('\r\n')).to.have.length(rows + 1);
@@ -172,7 +145,7 @@ describe('exports are bounded end to end: slots, temporary space, idle clients',
         const got = await s.drain();
         expect(got, 'bytes a stalled client got before it was cut off').to.be.below(Buffer.byteLength(csv));
       }
-      report.push(
+      replica.report.push(
         `10 stalled CSV exports of ${rows} rows (${(Buffer.byteLength(csv) / MB).toFixed(1)} MB each) in a space of ${SPACE_MB} MB: ${served.length} written, ${refused.length} stopped (503); export files peaked at ${(peak / MB).toFixed(1)} MB; cut off ${cutOffMs} ms after the last was answered (idle limit ${IDLE_MS} ms)`,
       );
     } finally {
@@ -234,16 +207,17 @@ describe('an export holds its slot until its stream closes, and DuckDB has a dea
     const secondClosed = closed(second);
     second.destroy();
     await secondClosed;
-    expect(
-      await until('no export file left', async () => ((await exportFiles(folder)).count ? undefined : true)),
-    ).to.equal(true);
+    await until('no export file left', async () => ((await exportFiles(folder)).count ? undefined : true));
   });
 
   it('cuts off a stream nobody reads after the idle time, and removes its file', async () => {
-    const exports = new Exports(limits({ idleMs: 300 }));
+    // Long enough that the file is still there when counted on a loaded machine.
+    const exports = new Exports(limits({ idleMs: 2_000 }));
     const unread = await exports.withSlot(async (write) => write(await duck.connect(), rows, 'ndjson'));
+    // Listening before anything else is awaited: the idle time runs from here.
+    const ended = closed(unread);
     expect((await exportFiles(folder)).count).to.equal(1);
-    expect((await closed(unread))?.message).to.match(/read nothing for 300 ms/);
+    expect((await ended)?.message).to.match(/read nothing for 2000 ms/);
     await until('its file to be removed', async () => ((await exportFiles(folder)).count ? undefined : true));
   });
 

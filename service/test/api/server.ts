@@ -1,13 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { expect } from 'chai';
 import { KeyStore } from '../../src/access/keys.js';
 import type { Scope } from '../../src/access/scopes.js';
 import { type Api, createApi } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config/config.js';
-import { odp } from '../fixtures/cli.js';
-import { Replica } from '../fixtures/replica.js';
-import { readingsBatch, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
+import type { Sandbox } from '../fixtures/sandbox.js';
 
 /** A real API server on 127.0.0.1 over a sandbox lake, with keys of both scopes. */
 export class ApiServer {
@@ -90,30 +87,4 @@ export class ApiServer {
     this.#server.closeAllConnections();
     this.api.close();
   }
-}
-
-/**
- * `odp serve` in its own process over a sandbox holding `rows` readings (ingested by `odp ingest`), with a read
- * key, no rate limit in the way, and its temporary files (exports) in the sandbox's folder.
- */
-export async function replicaOverReadings(
-  rows: number,
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ sandbox: Sandbox; server: Replica; key: string; port: number }> {
-  const sandbox = await Sandbox.create();
-  await sandbox.write('readings.yaml', readingsDataset());
-  await sandbox.write('readings.ndjson', readingsBatch(rows));
-  const loaded = await odp(['ingest', 'readings'], sandbox.env).done;
-  expect(loaded.code, loaded.stderr).to.equal(0);
-  const keysFile = path.join(sandbox.dir, 'api-keys.json');
-  const key = (await new KeyStore(keysFile).create('client', 'read')).key;
-  const server = await Replica.start({
-    ...sandbox.env,
-    ODP_API_KEYS_FILE: keysFile,
-    ODP_RATE_LIMIT_READ_PER_SECOND: '100000',
-    ODP_RATE_LIMIT_READ_BURST: '100000',
-    TMPDIR: sandbox.dir,
-    ...env,
-  });
-  return { sandbox, server, key, port: Number(new URL(server.url).port) };
 }

@@ -80,6 +80,35 @@ describe('scale-out configuration: which variables switch the embedded default t
     );
   });
 
+  it('refuses at start to send a token over a connection that does not verify the server, naming ODP_CATALOG', () => {
+    const remote = 'host=psql-odp.postgres.database.azure.com dbname=ducklake user=id-odp';
+    const entra = (conninfo: string) => ({ ODP_CATALOG: `postgres:${conninfo}`, ODP_CATALOG_AUTH: 'entra' });
+    for (const weak of [
+      '',
+      ' sslmode=disable',
+      ' sslmode=prefer',
+      ' sslmode=require',
+      ' sslmode=verify-ca',
+    ]) {
+      expect(refusal(entra(`${remote}${weak}`)), weak).to.match(
+        /ODP_CATALOG: sends the Entra ID token as the password over a connection that does not verify the server: use sslmode=verify-full/,
+      );
+    }
+    expect(refusal(entra('host=127.0.0.1,psql-odp.postgres.database.azure.com dbname=d'))).to.match(
+      /ODP_CATALOG: sends/,
+    );
+    expect(
+      refusal(entra('postgresql://id-odp@psql-odp.postgres.database.azure.com/ducklake?sslmode=require')),
+    ).to.match(/ODP_CATALOG: sends/);
+    for (const verified of [
+      `${remote} sslmode=verify-full`,
+      `${remote} sslrootcert=system`,
+      'host=127.0.0.1 dbname=d',
+    ]) {
+      expect(() => loadConfig(entra(verified)), verified).not.to.throw();
+    }
+  });
+
   it('says what is missing or misplaced', () => {
     expect(refusal({ ODP_DATA_PATH: 'az://lake/tables' })).to.match(
       /ODP_DATA_PATH: names no storage account: write az:\/\/<account>.blob.core.windows.net\/<container>\/… or set ODP_AZURE_STORAGE_ACCOUNT/,

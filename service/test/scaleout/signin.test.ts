@@ -17,9 +17,9 @@ import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { fromSource } from '../../src/sources/source.js';
 import type { LocalPostgres } from '../../standins/postgres.js';
 import { ScaleOut } from '../../standins/scaleOut.js';
-import { until } from '../api/until.js';
 import { ndjson } from '../fixtures/sandbox.js';
 import { startReadingsStack } from '../fixtures/scaleOut.js';
+import { until } from '../fixtures/until.js';
 import { TokenAuthority } from './tokens.js';
 
 const LIFETIME_MS = 3000;
@@ -151,10 +151,11 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
     const count = () =>
       p.lake.session((c) => rows<{ n: string }>(c, 'SELECT count(*) AS n FROM lake.odp.runs'));
 
-    // Readers and writers keep the lake busy across several token lifetimes.
+    // Readers and writers keep the lake busy across several token lifetimes, and on a loaded machine past them
+    // until both have done enough (or failed): the deadline is the least they run.
     const deadline = Date.now() + 3.5 * LIFETIME_MS;
     const reader = (async () => {
-      while (Date.now() < deadline) {
+      while (Date.now() < deadline || (reads <= 20 && errors.length === 0)) {
         await count().then(
           () => reads++,
           (error: unknown) => errors.push(`read: ${messageOf(error)}`),
@@ -164,7 +165,7 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
     })();
     const dataset = p.dataset('readings');
     const runs: string[] = [];
-    for (let v = 1; Date.now() < deadline; v++) {
+    for (let v = 1; Date.now() < deadline || (runs.length <= 1 && errors.length === 0); v++) {
       const records = Array.from({ length: 50_000 }, (_, i) => ({ id: `r${i}`, v, value: i, label: 'x' }));
       await writeFile(path.join(stack.datasets, 'readings.ndjson'), ndjson(records));
       const run = await ingest(p, { dataset, trigger: 'manual', input: fromSource(dataset, 'bundled') });
@@ -221,7 +222,7 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
     expect(config.catalog).to.deep.include({ kind: 'postgres' });
     const { conninfo } = config.catalog as { conninfo: string };
     expect(conninfo).to.match(/sslrootcert='system'/);
-    const refusedBefore = tokens.refused.length;
+    const requestsBefore = tokens.requests.length;
 
     const opened = await openRuntime(config, createLogger('silent'), tokens.credential(60_000)).then(
       (opened) => {
@@ -255,42 +256,6 @@ describe('scale-out: signing in to the catalog with expiring tokens', function (
     );
     await client.end().catch(() => undefined);
     expect(connected, 'node-postgres').to.match(/unable to verify the first certificate/i);
-    expect(tokens.refused.length, 'tokens that reached the server').to.equal(refusedBefore);
-  });
-
-  it('refuses at start to send a token over a connection that does not verify the server, naming ODP_CATALOG', () => {
-    const remote = 'host=psql-odp.postgres.database.azure.com dbname=ducklake user=id-odp';
-    const refusal = (conninfo: string) => {
-      try {
-        loadConfig({ ODP_CATALOG: `postgres:${conninfo}`, ODP_CATALOG_AUTH: 'entra' });
-        return 'accepted';
-      } catch (error) {
-        return messageOf(error);
-      }
-    };
-    for (const weak of [
-      '',
-      ' sslmode=disable',
-      ' sslmode=prefer',
-      ' sslmode=require',
-      ' sslmode=verify-ca',
-    ]) {
-      expect(refusal(`${remote}${weak}`), weak).to.match(
-        /ODP_CATALOG: sends the Entra ID token as the password over a connection that does not verify the server: use sslmode=verify-full/,
-      );
-    }
-    expect(refusal(`host=127.0.0.1,psql-odp.postgres.database.azure.com dbname=d`)).to.match(
-      /ODP_CATALOG: sends/,
-    );
-    expect(
-      refusal(`postgresql://id-odp@psql-odp.postgres.database.azure.com/ducklake?sslmode=require`),
-    ).to.match(/ODP_CATALOG: sends/);
-    for (const verified of [
-      `${remote} sslmode=verify-full`,
-      `${remote} sslrootcert=system`,
-      'host=127.0.0.1 dbname=d',
-    ]) {
-      expect(refusal(verified), verified).to.equal('accepted');
-    }
+    expect(tokens.requests.length, 'tokens that reached the server').to.equal(requestsBefore);
   });
 });

@@ -21,6 +21,8 @@ const md5 = (...parts: Buffer[]) => createHash('md5').update(Buffer.concat(parts
  */
 export class TokenAuthority {
   readonly issued: CatalogToken[] = [];
+  /** The passwords PostgreSQL asked about: every token that reached the server, valid or not. */
+  readonly requests: string[] = [];
   readonly refused: string[] = [];
 
   private constructor(
@@ -84,6 +86,7 @@ export class TokenAuthority {
       if (request[at] === USER_NAME) user = value.toString('utf8');
       if (request[at] === USER_PASSWORD) password = this.decrypt(value, authenticator);
     }
+    this.requests.push(password);
     const ok = this.valid(user, password);
     if (!ok) this.refused.push(password);
     const reply = Buffer.alloc(20);

@@ -14,22 +14,13 @@ import type { ScaleOut } from '../../standins/scaleOut.js';
 import { odp } from '../fixtures/cli.js';
 import { readingsBatch, readingsDataset } from '../fixtures/sandbox.js';
 import { startReadingsStack } from '../fixtures/scaleOut.js';
+import { until } from '../fixtures/until.js';
 
 /** Enough rows that a run lasts a few seconds on a small machine, so that a second run meets it. */
 const ROWS = 150_000;
 const batch = (v: number) => readingsBatch(ROWS, v);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(25);
-  }
-}
 
 describe('scale-out: one writer per dataset across replicas', function () {
   this.timeout(180_000);
