@@ -28,6 +28,17 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/** Whether something accepts connections on 127.0.0.1:`port` now. */
+export function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, '127.0.0.1', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 /**
  * Resolves once `daemon` accepts connections on 127.0.0.1:`port`; rejects as soon as it exits instead. No
  * deadline of its own: how long a daemon takes to start depends on the machine's load, and a caller's timeout
@@ -43,14 +54,7 @@ export async function listening(port: number, daemon: ChildProcess, name: string
   try {
     for (;;) {
       if (exited) throw new Error(exited);
-      const open = await new Promise<boolean>((resolve) => {
-        const socket = tcpConnect(port, '127.0.0.1', () => {
-          socket.end();
-          resolve(true);
-        });
-        socket.once('error', () => resolve(false));
-      });
-      if (open) return;
+      if (await accepts(port)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {

@@ -1,25 +1,15 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort } from '../standins/loopback.js';
+import { accepts, freePort } from '../standins/loopback.js';
 import { until } from './fixtures/until.js';
 import { extensionDir } from './setup.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
-
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 
 describe('npm start', function () {
   this.timeout(180_000);
@@ -53,12 +43,12 @@ describe('npm start', function () {
         exited = true;
       });
       try {
-        await until('the service to listen', async () => ((await listening(port)) ? true : undefined));
+        await until('the service to listen', async () => ((await accepts(port)) ? true : undefined));
         process.kill(npm.pid!, signal);
         await until(`npm to exit on ${signal}`, async () => (exited ? true : undefined), 10_000);
         await until(
           `the service to stop listening after ${signal}`,
-          async () => ((await listening(port)) ? undefined : true),
+          async () => ((await accepts(port)) ? undefined : true),
           10_000,
         );
       } finally {
