@@ -59,7 +59,7 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
   let flux: Flux | undefined;
   let gitops: GitOps;
   let apiKey: string;
-  /** What the first release rolled out: its tag and the digest `docker push` printed. */
+  /** What the first release rolled out: its tag and the digest the registry stored it under. */
   const released: { tag: string; digest: string }[] = [];
 
   const kubectl = (...args: string[]) => plane!.kubectl(...args);
