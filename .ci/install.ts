@@ -3,7 +3,7 @@
 //   node --import tsx .ci/install.ts [--for <part>]... [--defer | --deferred <part>]... [--print-env | --list] [<tool>...]
 // Two installers on one machine never build the same tool at once: the second waits, then finds it built.
 import { spawn } from 'node:child_process';
-import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, rename, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,8 +12,10 @@ import {
   expand,
   findTool,
   type GoBuild,
+  located,
   type Tool,
   target,
+  tool,
   toolPath,
   tools,
   toolsHome,
@@ -53,11 +55,7 @@ function selection(names: string[], parts: string[]): Tool[] {
           .filter((t) => parts.length === 0 || t.tests.some((test) => parts.some((p) => test.startsWith(p))))
           .map((t) => t.name),
   );
-  for (const name of wanted) {
-    const found = all.find((t) => t.name === name);
-    if (!found) throw new Error(`${name} is not in ${toolsList}`);
-    for (const need of found.needs ?? []) wanted.add(need);
-  }
+  for (const name of wanted) for (const need of tool(name).needs ?? []) wanted.add(need);
   return all.filter((t) => wanted.has(t.name));
 }
 
@@ -101,14 +99,14 @@ const ldflags = (build: GoBuild, version: string) => `-s -w ${expand(build.ldfla
 
 /** A wrapper's go.mod must require the module of the listed version, so the list's version is what is built. */
 async function checkWrapperVersion(t: Tool, wrapper: string, pkg: string): Promise<void> {
-  const goMod = await readFile(path.join(wrapperFolder(wrapper), 'go.mod'), 'utf8');
-  if (goMod.match(/^module\s+(\S+)/m)?.[1] === pkg) return; // a program of our own
-  const required = [...goMod.matchAll(/^\s*(?:require\s+)?(\S+)\s+(v\S+)\s*(?:\/\/.*)?$/gm)].find(
-    ([, module]) => pkg === module || pkg.startsWith(`${module}/`),
-  );
-  if (required?.[2] !== t.version) {
+  const goMod = JSON.parse(
+    await run('go', ['mod', 'edit', '-json'], { cwd: wrapperFolder(wrapper), env: goEnv() }),
+  ) as { Module: { Path: string }; Require: { Path: string; Version: string }[] | null };
+  if (goMod.Module.Path === pkg) return; // a program of our own
+  const required = goMod.Require?.find(({ Path }) => pkg === Path || pkg.startsWith(`${Path}/`));
+  if (required?.Version !== t.version) {
     throw new Error(
-      `${t.name}: ${toolsList} says ${t.version}, but .ci/kube/build/${wrapper}/go.mod requires ${required ? `${required[1]} ${required[2]}` : `no module of ${pkg}`}`,
+      `${t.name}: ${toolsList} says ${t.version}, but .ci/kube/build/${wrapper}/go.mod requires ${required ? `${required.Path} ${required.Version}` : `no module of ${pkg}`}`,
     );
   }
 }
@@ -213,7 +211,7 @@ async function installPip(t: Tool, pip: { package: string } | { requirements: st
 /** Links a tool where other readers expect it (a fixed path under the tools folder, a Docker CLI plugin folder). */
 async function link(t: Tool, found: string): Promise<void> {
   for (const place of t.link ?? []) {
-    const at = place.startsWith('~/') ? path.join(os.homedir(), place.slice(2)) : path.join(toolsHome, place);
+    const at = located(place);
     await mkdir(path.dirname(at), { recursive: true });
     await rm(at, { force: true });
     await symlink(found, at);

@@ -3,8 +3,9 @@
 # .ci/tools.yaml (quick once installed) and prints where the tests find the ones read from the environment.
 # `npm test` runs through this, so the README's test line needs nothing installed beforehand but Node and npm ci.
 # The Go builds only the delivery tests need (the control plane, Flux, the real node: most of a fresh machine's
-# first run) go on in the background, at low priority, while the other parts' tests run; the delivery tests wait
-# for them (delivery/test/pendingTools.ts), and so does this script before it exits.
+# first run) go on in the background, at low priority, while the other parts' tests run; the delivery tests' own
+# installer run (delivery/test/installTools.ts) waits on their machine locks, and this script waits for them
+# before it exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The delivery tests' Go builds start first, in the background; the rest is installed meanwhile.
@@ -17,7 +18,6 @@ else
 fi
 pending=$!
 trap 'kill -- -"$pending" 2>/dev/null || kill "$pending" 2>/dev/null || true' EXIT
-export ODP_TOOLS_PENDING="$pending:$pending_log"
 tools_env="$(node --import tsx .ci/install.ts --print-env --defer delivery)"
 eval "$tools_env"
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { globSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -88,6 +88,18 @@ function isInToolsHome(place: string): boolean {
  * changed pin, go.mod or flag lands in a new folder. Tools of one Go wrapper share it.
  */
 export function buildKey(t: Tool): string {
+  let key = buildKeys.get(t);
+  if (!key) {
+    key = hashBuild(t);
+    buildKeys.set(t, key);
+  }
+  return key;
+}
+
+/** Computed once per tool: every lookup of a tool would otherwise read its wrapper module again. */
+const buildKeys = new Map<Tool, string>();
+
+function hashBuild(t: Tool): string {
   const hash = createHash('sha256');
   const install = t.install;
   if ('go' in install && 'wrapper' in install.go) {
@@ -114,10 +126,14 @@ export function places(t: Tool): string[] {
   return t.lands.flatMap((place) => {
     const expanded = expand(place, t.version, () => buildKey(t));
     if (expanded.startsWith('PATH:')) return onPath(expanded.slice('PATH:'.length));
-    if (expanded.startsWith('~/')) return [path.join(os.homedir(), expanded.slice(2))];
     if (expanded.startsWith('/')) return glob(expanded);
-    return [path.join(toolsHome, expanded)];
+    return [located(expanded)];
   });
+}
+
+/** A place that is neither on PATH nor absolute: `~/…` under the home folder, anything else under the tools folder. */
+export function located(place: string): string {
+  return place.startsWith('~/') ? path.join(os.homedir(), place.slice(2)) : path.join(toolsHome, place);
 }
 
 /** Where the installer puts a built tool: its first place under the tools folder. */
@@ -159,27 +175,5 @@ function onPath(command: string): string[] {
 
 /** Absolute paths matching a pattern whose segments may hold `*`; the newest version first. */
 function glob(pattern: string): string[] {
-  let matches = ['/'];
-  for (const segment of pattern.split('/').filter(Boolean)) {
-    if (!segment.includes('*')) {
-      matches = matches.map((dir) => path.join(dir, segment)).filter((candidate) => existsSync(candidate));
-      continue;
-    }
-    const regex = new RegExp(`^${segment.split('*').map(escapeRegex).join('.*')}$`);
-    matches = matches.flatMap((dir) => {
-      try {
-        return readdirSync(dir)
-          .filter((entry) => regex.test(entry))
-          .sort((a, b) => b.localeCompare(a, undefined, { numeric: true }))
-          .map((entry) => path.join(dir, entry));
-      } catch {
-        return [];
-      }
-    });
-  }
-  return matches;
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  return globSync(pattern).sort((a, b) => b.localeCompare(a, undefined, { numeric: true }));
 }

@@ -40,6 +40,15 @@ export function setImage(kustomization: string, image: string, tag: string, dige
       `the images: entry ${image} has a digest that is not one value; write "digest: <digest>"`,
     );
   const line = kustomization.slice(0, current.range[0]).split('\n').length;
+  // A value written over several lines would not change in place: the release commit would show more than it.
+  for (const [field, scalar] of [
+    ['newTag', current],
+    ['digest', currentDigest],
+  ] as const)
+    if (isScalar(scalar) && kustomization.slice(scalar.range![0], scalar.range![1]).includes('\n'))
+      throw new Error(
+        `the images: entry ${image} writes its ${field} over several lines (line ${line}); write it on one line`,
+      );
 
   // Edits from the end of the text backwards, so each range's offsets still hold.
   const edits: [start: number, end: number, value: string][] = [
@@ -49,27 +58,20 @@ export function setImage(kustomization: string, image: string, tag: string, dige
   let text = kustomization;
   for (const [start, end, value] of edits.sort((a, b) => b[0] - a[0]))
     text = `${text.slice(0, start)}${value}${text.slice(end)}`;
-  const lines = text.split('\n');
   if (!isScalar(currentDigest)) {
+    const lines = text.split('\n');
     const indent = /^(\s*)(- )?/.exec(lines[line - 1]!)!;
     lines.splice(line, 0, `${indent[1]}${indent[2] ? '  ' : ''}digest: ${digest}`);
     text = lines.join('\n');
   }
 
-  const before = kustomization.split('\n');
-  const inserted = lines.length - before.length;
-  const changed = lines.filter(
-    (value, index) =>
-      index !== (inserted ? line : -1) && before[index - (index > line ? inserted : 0)] !== value,
-  ).length;
   const written = (
     parseYaml(text) as { images: { name: string; newTag: unknown; digest: unknown }[] }
   ).images.find((i) => i.name === image);
-  if (changed > 2 || String(written?.newTag) !== tag || written?.digest !== digest) {
+  if (String(written?.newTag) !== tag || written?.digest !== digest)
     throw new Error(
-      `changing the image would change ${changed} lines instead of the newTag and digest lines (line ${line}); write each on one line`,
+      `the images: entry ${image} does not read back as ${tag}@${digest} once changed (line ${line})`,
     );
-  }
   const was = isScalar(currentDigest) ? `${current.value}@${currentDigest.value}` : String(current.value);
   return { text, line, from: was, to: `${tag}@${digest}` };
 }

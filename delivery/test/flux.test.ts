@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { buildKustomization, type KubernetesObject, objectName } from '../checks/kustomize.js';
-import { repositoryRoot } from '../checks/repository.js';
 import { placeholder } from '../checks/substitution.js';
 import { ControlPlane } from './kube/controlPlane.js';
 import { Flux } from './kube/flux.js';
@@ -13,8 +10,6 @@ import { GitHubStandIn } from './kube/github.js';
 import { GitOps } from './kube/gitops.js';
 import { TestFolder } from './kube/testFolder.js';
 import { waitFor } from './processes.js';
-
-const run = promisify(execFile);
 
 /** Values shaped like the Terraform outputs the Flux configuration substitutes (infra/src/constructs/Flux.ts). */
 const TERRAFORM: Record<string, string> = {
@@ -110,16 +105,9 @@ describe('Flux reconciles clusters/poc on a real control plane (pods simulated b
   });
 
   it('rolls the Deployment to a tag released in Git, and back when the release is reverted', async () => {
-    const kustomization = path.join(gitops.work, 'apps/poc/kustomization.yaml');
-    await run(
-      'npm',
-      ['run', '-s', 'release', '--', '0.2.0', '--digest', DIGEST, '--kustomization', kustomization],
-      {
-        cwd: repositoryRoot,
-      },
-    );
+    await gitops.release('poc', '0.2.0', DIGEST);
     const pushed = Date.now();
-    const released = await gitops.push('release lake-service 0.2.0');
+    const released = await gitops.pushed();
     await waitFor('the release to roll out', async () => (await image()).includes(':0.2.0@'), 120_000, 200);
     const rolledOutMs = Date.now() - pushed;
     await gitops.appliedAndReady('apps', released);

@@ -27,6 +27,7 @@ import { schemaProblems } from '../checks/schemas.js';
 import {
   placeholder,
   SUBSTITUTE_ANNOTATION,
+  substitute,
   substitutedVariables,
   substitutedVariablesOf,
 } from '../checks/substitution.js';
@@ -348,17 +349,15 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
       const config = all<IConfigMap>(apps, 'ConfigMap').find((c) =>
         c.metadata.name.startsWith('lake-service-config'),
       )!;
-      const substitute = (value: string) =>
-        value.replace(
-          /\$\{(\w+)\}/g,
-          (_, variable: string) => terraform[variable] ?? `<${variable} not set>`,
-        );
       const substituted = Object.fromEntries(
-        Object.entries(config.data ?? {}).map(([name, value]) => [name, substitute(value)]),
+        Object.entries(config.data ?? {}).map(([name, value]) => [name, substitute(value, terraform)]),
       );
       for (const [workload, template] of podTemplates(apps)) {
         const env = Object.fromEntries(
-          (template.spec!.containers[0]!.env ?? []).map((e) => [e.name, substitute(e.value ?? '')]),
+          (template.spec!.containers[0]!.env ?? []).map((e) => [
+            e.name,
+            substitute(e.value ?? '', terraform),
+          ]),
         );
         const service = loadConfig({ ...substituted, ...env });
         if (workload.startsWith('Deployment'))
@@ -469,12 +468,9 @@ const LOCAL: Record<string, string> = {
   ODP_GITHUB_REPOSITORY: 'jkl/open-data-platform',
 };
 
-/** The objects as Flux applies them: `${NAME}` and `${NAME:=default}` filled in. */
+/** The objects as Flux applies them, substituted. */
 function substituted(rendered: Rendered, values: Record<string, string>): Rendered {
-  const yaml = rendered.yaml.replace(
-    /\$\{(\w+)(?::=([^}]*))?\}/g,
-    (_, name: string, fallback?: string) => values[name] ?? fallback ?? `<${name} not set>`,
-  );
+  const yaml = substitute(rendered.yaml, values);
   return { yaml, objects: parseAllDocuments(yaml).map((d) => d.toJS() as KubernetesObject) };
 }
 

@@ -59,7 +59,7 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
   let flux: Flux | undefined;
   let gitops: GitOps;
   let apiKey: string;
-  /** What the first release rolled out: its tag and the digest `docker push` printed. */
+  /** What the first release rolled out: its tag and the digest the registry stored it under. */
   const released: { tag: string; digest: string }[] = [];
 
   const kubectl = (...args: string[]) => plane!.kubectl(...args);
@@ -78,18 +78,6 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
       `      image ${tag.slice(0, 7)} built and pushed in ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );
     return { tag, digest };
-  };
-  /** `npm run release -- <tag> --digest <digest>` on apps/local of the working copy, then a commit. */
-  const release = async (work: string, tag: string, digest: string) => {
-    const kustomization = path.join(work, 'apps/local/kustomization.yaml');
-    await run(
-      'npm',
-      ['run', '-s', 'release', '--', tag, '--digest', digest, '--kustomization', kustomization],
-      {
-        cwd: repositoryRoot,
-      },
-    );
-    await git(work, 'commit', '-qam', `Release lake-service ${tag} to local`);
   };
   const apiPods = async (): Promise<Pod[]> =>
     (
@@ -238,7 +226,7 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
       // The first image, published and released before Flux first reads the repository.
       prepare: async (work) => {
         const image = await publish(work);
-        await release(work, image.tag, image.digest);
+        await GitOps.release(work, 'local', image.tag, image.digest);
         released.push(image);
       },
     });
@@ -332,11 +320,9 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
     );
     await gitops.push('Console: a title of its own');
     const image = await publish(gitops.work);
-    await release(gitops.work, image.tag, image.digest);
+    await gitops.release('local', image.tag, image.digest);
     const pushed = Date.now();
-    await git(gitops.work, 'push', '-q', 'origin', 'main');
-    await gitops.reconcile();
-    const sha = await gitops.head();
+    const sha = await gitops.pushed();
     await gitops.appliedAndReady('apps', sha, 300_000);
     await runningOnly(image.digest);
     const serving = Date.now() - pushed;
@@ -386,10 +372,8 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
         }
       })();
       try {
-        await release(gitops.work, tag, digest);
-        await git(gitops.work, 'push', '-q', 'origin', 'main');
-        await gitops.reconcile();
-        const sha = await gitops.head();
+        await gitops.release('local', tag, digest);
+        const sha = await gitops.pushed();
         // The new pod never becomes ready, for the reason a person would look for (the sidecar, which runs the
         // same image, is the first to wait for a missing one).
         await waitFor(

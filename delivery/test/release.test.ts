@@ -75,6 +75,26 @@ describe('npm run release -- <tag> --digest <digest>', function () {
     expect(images[0]!.digest).to.equal(DIGEST);
   });
 
+  it('refuses a newTag or digest written over several lines, naming the line, and leaves the file alone', async () => {
+    const tagLine = original.split('\n').findIndex((line) => /^\s+newTag:/.test(line));
+    const indent = /^\s*/.exec(original.split('\n')[tagLine]!)![0];
+    const folded = original.replace(/^(\s+)newTag: (\S+)$/m, '$1newTag: >-\n$1  $2');
+    const quoted = original.replace(
+      /^(\s+newTag: .*)$/m,
+      `$1\n${indent}digest: "sha256:\n${indent}  ${'3f'.repeat(32)}"`,
+    );
+    for (const [written, field] of [
+      [folded, 'newTag'],
+      [quoted, 'digest'],
+    ] as const) {
+      await writeFile(copy, written);
+      const result = await release('--kustomization', copy, '1.2.3', '--digest', DIGEST);
+      expect(result.code, field).to.equal(1);
+      expect(result.stderr).to.include(`writes its ${field} over several lines (line ${tagLine + 1})`);
+      expect(await readFile(copy, 'utf8')).to.equal(written);
+    }
+  });
+
   for (const tag of ['', 'latest', '-rc1', 'v1.0 beta', 'sha256:abc', 'UPPER/slash', 'x'.repeat(129)]) {
     it(`refuses the tag ${JSON.stringify(tag.length > 20 ? `${tag.slice(0, 10)}…(${tag.length})` : tag)} and leaves the file alone`, async () => {
       const result = await release('--kustomization', copy, '--digest', DIGEST, '--', tag);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePorts } from '@odp/service/standins/loopback';
@@ -24,11 +24,16 @@ export type Nodes =
 export class ControlPlane {
   readonly dir: string;
   readonly kubeconfig: string;
+  /** The API server's address, as every kubeconfig of this cluster names it. */
+  readonly server: string;
   readonly #daemons: Daemon[];
+  /** Resolved once: kubectl runs on every poll. */
+  readonly #kubectl = toolPath('kubectl');
 
-  private constructor(dir: string, kubeconfig: string, daemons: Daemon[]) {
+  private constructor(dir: string, server: string, daemons: Daemon[]) {
     this.dir = dir;
-    this.kubeconfig = kubeconfig;
+    this.kubeconfig = path.join(dir, 'kubeconfig');
+    this.server = server;
     this.#daemons = daemons;
   }
 
@@ -42,7 +47,7 @@ export class ControlPlane {
     await mkdir(pki, { recursive: true });
     const [etcdPort, peerPort, apiPort, managerPort, schedulerPort, kwokPort] = await freePorts(6);
     const daemons: Daemon[] = [];
-    const plane = new ControlPlane(dir, path.join(dir, 'kubeconfig'), daemons);
+    const plane = new ControlPlane(dir, `https://127.0.0.1:${apiPort}`, daemons);
     try {
       await run('openssl', [
         'req',
@@ -86,7 +91,7 @@ export class ControlPlane {
       await run('openssl', ['rsa', '-in', key, '-pubout', '-out', pub]);
       const token = randomBytes(24).toString('hex');
       await writeFile(path.join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`);
-      await writeFile(plane.kubeconfig, kubeconfig(`https://127.0.0.1:${apiPort}`, { token }));
+      await writeFile(plane.kubeconfig, kubeconfig(plane.server, { token }));
       daemons.push(
         Daemon.start(
           'kube-apiserver',
@@ -233,14 +238,13 @@ export class ControlPlane {
   async credentials(user: string, groups: string[], name: string): Promise<string> {
     const { cert, key } = await this.certificate(user, groups);
     const file = path.join(this.dir, `${name}.kubeconfig`);
-    const server = /server: (\S+)/.exec(await readFile(this.kubeconfig, 'utf8'))![1]!;
-    await writeFile(file, kubeconfig(server, { 'client-certificate': cert, 'client-key': key }));
+    await writeFile(file, kubeconfig(this.server, { 'client-certificate': cert, 'client-key': key }));
     return file;
   }
 
   /** kubectl against this cluster; resolves with its standard output. */
   async kubectl(...args: string[]): Promise<string> {
-    const { stdout } = await run(toolPath('kubectl'), [`--kubeconfig=${this.kubeconfig}`, ...args], {
+    const { stdout } = await run(this.#kubectl, [`--kubeconfig=${this.kubeconfig}`, ...args], {
       maxBuffer: 64 * 1024 * 1024,
     }).catch((error: { stderr?: string; message: string }) => {
       throw new Error(`kubectl ${args.join(' ')}: ${error.stderr?.trim() || error.message}`);

@@ -172,10 +172,29 @@ ${postBuild(options)}`);
     return this.pushed();
   }
 
-  private async pushed(): Promise<string> {
+  /** Pushes what is committed, asks Flux to reconcile; resolves with the commit. */
+  async pushed(): Promise<string> {
     await git(this.work, 'push', '-q', 'origin', 'main');
     await this.reconcile();
     return this.head();
+  }
+
+  /** `npm run release -- <tag> --digest <digest>` on apps/<overlay> of the working copy, then a commit. */
+  release(overlay: string, tag: string, digest: string): Promise<void> {
+    return GitOps.release(this.work, overlay, tag, digest);
+  }
+
+  /** The same in a working copy before a GitOps loop reads it (GitOpsOptions.prepare). */
+  static async release(work: string, overlay: string, tag: string, digest: string): Promise<void> {
+    const kustomization = path.join(work, 'apps', overlay, 'kustomization.yaml');
+    await run(
+      'npm',
+      ['run', '-s', 'release', '--', tag, '--digest', digest, '--kustomization', kustomization],
+      {
+        cwd: repositoryRoot,
+      },
+    );
+    await git(work, 'commit', '-qam', `Release lake-service ${tag} to ${overlay}`);
   }
 
   async conditions(kind: string, name: string, namespace = 'flux-system'): Promise<Condition[]> {

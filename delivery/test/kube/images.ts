@@ -18,7 +18,8 @@ export interface ImageBuild {
 
 /**
  * Builds an image with BuildKit, as the image-publish workflow's build step does (its Dockerfile and context),
- * then pushes it with `docker push` as its push step does; resolves with the digest the registry stored it under.
+ * then pushes it with `docker push` as its push step does; resolves with the digest the registry stored it under,
+ * read back with `docker image inspect` as that step reads it.
  * The build goes through Compose, which drives the engine's BuildKit without the buildx plugin.
  */
 export async function buildAndPush(engine: DockerEngine, build: ImageBuild): Promise<string> {
@@ -42,10 +43,16 @@ export async function buildAndPush(engine: DockerEngine, build: ImageBuild): Pro
         `building ${build.image} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`.trimEnd(),
       );
     });
-    const { stdout } = await run('docker', ['push', build.image], { env, maxBuffer: 64 * 1024 * 1024 });
-    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(stdout)?.[1];
-    if (!digest) throw new Error(`docker push ${build.image} printed no digest:\n${stdout}`);
-    return digest;
+    await run('docker', ['push', build.image], { env, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run(
+      'docker',
+      ['image', 'inspect', '--format', '{{index .RepoDigests 0}}', build.image],
+      { env },
+    );
+    const digest = stdout.trim().split('@')[1];
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest ?? ''))
+      throw new Error(`docker image inspect ${build.image} gave no repository digest: ${stdout.trim()}`);
+    return digest!;
   } finally {
     await rm(folder, { recursive: true, force: true });
   }

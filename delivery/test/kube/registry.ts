@@ -4,7 +4,7 @@ import { freePort } from '@odp/service/standins/loopback';
 import { toolPath } from '../../checks/tools.js';
 import { Daemon, waitFor } from '../processes.js';
 
-/** The media types a manifest is asked for with, so the registry answers with the digest `docker push` printed. */
+/** The media types a manifest is asked for with, so the registry answers with the digest the image was pushed under. */
 const MANIFESTS = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
