@@ -314,6 +314,66 @@ export interface operations {
                     };
                 };
             };
+            /** @description the request’s parameters are wrong; `errors` names each */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the request has a body larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the query string is longer than the server takes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
         };
     };
     ready: {
@@ -335,6 +395,66 @@ export interface operations {
                         /** @constant */
                         status: "ready";
                         snapshot: number;
+                    };
+                };
+            };
+            /** @description the request’s parameters are wrong; `errors` names each */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the request has a body larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the query string is longer than the server takes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
                     };
                 };
             };
@@ -372,6 +492,152 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description the request’s parameters are wrong; `errors` names each */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description no API key, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="odp"` */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the key’s scope does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the request has a body larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the query string is longer than the server takes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description rate limit exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the lake is unavailable, the service is busy, or the query took too long */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
         };
     };
     docs: {
@@ -392,6 +658,66 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description the request’s parameters are wrong; `errors` names each */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the request has a body larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the query string is longer than the server takes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
         };
     };
     console: {
@@ -410,6 +736,66 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description the request’s parameters are wrong; `errors` names each */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the request has a body larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the query string is longer than the server takes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -437,8 +823,70 @@ export interface operations {
                     };
                 };
             };
+            /** @description the request’s parameters are wrong; `errors` names each */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
             /** @description no API key, or one that is unknown or revoked */
             401: {
+                headers: {
+                    /** @description `Bearer realm="odp"` */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the request has a body larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the query string is longer than the server takes */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -460,6 +908,8 @@ export interface operations {
             /** @description rate limit exceeded; retry after Retry-After seconds */
             429: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -491,6 +941,8 @@ export interface operations {
             /** @description the datasets */
             200: {
                 headers: {
+                    /** @description the response’s entity tag; send it back in If-None-Match for a 304 while nothing changed */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -551,15 +1003,17 @@ export interface operations {
                     };
                 };
             };
-            /** @description not modified */
+            /** @description not modified since the ETag presented in If-None-Match */
             304: {
                 headers: {
+                    /** @description the response’s entity tag; send it back in If-None-Match for a 304 while nothing changed */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description no API key, or one that is unknown or revoked */
-            401: {
+            /** @description the request’s parameters are wrong; `errors` names each */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -578,8 +1032,50 @@ export interface operations {
                     };
                 };
             };
-            /** @description the key’s scope does not allow this */
-            403: {
+            /** @description no API key, or one that is unknown or revoked */
+            401: {
+                headers: {
+                    /** @description `Bearer realm="odp"` */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the request has a body larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the query string is longer than the server takes */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -601,6 +1097,8 @@ export interface operations {
             /** @description rate limit exceeded; retry after Retry-After seconds */
             429: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -618,9 +1116,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description the lake is unavailable or the query took too long */
+            /** @description the lake is unavailable, the service is busy, or the query took too long */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -655,6 +1155,8 @@ export interface operations {
             /** @description the dataset */
             200: {
                 headers: {
+                    /** @description the response’s entity tag; send it back in If-None-Match for a 304 while nothing changed */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -712,9 +1214,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description not modified */
+            /** @description not modified since the ETag presented in If-None-Match */
             304: {
                 headers: {
+                    /** @description the response’s entity tag; send it back in If-None-Match for a 304 while nothing changed */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -742,26 +1246,8 @@ export interface operations {
             /** @description no API key, or one that is unknown or revoked */
             401: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            parameter?: string;
-                            message?: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description the key’s scope does not allow this */
-            403: {
-                headers: {
+                    /** @description `Bearer realm="odp"` */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -799,8 +1285,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate limit exceeded; retry after Retry-After seconds */
-            429: {
+            /** @description the request has a body larger than the server takes */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -819,9 +1305,53 @@ export interface operations {
                     };
                 };
             };
-            /** @description the lake is unavailable or the query took too long */
+            /** @description the query string is longer than the server takes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description rate limit exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the lake is unavailable, the service is busy, or the query took too long */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -845,9 +1375,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description at most this many items (1–1000, default 100) */
-                limit?: string;
+                limit?: number;
                 /** @description only snapshots older than this one (paging) */
-                before?: string;
+                before?: number;
             };
             header?: never;
             path: {
@@ -901,26 +1431,8 @@ export interface operations {
             /** @description no API key, or one that is unknown or revoked */
             401: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            parameter?: string;
-                            message?: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description the key’s scope does not allow this */
-            403: {
-                headers: {
+                    /** @description `Bearer realm="odp"` */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -958,8 +1470,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate limit exceeded; retry after Retry-After seconds */
-            429: {
+            /** @description the request has a body larger than the server takes */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -978,9 +1490,53 @@ export interface operations {
                     };
                 };
             };
-            /** @description the lake is unavailable or the query took too long */
+            /** @description the query string is longer than the server takes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description rate limit exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the lake is unavailable, the service is busy, or the query took too long */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1003,13 +1559,12 @@ export interface operations {
     listChanges: {
         parameters: {
             query: {
-                /** @description first snapshot of the range */
-                from: string;
+                from: number;
                 /** @description last snapshot of the range (default: the current one) */
-                to?: string;
+                to?: number;
                 /** @description at most this many items (1–1000, default 100) */
-                limit?: string;
-                /** @description the `next` value of the previous page */
+                limit?: number;
+                /** @description the `next` value of the previous page, unchanged */
                 cursor?: string;
             };
             header?: never;
@@ -1021,9 +1576,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the changes, ordered by snapshot, row and change */
+            /** @description the changes, ordered by snapshot, row and change; none when `from` is after `to` */
             200: {
                 headers: {
+                    /** @description the response’s entity tag; send it back in If-None-Match for a 304 while nothing changed */
+                    ETag?: string;
+                    /** @description the lake snapshot the answer was read from */
+                    "ODP-Snapshot"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1042,9 +1601,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description not modified */
+            /** @description not modified since the ETag presented in If-None-Match */
             304: {
                 headers: {
+                    /** @description the response’s entity tag; send it back in If-None-Match for a 304 while nothing changed */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1072,26 +1633,8 @@ export interface operations {
             /** @description no API key, or one that is unknown or revoked */
             401: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            parameter?: string;
-                            message?: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description the key’s scope does not allow this */
-            403: {
-                headers: {
+                    /** @description `Bearer realm="odp"` */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1129,8 +1672,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate limit exceeded; retry after Retry-After seconds */
-            429: {
+            /** @description the request has a body larger than the server takes */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1149,9 +1692,53 @@ export interface operations {
                     };
                 };
             };
-            /** @description the lake is unavailable or the query took too long */
+            /** @description the query string is longer than the server takes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description rate limit exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the lake is unavailable, the service is busy, or the query took too long */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1179,8 +1766,8 @@ export interface operations {
                 /** @description only runs with this outcome */
                 status?: "succeeded" | "failed" | "not-modified";
                 /** @description at most this many items (1–1000, default 100) */
-                limit?: string;
-                /** @description the `next` value of the previous page */
+                limit?: number;
+                /** @description the `next` value of the previous page, unchanged */
                 cursor?: string;
             };
             header?: never;
@@ -1227,6 +1814,7 @@ export interface operations {
                             /** @description what the run left undone without failing, with the reason (e.g. summaries left empty) */
                             notes: string[];
                         }[];
+                        /** @description cursor of the next page, null on the last: send it as `cursor` with the same filters */
                         next: string | null;
                     };
                 };
@@ -1254,6 +1842,8 @@ export interface operations {
             /** @description no API key, or one that is unknown or revoked */
             401: {
                 headers: {
+                    /** @description `Bearer realm="odp"` */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1271,8 +1861,48 @@ export interface operations {
                     };
                 };
             };
-            /** @description the key’s scope does not allow this */
-            403: {
+            /** @description no such dataset, record, run or snapshot */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the request has a body larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the query string is longer than the server takes */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1294,6 +1924,8 @@ export interface operations {
             /** @description rate limit exceeded; retry after Retry-After seconds */
             429: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1311,9 +1943,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description the lake is unavailable or the query took too long */
+            /** @description the lake is unavailable, the service is busy, or the query took too long */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1413,26 +2047,8 @@ export interface operations {
             /** @description no API key, or one that is unknown or revoked */
             401: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            parameter?: string;
-                            message?: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description the key’s scope does not allow this */
-            403: {
-                headers: {
+                    /** @description `Bearer realm="odp"` */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1470,8 +2086,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate limit exceeded; retry after Retry-After seconds */
-            429: {
+            /** @description the request has a body larger than the server takes */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1490,9 +2106,53 @@ export interface operations {
                     };
                 };
             };
-            /** @description the lake is unavailable or the query took too long */
+            /** @description the query string is longer than the server takes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description rate limit exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the lake is unavailable, the service is busy, or the query took too long */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1520,7 +2180,7 @@ export interface operations {
                 /** @description also records already re-driven */
                 all?: "true" | "false";
                 /** @description at most this many items (1–1000, default 100) */
-                limit?: string;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -1577,6 +2237,8 @@ export interface operations {
             /** @description no API key, or one that is unknown or revoked */
             401: {
                 headers: {
+                    /** @description `Bearer realm="odp"` */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1634,8 +2296,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate limit exceeded; retry after Retry-After seconds */
-            429: {
+            /** @description the request has a body larger than the server takes */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1654,9 +2316,53 @@ export interface operations {
                     };
                 };
             };
-            /** @description the lake is unavailable or the query took too long */
+            /** @description the query string is longer than the server takes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description rate limit exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the lake is unavailable, the service is busy, or the query took too long */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1691,6 +2397,8 @@ export interface operations {
             /** @description the run started; Location is where its outcome will be */
             202: {
                 headers: {
+                    /** @description where the run’s outcome will be: GET it (`getRun`) */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1727,6 +2435,8 @@ export interface operations {
             /** @description no API key, or one that is unknown or revoked */
             401: {
                 headers: {
+                    /** @description `Bearer realm="odp"` */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1804,8 +2514,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate limit exceeded; retry after Retry-After seconds */
-            429: {
+            /** @description the request has a body larger than the server takes */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1824,9 +2534,53 @@ export interface operations {
                     };
                 };
             };
-            /** @description the lake is unavailable or the query took too long */
+            /** @description the query string is longer than the server takes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description rate limit exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the lake is unavailable, the service is busy, or the query took too long */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1864,6 +2618,8 @@ export interface operations {
             /** @description the run started; Location is where its outcome will be */
             202: {
                 headers: {
+                    /** @description where the run’s outcome will be: GET it (`getRun`) */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1900,6 +2656,8 @@ export interface operations {
             /** @description no API key, or one that is unknown or revoked */
             401: {
                 headers: {
+                    /** @description `Bearer realm="odp"` */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1977,8 +2735,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description rate limit exceeded; retry after Retry-After seconds */
-            429: {
+            /** @description the request has a body larger than the server takes */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1997,9 +2755,53 @@ export interface operations {
                     };
                 };
             };
-            /** @description the lake is unavailable or the query took too long */
+            /** @description the query string is longer than the server takes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description rate limit exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the lake is unavailable, the service is busy, or the query took too long */
             503: {
                 headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2035,6 +2837,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+            /** @description the request’s parameters are wrong; `errors` names each */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the request has a body larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description the query string is longer than the server takes */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        instance?: string;
+                        requestId?: string;
+                        errors?: {
+                            parameter?: string;
+                            message?: string;
+                        }[];
+                    };
                 };
             };
         };

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { METHODS } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import cors from '@koa/cors';
@@ -101,7 +102,8 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
   ] as Route[];
   routes.push(openApiRoute(() => routes, version));
 
-  const router = new Router();
+  // Every method Node parses is one the router knows, so a path answers one it does not serve with 405 and Allow.
+  const router = new Router({ methods: METHODS });
   for (const r of routes) {
     const method = r.method === 'POST' ? 'post' : 'get';
     router[method](r.path, allow(r.access, settings.metricsPublic, keys, limiter, access), async (ctx) => {

@@ -11,6 +11,11 @@ export function rfc3339Sql(expression: string, withZone: boolean): string {
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
+/** Whether text is an ISO-8601 date or time (space or T, offset optional) naming a real instant. */
+export function readsAsTime(text: string): boolean {
+  return ISO.test(text) && !Number.isNaN(Date.parse(text.replace(' ', 'T')));
+}
+
 /**
  * An ISO-8601 time as the UTC wall-clock text a `TIMESTAMP` column compares with: an offset is applied
  * (`2018-02-06T22:54:00+01:00` is `2018-02-06 21:54:00`), a text without one is UTC already, and fractions keep

@@ -128,6 +128,10 @@ describe('time travel, the change feed and snapshot-pinned cursors over three in
     const resumed = await server.json<Changes>(`/v1/datasets/readings/changes?from=${snapshots[2]}`);
     expect(resumed.data.map((c) => c.id)).to.deep.equal(['b', 'b']);
     expect(resumed.to).to.equal(snapshots[2]);
+    // A follower already past the end asks for an empty range: nothing changed in it, not an error.
+    const past = await server.json<Changes>(`/v1/datasets/readings/changes?from=${snapshots[2]! + 1}`);
+    expect(past.data).to.deep.equal([]);
+    expect(past.to).to.equal(snapshots[2]);
   });
 
   it('keeps a cursor on the snapshot it started on while a run commits between pages', async () => {

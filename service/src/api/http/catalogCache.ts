@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from '../../datasets/definition.js';
 import { columnsAt, currentSnapshot, hasSnapshot, snapshotAt } from '../../lake/snapshots.js';
+import { readsAsTime, utcTimestampText } from '../../lake/time.js';
 import { CONTENT_HASH_COLUMN } from '../../pipeline/identity.js';
 import { badRequest, notFound } from './problem.js';
 
@@ -18,8 +19,6 @@ const PROVENANCE: Record<string, string> = {
   _odp_run_id: 'the ingest run that wrote this version of the record',
   _odp_ingested_at: 'when that run started',
 };
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 
 /**
  * The API's view of the lake's snapshots and table schemas: `asOf` resolved with the client's errors, and schemas
@@ -66,12 +65,13 @@ export class CatalogCache {
       }
       return id;
     }
-    if (!ISO_TIME.test(asOf) || Number.isNaN(Date.parse(asOf.replace(' ', 'T')))) {
+    if (!readsAsTime(asOf)) {
       throw badRequest('asOf must be a snapshot id or an ISO-8601 time', [
         { parameter: 'asOf', message: `"${asOf}" is neither a snapshot id nor an ISO-8601 time` },
       ]);
     }
-    const found = await snapshotAt(connection, asOf);
+    // In UTC as the engine reads it: it does not parse an offset after a time without seconds (`12:00+01:00`).
+    const found = await snapshotAt(connection, `${utcTimestampText(asOf)}Z`);
     if (found.id === null) {
       throw notFound(
         `asOf: the lake has no snapshot at or before ${asOf} (its oldest is from ${found.oldest})`,

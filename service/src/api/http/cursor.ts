@@ -11,6 +11,14 @@ export interface Cursor {
   query: string;
 }
 
+/** A value a page's `next` carried; the server reads it back, and answers 400 for one it did not issue. */
+export const CursorParameter = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be the `next` value of a previous page')
+  .max(4096)
+  .optional()
+  .describe('the `next` value of the previous page, unchanged');
+
 const CursorJson = z.object({
   s: z.number().int().nonnegative(),
   a: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).max(64),

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
 import type { ColumnInfo, TableSchema } from '../http/catalogCache.js';
 import { digest } from '../http/conditional.js';
+import { CursorParameter } from '../http/cursor.js';
+import { asDocumented, type JsonSchema, wholeNumber } from '../http/parameters.js';
 import { badRequest } from '../http/problem.js';
-import { invalidValue, kindOf } from './values.js';
+import { documentedValue, invalidValue, kindOf } from './values.js';
 
 export const OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'in', 'is'] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -43,24 +45,46 @@ export interface RecordQuery {
   normalized: string;
 }
 
+/** A snapshot id or an ISO-8601 time, documented as either. */
+export const AsOf = z
+  .string()
+  .min(1, 'must be a snapshot id or an ISO-8601 time')
+  .optional()
+  .describe('a snapshot id or an ISO-8601 time: read the dataset as it was then');
+asDocumented.add(AsOf.unwrap(), {
+  anyOf: [
+    { type: 'string', pattern: '^\\d{1,15}$' },
+    { type: 'string', pattern: `^${documentedValue({ type: 'TIMESTAMP' })}$` },
+  ],
+});
+
 /** The query parameters every records request understands; any other parameter is a column filter. */
 export const RecordParams = z.object({
-  select: z.string().optional().describe('comma-separated columns to return (default: all)'),
+  select: z.string().min(1).optional().describe('comma-separated columns to return (default: all)'),
   order: z
     .string()
+    .min(1)
     .optional()
     .describe('comma-separated `column.asc` or `column.desc` terms; the dataset key breaks ties'),
-  limit: z
-    .string()
-    .regex(/^\d{1,9}$/)
+  limit: wholeNumber(1, 999_999_999)
     .optional()
     .describe(
-      `rows per page: JSON ${DEFAULT_PAGE} by default, at most ${MAX_PAGE}; NDJSON, CSV and Parquet export every row unless limited`,
+      `rows: a JSON page holds ${DEFAULT_PAGE} by default and at most ${MAX_PAGE} (a larger limit gives pages of ${MAX_PAGE}); NDJSON, CSV and Parquet export every row unless limited`,
     ),
-  cursor: z.string().optional().describe('the `next` value of the previous page; pins that page’s snapshot'),
-  asOf: z.string().optional().describe('a snapshot id or an ISO-8601 time: read the dataset as it was then'),
+  cursor: CursorParameter,
+  asOf: AsOf,
   format: z.enum(FORMATS).optional().describe('response format; overrides the Accept header'),
 });
+
+/** How `select` and `order` name this dataset's columns, for the OpenAPI document. */
+export function columnListPatterns(columns: string[]): { select: JsonSchema; order: JsonSchema } {
+  const column = `(${columns.map((c) => c.replace(/[^a-z0-9_]/gi, '')).join('|')})`;
+  const term = `${column}(\\.(asc|desc))?`;
+  return {
+    select: { type: 'string', pattern: `^${column}(,${column})*$` },
+    order: { type: 'string', pattern: `^${term}(,${term}){0,${MAX_ORDER_TERMS - 1}}$` },
+  };
+}
 
 const RESERVED = new Set(Object.keys(RecordParams.shape));
 
@@ -126,6 +150,27 @@ function parseFilter(column: ColumnInfo, spec: string, problems: Problems): Filt
   }
   // `*` is accepted as the wildcard, since `%` must be escaped in a URL.
   return { column, op, value: op === 'like' || op === 'ilike' ? value.replaceAll('*', '%') : value };
+}
+
+/**
+ * The filters on a column the OpenAPI document allows, as one anchored pattern: `parseFilter`'s rules written as
+ * a regular expression over `documentedValue`, so a filter a client builds from the document is served.
+ */
+export function filterPattern(column: Pick<ColumnInfo, 'type'>): string {
+  const value = documentedValue(column);
+  const kind = kindOf(column);
+  const is = kind === 'boolean' ? 'null|not_null|true|false' : 'null|not_null';
+  const forms = [`is\\.(${is})`];
+  if (value !== undefined) {
+    // In a list, a text value holds no comma or double quote (those need quoting) and is not empty.
+    const listed = kind === 'text' ? '[^,"\\u0000]+' : value;
+    forms.push(
+      `(eq|neq|gt|gte|lt|lte)\\.${value}`,
+      `in\\.\\(${listed}(,${listed}){0,${MAX_IN_VALUES - 1}}\\)`,
+    );
+  }
+  if (kind === 'text') forms.push(`(like|ilike)\\.${value}`);
+  return `^(${forms.join('|')})$`;
 }
 
 class Problems {
@@ -221,13 +266,8 @@ export function parseRecordQuery(
     if (column && !sort.some((s) => s.column.name === key)) sort.push({ column, direction: 'asc' });
   }
 
-  const limitText = one(raw.limit);
-  let limit: number | undefined = limitText === undefined ? undefined : Number(limitText);
-  if (format === 'json') {
-    limit ??= DEFAULT_PAGE;
-    if (limit < 1 || limit > MAX_PAGE)
-      problems.add('limit', `must be between 1 and ${MAX_PAGE} for JSON pages`);
-  } else if (limit !== undefined && limit < 1) problems.add('limit', 'must be at least 1');
+  const asked = generic.success ? generic.data.limit : undefined;
+  const limit = format === 'json' ? Math.min(asked ?? DEFAULT_PAGE, MAX_PAGE) : asked;
 
   problems.throwIfAny(dataset.name);
   const normalized = digest(

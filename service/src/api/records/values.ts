@@ -1,5 +1,5 @@
 import { ident } from '../../lake/quote.js';
-import { rfc3339Sql, utcTimestampText } from '../../lake/time.js';
+import { readsAsTime, rfc3339Sql, utcTimestampText } from '../../lake/time.js';
 import type { ColumnInfo } from '../http/catalogCache.js';
 
 /** The column types a filter can compare against, by how a value of that type is written in a URL. */
@@ -17,14 +17,13 @@ const INTEGER_RANGES: Record<string, [bigint, bigint]> = {
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 const TIME = /^\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export type ValueKind = 'text' | 'integer' | 'number' | 'boolean' | 'date' | 'timestamp' | 'time' | 'uuid';
 
 /** How a column's values are compared, or undefined for types a filter cannot compare (JSON, lists, …). */
-export function kindOf(column: ColumnInfo): ValueKind | undefined {
+export function kindOf(column: Pick<ColumnInfo, 'type'>): ValueKind | undefined {
   const t = column.type.toUpperCase();
   if (t === 'VARCHAR') return 'text';
   if (t in INTEGER_RANGES) return 'integer';
@@ -59,9 +58,7 @@ export function invalidValue(column: ColumnInfo, value: string): string | undefi
         ? undefined
         : expected('a date (YYYY-MM-DD)');
     case 'timestamp':
-      return TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T')))
-        ? undefined
-        : expected('an ISO-8601 time');
+      return readsAsTime(value) ? undefined : expected('an ISO-8601 time');
     case 'time':
       return TIME.test(value) ? undefined : expected('a time (HH:MM:SS)');
     case 'uuid':
@@ -71,14 +68,73 @@ export function invalidValue(column: ColumnInfo, value: string): string | undefi
   }
 }
 
+/** Digits a documented integer may have so that every value written with them is in its type's range. */
+const SAFE_DIGITS: Record<string, number> = {
+  TINYINT: 2,
+  SMALLINT: 4,
+  INTEGER: 9,
+  BIGINT: 18,
+  HUGEINT: 38,
+  UTINYINT: 2,
+  USMALLINT: 4,
+  UINTEGER: 9,
+  UBIGINT: 19,
+};
+
+const DOCUMENTED_DATE = '[1-9]\\d{3}-(0[1-9]|1[0-2])-(0[1-9]|1\\d|2[0-8])';
+const DOCUMENTED_TIME = '([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,6})?)?';
+
+/**
+ * The values of a column's type as the OpenAPI document describes them (a regular expression, unanchored): a part
+ * of what `invalidValue` accepts that is accepted whole, so a client writing any value the document allows is
+ * served. Undefined for types a filter cannot compare.
+ */
+export function documentedValue(column: Pick<ColumnInfo, 'type'>): string | undefined {
+  const t = column.type.toUpperCase();
+  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(t);
+  switch (kindOf(column)) {
+    case 'text':
+      // Anything but NUL, which the API refuses in every parameter (see `requestLimits`).
+      return '[^\\u0000]*';
+    case 'integer':
+      return `${t.startsWith('U') ? '\\+?' : '[+-]?'}\\d{1,${SAFE_DIGITS[t]}}`;
+    case 'number':
+      if (decimal) {
+        const [whole, fraction] = [Number(decimal[1]) - Number(decimal[2]), Number(decimal[2])];
+        return `[+-]?${whole > 0 ? `\\d{1,${whole}}` : '0'}${fraction > 0 ? `(\\.\\d{1,${fraction}})?` : ''}`;
+      }
+      // A FLOAT holds up to about 3.4e38: six digits and an exponent up to 30 stay well inside it.
+      return t === 'FLOAT'
+        ? '[+-]?\\d{1,6}(\\.\\d{1,6})?([eE][+-]?[12]?\\d)?'
+        : '[+-]?\\d{1,15}(\\.\\d{1,15})?([eE][+-]?\\d{1,2})?';
+    case 'boolean':
+      return '(true|false)';
+    case 'date':
+      return DOCUMENTED_DATE;
+    case 'timestamp':
+      return `${DOCUMENTED_DATE}([T ]${DOCUMENTED_TIME}(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)?)?`;
+    case 'time':
+      return DOCUMENTED_TIME;
+    case 'uuid':
+      return UUID.source.slice(1, -1);
+    default:
+      return undefined;
+  }
+}
+
 const withZone = (column: ColumnInfo) => /^TIMESTAMP(TZ| WITH TIME ZONE)$/i.test(column.type);
 
 /** `CAST(? AS <type>)`: the type comes from the lake's own catalog, never from the request. */
 export const castParam = (column: ColumnInfo): string => `CAST(? AS ${column.type})`;
 
-/** A checked value as it is bound: a time for a `TIMESTAMP` column as UTC wall-clock text (offsets applied). */
+/**
+ * A checked value as it is bound: a time as UTC text (offsets applied, `Z` added for a column with a zone), which
+ * the engine parses in every form a filter takes; it does not read an offset after a time without seconds.
+ */
 export function paramValue(column: ColumnInfo, value: string): string {
-  return kindOf(column) === 'timestamp' && !withZone(column) ? (utcTimestampText(value) ?? value) : value;
+  if (kindOf(column) !== 'timestamp') return value;
+  const utc = utcTimestampText(value) ?? value;
+  return withZone(column) ? `${utc}Z` : utc;
 }
 
 /** How a response carries values: JSON pages, NDJSON and CSV written by DuckDB, or Parquet's own types. */

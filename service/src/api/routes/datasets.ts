@@ -9,7 +9,7 @@ import type { ColumnInfo } from '../http/catalogCache.js';
 import { answerFromCache } from '../http/conditional.js';
 import { Problem } from '../http/problem.js';
 import { route, type Services } from './route.js';
-import { DatasetName, jsonResponse, problemResponses } from './schemas.js';
+import { DatasetName, HEADERS, jsonResponse, NOT_MODIFIED, problemResponses } from './schemas.js';
 
 const Column = z.object({
   name: z.string(),
@@ -87,12 +87,22 @@ export const datasets = route({
   summary: 'Every declared dataset with its schema, row count, current snapshot and last run',
   access: 'read',
   responses: () => ({
-    '200': jsonResponse(
-      'the datasets',
-      z.object({ data: z.array(DatasetSummary), snapshot: z.number().int() }),
-    ),
-    '304': { description: 'not modified' },
-    ...problemResponses(401, 403, 429, 503),
+    '200': {
+      ...jsonResponse(
+        'the datasets',
+        z.object({ data: z.array(DatasetSummary), snapshot: z.number().int() }),
+      ),
+      headers: { ETag: HEADERS.ETag },
+      links: {
+        firstDataset: {
+          operationId: 'getDataset',
+          description: 'the first dataset, by name',
+          parameters: { name: '$response.body#/data/0/name' },
+        },
+      },
+    },
+    '304': NOT_MODIFIED,
+    ...problemResponses(503),
   }),
   handle: async function handleListDatasets(ctx, _input, services) {
     await services.sessions.use(async (connection) => {
@@ -113,9 +123,24 @@ export const dataset = route({
   access: 'read',
   params: z.object({ name: DatasetName }),
   responses: () => ({
-    '200': jsonResponse('the dataset', DatasetSummary),
-    '304': { description: 'not modified' },
-    ...problemResponses(400, 401, 403, 404, 429, 503),
+    '200': {
+      ...jsonResponse('the dataset', DatasetSummary),
+      headers: { ETag: HEADERS.ETag },
+      links: {
+        snapshots: {
+          operationId: 'listSnapshots',
+          description: 'the snapshots in which runs changed the dataset',
+          parameters: { name: '$response.body#/name' },
+        },
+        runs: {
+          operationId: 'listRuns',
+          description: 'the dataset’s runs',
+          parameters: { dataset: '$response.body#/name' },
+        },
+      },
+    },
+    '304': NOT_MODIFIED,
+    ...problemResponses(404, 503),
   }),
   handle: async function handleGetDataset(ctx, { params }, services) {
     const d = services.runtime.dataset(params.name);

@@ -3,7 +3,7 @@ import { probeJournal } from '../../journal/tables.js';
 import { engineMemory } from '../../lake/engine.js';
 import { recordEngineMemory, registry } from '../../metrics.js';
 import { route } from './route.js';
-import { jsonResponse } from './schemas.js';
+import { jsonResponse, problemResponses } from './schemas.js';
 
 export const healthz = route({
   path: '/healthz',
@@ -58,6 +58,7 @@ export const metrics = route({
   access: 'metrics',
   responses: () => ({
     '200': { description: 'Prometheus text format', content: { 'text/plain': { type: 'string' } } },
+    ...problemResponses(503),
   }),
   handle: async function handleMetrics(ctx, _input, services) {
     recordEngineMemory(await services.sessions.use(engineMemory));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ApiKey } from '../../access/keys.js';
 import { SCOPES } from '../../access/scopes.js';
 import { route } from './route.js';
-import { jsonResponse, problemResponses } from './schemas.js';
+import { jsonResponse } from './schemas.js';
 
 /** Who the caller is: a client (the console) shows only what the key's scope allows. */
 export const currentKey = route({
@@ -12,7 +12,6 @@ export const currentKey = route({
   access: 'read',
   responses: () => ({
     '200': jsonResponse('the key', z.object({ id: z.string(), name: z.string(), scope: z.enum(SCOPES) })),
-    ...problemResponses(401, 429),
   }),
   handle: async function handleGetKey(ctx) {
     const key = ctx.state.apiKey as ApiKey;

@@ -2,15 +2,24 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { RunInProgress } from '../../journal/run.js';
 import type { RunRequest } from '../../runs/start.js';
+import { text } from '../http/parameters.js';
 import type { Services } from './route.js';
 import { route } from './route.js';
-import { DatasetName, jsonResponse, problemResponses } from './schemas.js';
+import { DatasetName, HEADERS, jsonResponse, problemResponses } from './schemas.js';
 
 const startResponses = () => ({
   '202': {
     ...jsonResponse('the run started; Location is where its outcome will be', RunInProgress),
+    headers: { Location: { ...HEADERS.Location, required: true } },
+    links: {
+      outcome: {
+        operationId: 'getRun',
+        description: 'the run: under way, then what it did',
+        parameters: { id: '$response.body#/run_id' },
+      },
+    },
   },
-  ...problemResponses(400, 401, 403, 404, 409, 429, 503),
+  ...problemResponses(404, 409, 503),
 });
 
 /** Starts the run in this process, answers 202 with its Location, and writes who started what to the log. */
@@ -65,7 +74,7 @@ export const replayQuarantineRun = route({
     '`startRun`.',
   access: 'admin',
   params: z.object({ name: DatasetName }),
-  query: z.object({ run: z.string().max(200).optional().describe('only records of this run') }),
+  query: z.object({ run: text(200).optional().describe('only records of this run') }),
   responses: startResponses,
   handle: async function handleReplayQuarantine(ctx, { params, query }, services) {
     const request = { trigger: 'quarantine-replay' as const, dataset: params.name, run: query.run };

@@ -8,22 +8,26 @@ import type { ColumnInfo } from '../http/catalogCache.js';
 import { answerFromCache } from '../http/conditional.js';
 import { type Cursor, checkCursor, invalidCursor, readCursor, type SortValueCheck } from '../http/cursor.js';
 import { keysetPage } from '../http/paging.js';
+import type { JsonSchema } from '../http/parameters.js';
 import { badRequest, notFound, Problem } from '../http/problem.js';
 import { withDeadline } from '../http/sessions.js';
 import type { ExportWriter } from '../records/exports.js';
 import { MEDIA_TYPES, negotiate } from '../records/formats.js';
 import {
+  AsOf,
+  columnListPatterns,
   DEFAULT_PAGE,
   type Filter,
+  filterPattern,
   OPERATORS,
   parseRecordQuery,
   RecordParams,
   type RecordQuery,
 } from '../records/query.js';
 import { recordByKeySql, recordsSql, sortAlias } from '../records/statement.js';
-import { invalidValue } from '../records/values.js';
-import { route, type Services } from './route.js';
-import { DatasetName, problemResponses, rowSchema } from './schemas.js';
+import { documentedValue, invalidValue, kindOf } from '../records/values.js';
+import { type Link, route, type Services } from './route.js';
+import { DatasetName, HEADERS, NOT_MODIFIED, problemResponses, recordColumns, rowSchema } from './schemas.js';
 
 /** DuckDB's own messages never reach a client; a value it still refuses becomes a plain 400. */
 export function explainLakeError(error: unknown): never {
@@ -69,21 +73,28 @@ export const records = route({
   params: z.object({ name: DatasetName }),
   query: RecordParams,
   extraQuery: (dataset) =>
-    [...dataset.columns.map((c) => c.name), ...dataset.enrich.map((e) => e.name)].map((name) => ({
-      name,
-      description: `filter on ${name}: <op>.<value>, op one of ${OPERATORS.join(', ')}`,
-      schema: { type: 'string', pattern: `^(${OPERATORS.join('|')})\\.` },
+    [...dataset.columns, ...dataset.enrich].map((c) => ({
+      name: c.name,
+      description: `filter on ${c.name}: <op>.<value>, op one of ${OPERATORS.join(', ')}`,
+      schema: { type: 'string', pattern: filterPattern({ type: c.type ?? '' }) },
     })),
+  documentedFor: (dataset) => columnListPatterns(recordColumns(dataset).map((c) => c.name)),
   responses: (dataset) => ({
     '200': {
       description: 'a page of records (JSON) or the whole selection (NDJSON, CSV, Parquet)',
+      headers: { ETag: HEADERS.ETag, 'ODP-Snapshot': HEADERS.Snapshot },
+      links: dataset ? recordLinks(dataset) : {},
       content: {
         [MEDIA_TYPES.json]: {
           type: 'object',
           required: ['data', 'next', 'snapshot'],
           properties: {
             data: { type: 'array', items: dataset ? rowSchema(dataset) : { type: 'object' } },
-            next: { type: ['string', 'null'], description: 'cursor of the next page; null on the last page' },
+            next: {
+              type: ['string', 'null'],
+              description:
+                'cursor of the next page, null on the last: send it as `cursor` with the same filters, select and order',
+            },
             snapshot: { type: 'integer', description: 'the lake snapshot this page was read from' },
           },
         },
@@ -92,8 +103,8 @@ export const records = route({
         [MEDIA_TYPES.parquet]: { type: 'string', contentEncoding: 'binary' },
       },
     },
-    '304': { description: 'not modified since the ETag presented in If-None-Match' },
-    ...problemResponses(400, 401, 403, 404, 429, 503),
+    '304': NOT_MODIFIED,
+    ...problemResponses(404, 503),
   }),
   handle: async function handleListRecords(ctx, { params, query }, services) {
     const dataset = services.runtime.dataset(params.name);
@@ -179,6 +190,34 @@ async function page(
   return { data, next, snapshot };
 }
 
+/** A record's key as the document describes it: its columns' values, joined by commas for a composite key. */
+function keyPattern(dataset: Dataset): JsonSchema {
+  const types = new Map(dataset.columns.map((c) => [c.name, c.type]));
+  const parts = dataset.key.map((k) => {
+    const type = types.get(k) ?? '';
+    // A text part of a composite key holds no comma; a single text key holds anything but NUL.
+    if (kindOf({ type }) === 'text') return dataset.key.length > 1 ? '[^,\\u0000]+' : '[^\\u0000]+';
+    return documentedValue({ type }) ?? '[^,\\u0000]+';
+  });
+  return { type: 'string', minLength: 1, maxLength: 2048, pattern: `^${parts.join(',')}$` };
+}
+
+/**
+ * Where a page leads: each of its records by key. Its `next` continues only the query that returned it, which a
+ * link cannot carry (a link cannot say that a filter the first request left out stays out), so there is no link to
+ * the next page; `next` says how to use it.
+ */
+function recordLinks(dataset: Dataset): Record<string, Link> {
+  if (dataset.key.length !== 1) return {};
+  return {
+    firstRecord: {
+      operationId: 'getRecord',
+      description: 'the page’s first record, by its key',
+      parameters: { key: `$response.body#/data/0/${dataset.key[0]}` },
+    },
+  };
+}
+
 /** The key values of a record, from the path: one value, or the key columns' values joined by commas. */
 function keyFilters(dataset: Dataset, columns: ReadonlyMap<string, ColumnInfo>, text: string): Filter[] {
   const parts = dataset.key.length === 1 ? [text] : text.split(',');
@@ -203,14 +242,16 @@ export const record = route({
   access: 'read',
   perDataset: true,
   params: z.object({ name: DatasetName, key: z.string().min(1).max(2048) }),
-  query: z.object({ asOf: RecordParams.shape.asOf }),
+  query: z.object({ asOf: AsOf }),
+  documentedFor: (dataset) => ({ key: keyPattern(dataset) }),
   responses: (dataset) => ({
     '200': {
       description: 'the record',
+      headers: { ETag: HEADERS.ETag, 'ODP-Snapshot': HEADERS.Snapshot },
       content: { [MEDIA_TYPES.json]: dataset ? rowSchema(dataset) : { type: 'object' } },
     },
-    '304': { description: 'not modified' },
-    ...problemResponses(400, 401, 403, 404, 429, 503),
+    '304': NOT_MODIFIED,
+    ...problemResponses(404, 503),
   }),
   handle: async function handleGetRecord(ctx: Context, { params, query }, services) {
     const dataset = services.runtime.dataset(params.name);

@@ -6,6 +6,7 @@ import type { Dataset } from '../../datasets/definition.js';
 import type { OperatorRuns } from '../../runs/operatorRuns.js';
 import type { Runtime } from '../../runtime.js';
 import type { CatalogCache } from '../http/catalogCache.js';
+import type { JsonSchema } from '../http/parameters.js';
 import { badRequest } from '../http/problem.js';
 import type { ResponseCache } from '../http/responseCache.js';
 import type { ReadSessions } from '../http/sessions.js';
@@ -28,12 +29,29 @@ export interface Services {
   settings: ApiSettings;
 }
 
-export type JsonSchema = Record<string, unknown>;
+/** A response header, as OpenAPI describes it. */
+export interface Header {
+  description: string;
+  schema: JsonSchema;
+  required?: boolean;
+}
+
+/**
+ * Where an answer leads (an OpenAPI link): the operation to call next, and its parameters as runtime expressions
+ * over this request and response, e.g. `$response.body#/next`.
+ */
+export interface Link {
+  operationId: string;
+  description: string;
+  parameters: Record<string, string>;
+}
 
 export interface Response {
   description: string;
   /** Media type → JSON schema of the body (or `{}` for binary/opaque bodies). */
   content?: Record<string, JsonSchema>;
+  headers?: Record<string, Header>;
+  links?: Record<string, Link>;
 }
 
 /**
@@ -57,6 +75,11 @@ export interface Route<P extends z.ZodObject = z.ZodObject, Q extends z.ZodObjec
   extraQuery?: (dataset: Dataset) => { name: string; description: string; schema: JsonSchema }[];
   /** Documented once per dataset, with that dataset's real columns. */
   perDataset?: boolean;
+  /**
+   * The documented schema of parameters whose valid values depend on the dataset (its columns in `select` and
+   * `order`, its key's type): the handler checks the same rules against the lake's columns.
+   */
+  documentedFor?: (dataset: Dataset) => Record<string, JsonSchema>;
   /** Served but left out of the OpenAPI document (static assets of /docs). */
   undocumented?: boolean;
   responses: (dataset: Dataset | undefined) => Record<string, Response>;

@@ -3,8 +3,9 @@ import { listQuarantine, QuarantinedRecord } from '../../journal/quarantine.js';
 import { RUN_STATUSES, Run, RunInProgress } from '../../journal/run.js';
 import { listRuns, readRun } from '../../journal/runs.js';
 import { utcTimestampText } from '../../lake/time.js';
-import { checkCursor, readCursor, type SortValueCheck } from '../http/cursor.js';
+import { CursorParameter, checkCursor, readCursor, type SortValueCheck } from '../http/cursor.js';
 import { keysetPage } from '../http/paging.js';
+import { text } from '../http/parameters.js';
 import { notFound } from '../http/problem.js';
 import { route } from './route.js';
 import { DatasetName, jsonResponse, Limit, problemResponses } from './schemas.js';
@@ -25,11 +26,29 @@ export const runs = route({
     dataset: DatasetName.optional().describe('only runs of this dataset'),
     status: z.enum(RUN_STATUSES).optional().describe('only runs with this outcome'),
     limit: Limit,
-    cursor: z.string().optional().describe('the `next` value of the previous page'),
+    cursor: CursorParameter,
   }),
   responses: () => ({
-    '200': jsonResponse('the runs', z.object({ data: z.array(Run), next: z.string().nullable() })),
-    ...problemResponses(400, 401, 403, 429, 503),
+    '200': {
+      ...jsonResponse(
+        'the runs',
+        z.object({
+          data: z.array(Run),
+          next: z
+            .string()
+            .nullable()
+            .describe('cursor of the next page, null on the last: send it as `cursor` with the same filters'),
+        }),
+      ),
+      links: {
+        firstRun: {
+          operationId: 'getRun',
+          description: 'the newest run of the page',
+          parameters: { id: '$response.body#/data/0/run_id' },
+        },
+      },
+    },
+    ...problemResponses(404, 503),
   }),
   handle: async function handleListRuns(ctx, { query }, services) {
     if (query.dataset) services.runtime.dataset(query.dataset);
@@ -60,10 +79,10 @@ export const run = route({
   operationId: 'getRun',
   summary: 'One run: what it did, or that it is still under way (runs started through this server)',
   access: 'read',
-  params: z.object({ id: z.string().min(1).max(200) }),
+  params: z.object({ id: text(200) }),
   responses: () => ({
     '200': jsonResponse('the run', z.union([Run, RunInProgress])),
-    ...problemResponses(400, 401, 403, 404, 429, 503),
+    ...problemResponses(404, 503),
   }),
   handle: async function handleGetRun(ctx, { params }, services) {
     // A run started here shows as running until it has let go of its dataset, so a client that follows its
@@ -86,7 +105,7 @@ export const quarantine = route({
   access: 'admin',
   params: z.object({ name: DatasetName }),
   query: z.object({
-    run: z.string().max(200).optional().describe('only records of this run'),
+    run: text(200).optional().describe('only records of this run'),
     all: z.enum(['true', 'false']).optional().describe('also records already re-driven'),
     limit: Limit,
   }),
@@ -95,7 +114,7 @@ export const quarantine = route({
       'the quarantined records, oldest first',
       z.object({ data: z.array(QuarantinedRecord) }),
     ),
-    ...problemResponses(400, 401, 403, 404, 429, 503),
+    ...problemResponses(404, 503),
   }),
   handle: async function handleListQuarantine(ctx, { params, query }, services) {
     const dataset = services.runtime.dataset(params.name);

@@ -1,17 +1,14 @@
 import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
-import type { JsonSchema, Response } from './route.js';
+import { type JsonSchema, wholeNumber } from '../http/parameters.js';
+import type { Header, Response } from './route.js';
 
 export const DatasetName = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,62}$/, 'a dataset name is lower-case letters, digits and _')
   .describe('dataset name');
 
-export const Limit = z
-  .string()
-  .regex(/^\d{1,4}$/, 'must be a whole number')
-  .transform(Number)
-  .pipe(z.number().int().min(1, 'must be at least 1').max(1000, 'must be at most 1000'))
+export const Limit = wholeNumber(1, 1000)
   .optional()
   .describe('at most this many items (1–1000, default 100)');
 
@@ -37,6 +34,16 @@ export function columnSchema(type: string | undefined): JsonSchema {
 
 const nullable = (schema: JsonSchema, required: boolean): JsonSchema =>
   required || !('type' in schema) ? schema : { ...schema, type: [schema.type, 'null'] };
+
+/** The columns a record of the dataset has, in order: declared, derived, provenance. */
+export function recordColumns(dataset: Dataset): { name: string; type?: string | undefined }[] {
+  return [
+    ...dataset.columns,
+    ...dataset.enrich,
+    { name: '_odp_run_id', type: 'VARCHAR' },
+    { name: '_odp_ingested_at', type: 'VARCHAR' },
+  ];
+}
 
 /** A record of the dataset as the API returns it: declared columns, derived columns, provenance. */
 export function rowSchema(dataset: Dataset): JsonSchema {
@@ -64,8 +71,36 @@ const PROBLEM_TITLES: Record<number, string> = {
   403: 'the key’s scope does not allow this',
   404: 'no such dataset, record, run or snapshot',
   409: 'the dataset is being ingested by another run; `holder` names it',
+  413: 'the request has a body larger than the server takes',
+  414: 'the query string is longer than the server takes',
   429: 'rate limit exceeded; retry after Retry-After seconds',
-  503: 'the lake is unavailable or the query took too long',
+  503: 'the lake is unavailable, the service is busy, or the query took too long',
+};
+
+const header = (description: string, schema: JsonSchema = { type: 'string' }): Header => ({
+  description,
+  schema,
+});
+
+/** Headers a response may carry, by name, described once. */
+export const HEADERS = {
+  ETag: header('the response’s entity tag; send it back in If-None-Match for a 304 while nothing changed'),
+  Location: header('where the run’s outcome will be: GET it (`getRun`)'),
+  RetryAfter: header('seconds to wait before retrying', { type: 'integer', minimum: 0 }),
+  WwwAuthenticate: header('`Bearer realm="odp"`'),
+  Snapshot: header('the lake snapshot the answer was read from', { type: 'integer', minimum: 0 }),
+} satisfies Record<string, Header>;
+
+/** A 304: the client's copy, named by the ETag it sent in If-None-Match, is still current. */
+export const NOT_MODIFIED: Response = {
+  description: 'not modified since the ETag presented in If-None-Match',
+  headers: { ETag: HEADERS.ETag },
+};
+
+const PROBLEM_HEADERS: Record<number, Record<string, Header>> = {
+  401: { 'WWW-Authenticate': { ...HEADERS.WwwAuthenticate, required: true } },
+  429: { 'Retry-After': { ...HEADERS.RetryAfter, required: true } },
+  503: { 'Retry-After': HEADERS.RetryAfter },
 };
 
 export const PROBLEM_SCHEMA: JsonSchema = {
@@ -93,7 +128,11 @@ export function problemResponses(...statuses: number[]): Record<string, Response
   return Object.fromEntries(
     statuses.map((s) => [
       String(s),
-      { description: PROBLEM_TITLES[s] ?? 'error', content: { 'application/problem+json': PROBLEM_SCHEMA } },
+      {
+        description: PROBLEM_TITLES[s] ?? 'error',
+        ...(PROBLEM_HEADERS[s] ? { headers: PROBLEM_HEADERS[s] } : {}),
+        content: { 'application/problem+json': PROBLEM_SCHEMA },
+      },
     ]),
   );
 }

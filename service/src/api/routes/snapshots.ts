@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import { type DatasetSnapshot, datasetSnapshots } from '../../journal/runs.js';
 import { answerFromCache } from '../http/conditional.js';
-import { checkCursor, invalidCursor, readCursor } from '../http/cursor.js';
+import { CursorParameter, checkCursor, invalidCursor, readCursor } from '../http/cursor.js';
 import { keysetPage } from '../http/paging.js';
-import { badRequest, notFound, Problem } from '../http/problem.js';
+import { wholeNumber } from '../http/parameters.js';
+import { notFound, Problem } from '../http/problem.js';
 import { CHANGE_ORDER, changesSql, readChanges } from '../records/changes.js';
 import { route } from './route.js';
-import { DatasetName, jsonResponse, Limit, problemResponses } from './schemas.js';
+import { DatasetName, HEADERS, jsonResponse, Limit, NOT_MODIFIED, problemResponses } from './schemas.js';
 
-const SnapshotId = z
-  .string()
-  .regex(/^\d{1,15}$/, 'must be a snapshot id (a whole number)')
-  .transform(Number);
+const SnapshotId = wholeNumber(0, 10 ** 15 - 1);
 
 const Snapshot = z.object({
   snapshot_id: z.number().int(),
@@ -35,8 +33,17 @@ export const snapshots = route({
     before: SnapshotId.optional().describe('only snapshots older than this one (paging)'),
   }),
   responses: () => ({
-    '200': jsonResponse('the snapshots', z.object({ data: z.array(Snapshot) })),
-    ...problemResponses(400, 401, 403, 404, 429, 503),
+    '200': {
+      ...jsonResponse('the snapshots', z.object({ data: z.array(Snapshot) })),
+      links: {
+        changes: {
+          operationId: 'listChanges',
+          description: 'what the newest of these snapshots changed',
+          parameters: { name: '$request.path.name', from: '$response.body#/data/0/snapshot_id' },
+        },
+      },
+    },
+    ...problemResponses(404, 503),
   }),
   handle: async function handleListSnapshots(ctx, { params, query }, services) {
     const dataset = services.runtime.dataset(params.name);
@@ -64,26 +71,40 @@ export const changes = route({
     from: SnapshotId.describe('first snapshot of the range'),
     to: SnapshotId.optional().describe('last snapshot of the range (default: the current one)'),
     limit: Limit,
-    cursor: z.string().optional().describe('the `next` value of the previous page'),
+    cursor: CursorParameter,
   }),
   responses: () => ({
-    '200': jsonResponse(
-      'the changes, ordered by snapshot, row and change',
-      z.object({
-        from: z.number().int(),
-        to: z.number().int(),
-        data: z.array(
-          z.looseObject({
-            snapshot_id: z.number().int(),
-            rowid: z.number().int(),
-            change_type: z.enum(['insert', 'delete', 'update_preimage', 'update_postimage']),
-          }),
-        ),
-        next: z.string().nullable(),
-      }),
-    ),
-    '304': { description: 'not modified' },
-    ...problemResponses(400, 401, 403, 404, 429, 503),
+    '200': {
+      headers: { ETag: HEADERS.ETag, 'ODP-Snapshot': HEADERS.Snapshot },
+      links: {
+        nextPage: {
+          operationId: 'listChanges',
+          description: 'the next page of the same range: `cursor` set to this page’s `next`',
+          parameters: {
+            name: '$request.path.name',
+            from: '$request.query.from',
+            cursor: '$response.body#/next',
+          },
+        },
+      },
+      ...jsonResponse(
+        'the changes, ordered by snapshot, row and change; none when `from` is after `to`',
+        z.object({
+          from: z.number().int(),
+          to: z.number().int(),
+          data: z.array(
+            z.looseObject({
+              snapshot_id: z.number().int(),
+              rowid: z.number().int(),
+              change_type: z.enum(['insert', 'delete', 'update_preimage', 'update_postimage']),
+            }),
+          ),
+          next: z.string().nullable(),
+        }),
+      ),
+    },
+    '304': NOT_MODIFIED,
+    ...problemResponses(404, 503),
   }),
   handle: async function handleListChanges(ctx, { params, query }, services) {
     const dataset = services.runtime.dataset(params.name);
@@ -100,9 +121,10 @@ export const changes = route({
       if (to > current)
         throw notFound(`to: the lake has no snapshot ${to} yet (the current one is ${current})`);
       if (query.from > to) {
-        throw badRequest(`from (${query.from}) is after to (${to})`, [
-          { parameter: 'from', message: 'must not be after to' },
-        ]);
+        // An empty range: nothing changed in it.
+        ctx.set('ODP-Snapshot', String(to));
+        ctx.body = { from: query.from, to, data: [], next: null };
+        return;
       }
       if (
         answerFromCache(
