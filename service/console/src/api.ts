@@ -17,7 +17,7 @@ export interface Session {
 }
 
 export type Run = Answer<'/v1/runs'>['data'][number];
-/** A run as `/v1/runs/:id` answers: finished, or still running when it was started through this server. */
+/** A run as `/v1/runs/:id` answers: finished, or still running, whichever replica runs it. */
 export type RunState = Answer<'/v1/runs/{id}'>;
 export type Snapshot = Answer<'/v1/datasets/{name}/snapshots'>['data'][number];
 export type Dataset = Answer<'/v1/datasets/{name}'>;

@@ -197,7 +197,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One run: what it did, or that it is still under way (runs started through this server) */
+        /** One run: what it did, or that it is still under way on any replica */
         get: operations["getRun"];
         put?: never;
         post?: never;
@@ -975,7 +975,7 @@ export interface operations {
                                 /** @description where the run read its records */
                                 source: string;
                                 /** @enum {string} */
-                                status: "succeeded" | "failed" | "not-modified";
+                                status: "succeeded" | "failed" | "not-modified" | "abandoned";
                                 error: string | null;
                                 /** @description RFC 3339, UTC */
                                 started_at: string;
@@ -1188,7 +1188,7 @@ export interface operations {
                             /** @description where the run read its records */
                             source: string;
                             /** @enum {string} */
-                            status: "succeeded" | "failed" | "not-modified";
+                            status: "succeeded" | "failed" | "not-modified" | "abandoned";
                             error: string | null;
                             /** @description RFC 3339, UTC */
                             started_at: string;
@@ -1764,7 +1764,7 @@ export interface operations {
                 /** @description only runs of this dataset */
                 dataset?: string;
                 /** @description only runs with this outcome */
-                status?: "succeeded" | "failed" | "not-modified";
+                status?: "succeeded" | "failed" | "not-modified" | "abandoned";
                 /** @description at most this many items (1–1000, default 100) */
                 limit?: number;
                 /** @description the `next` value of the previous page, unchanged */
@@ -1791,7 +1791,7 @@ export interface operations {
                             /** @description where the run read its records */
                             source: string;
                             /** @enum {string} */
-                            status: "succeeded" | "failed" | "not-modified";
+                            status: "succeeded" | "failed" | "not-modified" | "abandoned";
                             error: string | null;
                             /** @description RFC 3339, UTC */
                             started_at: string;
@@ -1992,7 +1992,7 @@ export interface operations {
                         /** @description where the run read its records */
                         source: string;
                         /** @enum {string} */
-                        status: "succeeded" | "failed" | "not-modified";
+                        status: "succeeded" | "failed" | "not-modified" | "abandoned";
                         error: string | null;
                         /** @description RFC 3339, UTC */
                         started_at: string;
@@ -2019,8 +2019,12 @@ export interface operations {
                         dataset: string;
                         /** @constant */
                         status: "running";
+                        /** @enum {string} */
+                        trigger: "manual" | "schedule" | "replay" | "quarantine-replay";
                         /** @description RFC 3339, UTC */
                         started_at: string;
+                        /** @description the host and process that runs it */
+                        replica: string;
                     };
                 };
             };
@@ -2407,8 +2411,12 @@ export interface operations {
                         dataset: string;
                         /** @constant */
                         status: "running";
+                        /** @enum {string} */
+                        trigger: "manual" | "schedule" | "replay" | "quarantine-replay";
                         /** @description RFC 3339, UTC */
                         started_at: string;
+                        /** @description the host and process that runs it */
+                        replica: string;
                     };
                 };
             };
@@ -2628,8 +2636,12 @@ export interface operations {
                         dataset: string;
                         /** @constant */
                         status: "running";
+                        /** @enum {string} */
+                        trigger: "manual" | "schedule" | "replay" | "quarantine-replay";
                         /** @description RFC 3339, UTC */
                         started_at: string;
+                        /** @description the host and process that runs it */
+                        replica: string;
                     };
                 };
             };

@@ -15,13 +15,13 @@ export const seconds = (from: string, to: string): number => (Date.parse(to) - D
 export type Freshness = 'fresh' | 'late' | 'failing' | 'never run';
 
 /**
- * A dataset is failing when its last run failed, late when its last run is older than two of its schedule's
+ * A dataset is failing when its last run failed or was abandoned (its process died), late when its last run is older than two of its schedule's
  * intervals (one missed run is allowed), fresh otherwise.
  */
 export function freshness(dataset: Dataset, now = Date.now()): Freshness {
   const last = dataset.lastRun;
   if (!last) return 'never run';
-  if (last.status === 'failed') return 'failing';
+  if (last.status === 'failed' || last.status === 'abandoned') return 'failing';
   const [next, after] = new Cron(dataset.schedule, { paused: true, timezone: 'UTC' }).nextRuns(2);
   const interval = next && after ? after.getTime() - next.getTime() : 86_400_000;
   return now - Date.parse(last.ended_at) > 2 * interval + 60_000 ? 'late' : 'fresh';

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 export const RUN_TRIGGERS = ['manual', 'schedule', 'replay', 'quarantine-replay'] as const;
-export const RUN_STATUSES = ['succeeded', 'failed', 'not-modified'] as const;
+/** `abandoned`: the run's process ended before the run did; the next run of its dataset records it so. */
+export const RUN_STATUSES = ['succeeded', 'failed', 'not-modified', 'abandoned'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
@@ -54,7 +55,9 @@ export const RunInProgress = z
     run_id: Run.shape.run_id,
     dataset: Run.shape.dataset,
     status: z.literal('running'),
+    trigger: Run.shape.trigger,
     started_at: Run.shape.started_at,
+    replica: z.string().describe('the host and process that runs it'),
   })
   .describe('a run under way; GET its Location for its outcome');
 export type RunInProgress = z.infer<typeof RunInProgress>;

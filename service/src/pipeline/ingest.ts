@@ -16,7 +16,7 @@ import {
   type RunInProgress,
   type RunTrigger,
 } from '../journal/run.js';
-import { lastValidators } from '../journal/runs.js';
+import { lastValidators, readRun } from '../journal/runs.js';
 import type { Lake } from '../lake/lake.js';
 import { unreachable } from '../lake/outage.js';
 import type { Statement } from '../lake/query.js';
@@ -26,7 +26,7 @@ import { FORMATS } from '../sources/formats/formats.js';
 import { batchCounts, commitBatch, datasetTable, lakeTable, recordRun } from './commit.js';
 import { plannedSql, rankedSql } from './dedup.js';
 import { enrichedSql } from './enrich.js';
-import type { Lease, LeaseProvider } from './lease.js';
+import { inProgress, type Lease, type LeaseProvider, type RunUnderWay } from './lease.js';
 import { screen } from './screen.js';
 import { summarize } from './summarize.js';
 import { checkedSql } from './validate.js';
@@ -99,14 +99,15 @@ export interface StartedRun {
 export async function startIngest(ctx: IngestContext, request: IngestRequest): Promise<StartedRun> {
   const startedAt = new Date();
   const runId = newRunId(request.dataset.name, startedAt);
-  const lease = await ctx.leases.acquire(request.dataset.name, runId);
+  const lease = await ctx.leases.acquire({
+    run_id: runId,
+    dataset: request.dataset.name,
+    trigger: request.trigger,
+    source: request.input.source,
+    started_at: startedAt.toISOString(),
+  });
   return {
-    progress: {
-      run_id: runId,
-      dataset: request.dataset.name,
-      status: 'running',
-      started_at: startedAt.toISOString(),
-    },
+    progress: inProgress(lease.run),
     outcome: execute(ctx, request, runId, startedAt, lease),
   };
 }
@@ -152,6 +153,8 @@ async function execute(
   };
   try {
     await connection.run("SET TimeZone = 'UTC'");
+    const unfinished = lease.unfinished;
+    if (unfinished) await step('abandoned', () => recordAbandoned(connection, unfinished, runId));
     const increment = await step('source', () =>
       obtainIncrement(ctx, request, workDir, connection, startedAt, runId),
     );
@@ -231,6 +234,22 @@ function failureReason(dataset: string, stage: string, error: unknown): string {
 
 /** Waits between attempts to record a failed run while the catalog is away: about 30 s in all. */
 const RECORD_RETRY_MS = [1_000, 2_000, 4_000, 8_000, 15_000];
+
+/**
+ * Records the run that held the lease before and died with its process, unless it recorded an outcome itself (a
+ * run that lost its catalog connection records its failure): without this, it would be unknown to everyone.
+ */
+async function recordAbandoned(connection: DuckDBConnection, run: RunUnderWay, by: string): Promise<void> {
+  if (await readRun(connection, run.run_id)) return;
+  const { replica, ...started } = run;
+  const error = `its process (${replica}) ended before the run did; found by run ${by}, which took the lease next`;
+  const ended_at = new Date().toISOString();
+  await recordRun(
+    connection,
+    { ...started, ...NO_RECORDS, status: 'abandoned', error, ended_at, increments: [], notes: [] },
+    {},
+  );
+}
 
 /**
  * Records a failed run, so its reason can be read later. When the failure was the catalog going away, recording

@@ -98,7 +98,7 @@ describe('scale-out: a PostgreSQL catalog with lake files and increments in Azur
 
   it('creates the catalog indexes DuckLake reads by', async () => {
     const indexes = await stack.catalog<{ indexname: string }>(
-      "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'odp_%' ORDER BY indexname",
+      "SELECT indexname FROM pg_indexes WHERE tablename LIKE 'ducklake_%' AND indexname LIKE 'odp_%' ORDER BY indexname",
     );
     expect(indexes.map((i) => i.indexname)).to.deep.equal([
       'odp_data_file_table',

@@ -5,13 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
+import { KeyStore } from '../../src/access/keys.js';
 import { loadConfig } from '../../src/config/config.js';
-import type { Run } from '../../src/journal/run.js';
+import type { Run, RunInProgress } from '../../src/journal/run.js';
+import { readRun } from '../../src/journal/runs.js';
 import { rows } from '../../src/lake/query.js';
 import { createLogger } from '../../src/log.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import type { ScaleOut } from '../../standins/scaleOut.js';
 import { odp } from '../fixtures/cli.js';
+import { Replica } from '../fixtures/replica.js';
 import { readingsBatch, readingsDataset } from '../fixtures/sandbox.js';
 import { startReadingsStack } from '../fixtures/scaleOut.js';
 import { until } from '../fixtures/until.js';
@@ -38,12 +41,12 @@ describe('scale-out: one writer per dataset across replicas', function () {
     await stack?.stop();
   });
 
-  /** The run id holding the dataset's advisory lock, as PostgreSQL shows it, once a run holds it. */
+  /** The run id holding the dataset's advisory lock, as PostgreSQL shows it, once a run holds it (not setup's lock). */
   const leaseHolder = () =>
     stack
       .catalog<{ application_name: string }>(
         `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-         WHERE l.locktype = 'advisory' AND l.granted`,
+         WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'odp ingest %'`,
       )
       .then((r) => r[0]?.application_name.replace(/^odp ingest /, ''));
   const stored = () =>
@@ -139,13 +142,68 @@ describe('scale-out: one writer per dataset across replicas', function () {
     expect(committed, 'the killed run committed nothing').to.have.length(0);
     expect(await leaseHolder(), 'the lease ended with the killed process').to.equal(undefined);
 
+    expect(await reader!.leases.underWay(killedRun!), 'a dead run is not under way').to.equal(undefined);
+
     const next = await odp(['ingest', 'readings', '--json'], stack.env()).done;
     expect(next.code, next.stderr).to.equal(0);
-    expect(JSON.parse(next.stdout) as Run).to.include({
-      status: 'succeeded',
-      updated: ROWS,
+    const nextRun = JSON.parse(next.stdout) as Run;
+    expect(nextRun).to.include({ status: 'succeeded', updated: ROWS, inserted: 0 });
+    expect(await stored()).to.deep.equal([{ n: String(ROWS), keys: String(ROWS), v: 2 }]);
+    // The run that took the lease next recorded the killed one, so it is not unknown to anyone.
+    const abandoned = await reader!.lake.session((c) => readRun(c, killedRun!));
+    expect(abandoned).to.include({
+      run_id: killedRun,
+      dataset: 'readings',
+      status: 'abandoned',
       inserted: 0,
     });
-    expect(await stored()).to.deep.equal([{ n: String(ROWS), keys: String(ROWS), v: 2 }]);
+    expect(abandoned!.error).to.match(new RegExp(`ended before the run did; found by run ${nextRun.run_id}`));
+  });
+
+  it('shows a run started through one replica as running on another, then its outcome', async () => {
+    let answer: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const source = createServer((_request, response) => {
+      void gate.then(() => response.end(batch(3)));
+    });
+    await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', resolve));
+    const feedDatasets = await mkdtemp(path.join(os.tmpdir(), 'odp-datasets-'));
+    const replicas: Replica[] = [];
+    try {
+      const { port } = source.address() as AddressInfo;
+      await writeFile(
+        path.join(feedDatasets, 'readings.yaml'),
+        readingsDataset({ source: `http://127.0.0.1:${port}/readings.ndjson` }),
+      );
+      const env = { ...stack.env(feedDatasets), ODP_API_KEYS_FILE: path.join(stack.dir, 'api-keys.json') };
+      const key = (await new KeyStore(env.ODP_API_KEYS_FILE).create('operator', 'admin')).key;
+      replicas.push(...(await Promise.all([Replica.start(env), Replica.start(env)])));
+      const [one, other] = replicas as [Replica, Replica];
+
+      const started = await one.get('/v1/datasets/readings/runs', key, { method: 'POST' });
+      expect(started.status, await started.clone().text()).to.equal(202);
+      const { run_id: runId } = (await started.json()) as { run_id: string };
+      const seen = async () => {
+        const response = await other.get(`/v1/runs/${runId}`, key);
+        return { status: response.status, run: (await response.json()) as Partial<Run | RunInProgress> };
+      };
+      // The run waits for its source, so it is surely under way while the other replica is asked.
+      expect(await seen()).to.deep.include({ status: 200 });
+      expect((await seen()).run).to.include({ run_id: runId, dataset: 'readings', status: 'running' });
+
+      answer();
+      const outcome = await until('the other replica to show the run’s outcome', async () => {
+        const { run } = await seen();
+        return run.status === 'running' ? undefined : run;
+      });
+      expect(outcome).to.include({ run_id: runId, status: 'succeeded', updated: ROWS });
+    } finally {
+      answer();
+      await Promise.all(replicas.map((r) => r.stop()));
+      source.close();
+      await rm(feedDatasets, { recursive: true, force: true });
+    }
   });
 });

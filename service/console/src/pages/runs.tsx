@@ -96,6 +96,7 @@ export function RunsPage({ session, dataset }: { session: Session; dataset: stri
             <option value="succeeded">succeeded</option>
             <option value="failed">failed</option>
             <option value="not-modified">not modified</option>
+            <option value="abandoned">abandoned</option>
           </select>
         </label>
       </form>

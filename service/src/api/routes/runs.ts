@@ -3,6 +3,7 @@ import { listQuarantine, QuarantinedRecord } from '../../journal/quarantine.js';
 import { RUN_STATUSES, Run, RunInProgress } from '../../journal/run.js';
 import { listRuns, readRun } from '../../journal/runs.js';
 import { utcTimestampText } from '../../lake/time.js';
+import { inProgress } from '../../pipeline/lease.js';
 import { CursorParameter, checkCursor, readCursor, type SortValueCheck } from '../http/cursor.js';
 import { keysetPage } from '../http/paging.js';
 import { text } from '../http/parameters.js';
@@ -77,7 +78,7 @@ export const runs = route({
 export const run = route({
   path: '/v1/runs/:id',
   operationId: 'getRun',
-  summary: 'One run: what it did, or that it is still under way (runs started through this server)',
+  summary: 'One run: what it did, or that it is still under way on any replica',
   access: 'read',
   params: z.object({ id: text(200) }),
   responses: () => ({
@@ -86,13 +87,19 @@ export const run = route({
   }),
   handle: async function handleGetRun(ctx, { params }, services) {
     // A run started here shows as running until it has let go of its dataset, so a client that follows its
-    // Location and starts the next run is never refused by the run it just saw end.
-    const found =
-      services.operations.inProgress(params.id) ??
-      (await services.sessions.use(
+    // Location and starts the next run is never refused by the run it just saw end. A run of another replica (or
+    // of this one's scheduler) is running while it holds its dataset's writer lease; the journal is asked again
+    // after the lease, since a run records its outcome before it lets go.
+    const recorded = () =>
+      services.sessions.use(
         (connection) => readRun(connection, params.id),
         services.settings.requestTimeoutMs,
-      ));
+      );
+    const found =
+      services.operations.inProgress(params.id) ??
+      (await recorded()) ??
+      (await services.runtime.leases.underWay(params.id).then((run) => run && inProgress(run))) ??
+      (await recorded());
     if (!found) throw notFound(`no run ${params.id}`);
     ctx.body = found;
   },
