@@ -81,6 +81,8 @@ export interface LanguageModelSettings {
   timeoutMs: number;
   /** Attempts per text, with backoff, for timeouts, 429 and 5xx answers. */
   attempts: number;
+  /** Runs that may fail to summarise one text before it is given up (its records then keep an empty summary). */
+  giveUpAfter: number;
 }
 
 /** Every setting of the service, read from `ODP_*` variables once and handed to each part. */
@@ -178,6 +180,7 @@ export const EnvSchema = z.object({
   ODP_LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   ODP_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   ODP_LLM_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  ODP_LLM_GIVE_UP_AFTER: z.coerce.number().int().min(1).max(100).default(5),
 });
 type Env = z.infer<typeof EnvSchema>;
 
@@ -237,6 +240,7 @@ function languageModelSettings(e: Env): LanguageModelSettings | undefined {
     concurrency: e.ODP_LLM_CONCURRENCY,
     timeoutMs: e.ODP_LLM_TIMEOUT_MS,
     attempts: e.ODP_LLM_ATTEMPTS,
+    giveUpAfter: e.ODP_LLM_GIVE_UP_AFTER,
   };
 }
 

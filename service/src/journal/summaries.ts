@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Statement } from '../lake/query.js';
-import { SUMMARIES } from './tables.js';
+import { SUMMARIES, SUMMARY_FAILURES } from './tables.js';
 
 /** Whose summaries: one enrichment of one dataset. */
 export interface SummaryOwner {
@@ -33,5 +33,27 @@ export function storeSummaries(
   return {
     sql: `INSERT INTO ${SUMMARIES} SELECT ?, ?, text_hash, summary, ?, ? FROM ${fresh}`,
     params: [owner.dataset, owner.enrichment, written.model, written.runId],
+  };
+}
+
+/** Copies how many runs could not summarise each of `owner`'s texts into temp table `into` (`text_hash`, `failures`). */
+export async function loadFailures(
+  connection: DuckDBConnection,
+  owner: SummaryOwner,
+  into: string,
+): Promise<void> {
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE ${into} AS
+     SELECT text_hash, count(*) AS failures FROM ${SUMMARY_FAILURES} WHERE dataset = ? AND enrichment = ?
+     GROUP BY text_hash`,
+    [owner.dataset, owner.enrichment],
+  );
+}
+
+/** The statement that records the run's failures of temp table `failed` (`text_hash`, `error`); it commits with the run. */
+export function storeFailures(owner: SummaryOwner, failed: string, runId: string): Statement {
+  return {
+    sql: `INSERT INTO ${SUMMARY_FAILURES} SELECT ?, ?, text_hash, error, ? FROM ${failed}`,
+    params: [owner.dataset, owner.enrichment, runId],
   };
 }

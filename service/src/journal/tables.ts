@@ -8,6 +8,8 @@ export const RUNS = `${LAKE}.odp.runs`;
 export const QUARANTINE = `${LAKE}.odp.quarantine`;
 /** Summaries a language model wrote, by the hash of the text, so no text is summarised twice. */
 export const SUMMARIES = `${LAKE}.odp.summaries`;
+/** One row per run that could not summarise a text: later runs try it again until it has failed too often. */
+export const SUMMARY_FAILURES = `${LAKE}.odp.summary_failures`;
 
 const TABLES = [
   `CREATE SCHEMA IF NOT EXISTS ${LAKE}.odp`,
@@ -18,6 +20,9 @@ const TABLES = [
   `CREATE TABLE IF NOT EXISTS ${SUMMARIES} (
      dataset VARCHAR NOT NULL, enrichment VARCHAR NOT NULL, text_hash VARCHAR NOT NULL, summary VARCHAR NOT NULL,
      model VARCHAR NOT NULL, run_id VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS ${SUMMARY_FAILURES} (
+     dataset VARCHAR NOT NULL, enrichment VARCHAR NOT NULL, text_hash VARCHAR NOT NULL, error VARCHAR NOT NULL,
+     run_id VARCHAR NOT NULL)`,
 ];
 
 /**

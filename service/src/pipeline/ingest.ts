@@ -173,7 +173,13 @@ async function execute(
       await step('validate', () => connection.run(checkedSql(dataset)));
       const summarised = await step('enrich', async () => {
         await connection.run(enrichedSql(dataset));
-        return summarize(connection, dataset, runId, ctx.languageModel);
+        return summarize(
+          connection,
+          dataset,
+          runId,
+          ctx.languageModel,
+          table && existing ? { table, columns: existing } : undefined,
+        );
       });
       entry = { ...entry, notes: summarised.notes };
       await step('dedup', async () => {

@@ -16,6 +16,8 @@ const summaryOf = (text: string) => {
 
 class ChatStandIn {
   readonly requests: { model: string; text: string; authorization: string | undefined }[] = [];
+  /** While set, every request is answered 503, as a model in an outage answers. */
+  down = false;
   readonly #server: Server;
   private constructor(server: Server) {
     this.#server = server;
@@ -32,6 +34,7 @@ class ChatStandIn {
           const text = messages.at(-1)!.content;
           standIn.requests.push({ model, text, authorization: req.headers.authorization });
           if (req.url !== '/v1/chat/completions') return void res.writeHead(404).end();
+          if (standIn.down) return void res.writeHead(503).end('{"error":"unavailable"}');
           if (text.includes('FAIL')) return void res.writeHead(500).end('{"error":"overloaded"}');
           if (text.includes('STALL')) return; // never answers
           res.setHeader('content-type', 'application/json');
@@ -90,6 +93,7 @@ enrich:
     ODP_LLM_MODEL: 'stand-in-model',
     ODP_LLM_KEY_FILE: path.join(sandbox.datasetsDir, 'model-key'),
     ODP_LLM_ATTEMPTS: '2',
+    ODP_LLM_GIVE_UP_AFTER: '2',
     ODP_LLM_TIMEOUT_MS: String(timeoutMs),
   });
   const gists = () =>
@@ -164,6 +168,70 @@ enrich:
       [run.run_id],
     );
     expect(served[0]!.notes).to.deep.equal(run.notes);
+  });
+
+  it('tries a text it could not summarise again in the next runs, and gives it up after ODP_LLM_GIVE_UP_AFTER runs', async () => {
+    model.requests.length = 0;
+    // The source is unchanged: the two texts come back only as stored records with an empty summary.
+    const second = await sandbox.ingest('news');
+    expect(second).to.include({ status: 'succeeded', unchanged: 3 });
+    expect(model.requests.filter((r) => r.text === 'FAIL this one')).to.have.length(2);
+    expect(model.requests.filter((r) => r.text === 'STALL on this one')).to.have.length(2);
+    expect(second.notes).to.have.length(2);
+    expect(second.notes[1]).to.equal(
+      'gist: 2 text(s) given up: 2 run(s) could not summarise them (ODP_LLM_GIVE_UP_AFTER); their records keep an empty summary',
+    );
+    model.requests.length = 0;
+    const third = await sandbox.ingest('news');
+    expect(third).to.include({ status: 'succeeded', unchanged: 3 });
+    expect(third.notes).to.deep.equal([]);
+    expect(model.requests).to.have.length(0);
+    expect((await gists()).map((r) => r.gist)).to.deep.equal([
+      'Summary: Quarks meet gluons (4 words)',
+      null,
+      null,
+    ]);
+  });
+
+  it('fills the summaries an outage left empty on the next run after the model recovers, summarising no text twice', async () => {
+    await sandbox.open(modelSettings(10_000));
+    const texts = ['Quarks meet gluons again', 'FAIL this one', 'STALL on this one'];
+    await sandbox.write(
+      'news.ndjson',
+      articles([...texts, 'Neutrinos oscillate in flight', 'Muons decay slowly']),
+    );
+    model.down = true;
+    const during = await sandbox.ingest('news');
+    expect(during).to.include({ status: 'succeeded', inserted: 2, unchanged: 3 });
+    expect(during.notes).to.deep.equal([
+      'gist: 2 of 2 text(s) not summarised: the model answered 503 Service Unavailable',
+    ]);
+    expect((await gists()).slice(3)).to.deep.equal([
+      { id: 'a3', gist: null },
+      { id: 'a4', gist: null },
+    ]);
+
+    model.down = false;
+    model.requests.length = 0;
+    const after = await sandbox.ingest('news');
+    expect(after).to.include({ status: 'succeeded', unchanged: 5 });
+    // Only the two texts the outage left without a summary, each once; the given-up ones are not asked again.
+    expect(model.requests.map((r) => r.text).sort()).to.deep.equal([
+      'Muons decay slowly',
+      'Neutrinos oscillate in flight',
+    ]);
+    expect(after.notes).to.deep.equal(['gist: filled the empty summary of 2 stored record(s)']);
+    expect(await gists()).to.deep.equal([
+      { id: 'a0', gist: 'Summary: Quarks meet gluons (4 words)' },
+      { id: 'a1', gist: null },
+      { id: 'a2', gist: null },
+      { id: 'a3', gist: 'Summary: Neutrinos oscillate in (4 words)' },
+      { id: 'a4', gist: 'Summary: Muons decay slowly (3 words)' },
+    ]);
+
+    model.requests.length = 0;
+    expect(await sandbox.ingest('news')).to.deep.include({ status: 'succeeded', unchanged: 5, notes: [] });
+    expect(model.requests).to.have.length(0);
   });
 });
 
