@@ -4,11 +4,12 @@ import type { Config } from './config/config.js';
 import { parseConninfo, pgClientConfig } from './config/conninfo.js';
 import type { Dataset } from './datasets/definition.js';
 import { datasetNamed, loadDatasets } from './datasets/load.js';
+import type { EntraCredential } from './entra/token.js';
 import { openIncrementStore } from './increments/open.js';
 import { prepareJournal } from './journal/tables.js';
 import { Lake } from './lake/lake.js';
 import { underSetupLock } from './lake/setupLock.js';
-import { type CatalogCredential, catalogCredential } from './lake/signin/credential.js';
+import { catalogCredential } from './lake/signin/credential.js';
 import { CatalogSignIn } from './lake/signin/signin.js';
 import type { Logger } from './log.js';
 import { recordRunMetrics } from './metrics.js';
@@ -97,7 +98,7 @@ function rateLimiterFor(
 export async function openRuntime(
   config: Config,
   log: Logger,
-  credential: CatalogCredential | undefined = catalogCredential(config.catalog),
+  credential: EntraCredential | undefined = catalogCredential(config.catalog),
 ): Promise<Runtime> {
   const datasets = await loadDatasets(config.datasetsDir);
   const signIn = credential && (await CatalogSignIn.start(credential, log));

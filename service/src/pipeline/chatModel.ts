@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { DefaultAzureCredential } from '@azure/identity';
 import ky, { HTTPError, TimeoutError } from 'ky';
 import type { LanguageModelSettings } from '../config/config.js';
+import { type CredentialFor, currentSecret, type EntraCredential, entraCredential } from '../entra/token.js';
 import { messageOf } from '../errors.js';
 
 /** Azure OpenAI accepts workload-identity tokens for this audience. */
@@ -21,21 +21,22 @@ function explain(error: unknown, settings: LanguageModelSettings): string {
 /**
  * A client of an OpenAI-compatible chat-completions endpoint (`<url>/chat/completions`). Timeouts, 429 and 5xx
  * answers are retried with backoff, up to `attempts`; the key is read from its file when the client is made, so
- * a rotated Key Vault secret is used from the next run on.
+ * a rotated Key Vault secret is used from the next run on. With `entra`, every request carries the current token
+ * of the identity `credentialFor` gives, renewed before it expires.
  */
-export async function chatModel(settings: LanguageModelSettings): Promise<Ask> {
-  const credential = settings.auth.kind === 'entra' ? new DefaultAzureCredential() : undefined;
-  const key =
-    settings.auth.kind === 'key' ? (await readFile(settings.auth.keyFile, 'utf8')).trim() : undefined;
+export async function chatModel(
+  settings: LanguageModelSettings,
+  credentialFor: CredentialFor = entraCredential,
+): Promise<Ask> {
+  const headers =
+    settings.auth.kind === 'entra'
+      ? entraHeaders(credentialFor(COGNITIVE_SERVICES_SCOPE))
+      : keyHeaders((await readFile(settings.auth.keyFile, 'utf8')).trim());
   return async (instructions, text) => {
-    const token = credential ? (await credential.getToken(COGNITIVE_SERVICES_SCOPE)).token : undefined;
-    const headers: Record<string, string> = token
-      ? { authorization: `Bearer ${token}` }
-      : { authorization: `Bearer ${key}`, 'api-key': key! };
     try {
       const answer = await ky
         .post(`${settings.url}/chat/completions`, {
-          headers,
+          headers: await headers(),
           json: {
             model: settings.model,
             messages: [
@@ -51,7 +52,21 @@ export async function chatModel(settings: LanguageModelSettings): Promise<Ask> {
       if (!content) throw new Error('the model answered without a message');
       return content;
     } catch (error) {
-      throw new Error(explain(error, settings), { cause: error });
+      // ky's errors hold the request, headers included: never pass them on, where a log could print the secret.
+      const kyError = error instanceof HTTPError || error instanceof TimeoutError;
+      throw new Error(explain(error, settings), kyError ? undefined : { cause: error });
     }
   };
+}
+
+type Headers = () => Promise<Record<string, string>>;
+
+/** Azure OpenAI takes the key as `api-key`; other OpenAI-compatible servers as a bearer token. */
+const keyHeaders =
+  (key: string): Headers =>
+  async () => ({ authorization: `Bearer ${key}`, 'api-key': key });
+
+function entraHeaders(credential: EntraCredential): Headers {
+  const secret = currentSecret(credential);
+  return async () => ({ authorization: `Bearer ${await secret()}` });
 }

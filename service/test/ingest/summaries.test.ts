@@ -1,62 +1,7 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
+import { ChatStandIn } from '../fixtures/chatModel.js';
 import { bundledDatasets, ndjson, Sandbox } from '../fixtures/sandbox.js';
-
-/**
- * A stand-in for an OpenAI-compatible chat-completions endpoint (no model runs here): it answers with the first
- * words of the text and how many it has (so a changed text gets a different summary), fails texts that ask it to,
- * and stalls on texts that ask for that.
- */
-const summaryOf = (text: string) => {
-  const words = text.split(' ');
-  return `Summary: ${words.slice(0, 3).join(' ')} (${words.length} words)`;
-};
-
-class ChatStandIn {
-  readonly requests: { model: string; text: string; authorization: string | undefined }[] = [];
-  /** While set, every request is answered 503, as a model in an outage answers. */
-  down = false;
-  readonly #server: Server;
-  private constructor(server: Server) {
-    this.#server = server;
-  }
-  static async start(): Promise<ChatStandIn> {
-    const standIn: ChatStandIn = new ChatStandIn(
-      createServer((req: IncomingMessage, res) => {
-        let body = '';
-        req.on('data', (chunk: Buffer) => {
-          body += chunk.toString();
-        });
-        req.on('end', () => {
-          const { model, messages } = JSON.parse(body) as { model: string; messages: { content: string }[] };
-          const text = messages.at(-1)!.content;
-          standIn.requests.push({ model, text, authorization: req.headers.authorization });
-          if (req.url !== '/v1/chat/completions') return void res.writeHead(404).end();
-          if (standIn.down) return void res.writeHead(503).end('{"error":"unavailable"}');
-          if (text.includes('FAIL')) return void res.writeHead(500).end('{"error":"overloaded"}');
-          if (text.includes('STALL')) return; // never answers
-          res.setHeader('content-type', 'application/json');
-          res.end(
-            JSON.stringify({
-              choices: [{ message: { content: summaryOf(text) } }],
-            }),
-          );
-        });
-      }),
-    );
-    await new Promise<void>((resolve) => standIn.#server.listen(0, '127.0.0.1', resolve));
-    return standIn;
-  }
-  get url(): string {
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/v1`;
-  }
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise((resolve) => this.#server.close(resolve));
-  }
-}
 
 describe('summary enrichments from a language model (an OpenAI-compatible stand-in)', () => {
   let sandbox: Sandbox;

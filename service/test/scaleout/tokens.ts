@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CatalogCredential, CatalogToken } from '../../src/lake/signin/credential.js';
+import type { EntraCredential, EntraToken } from '../../src/entra/token.js';
 import type { LocalPostgres } from '../../standins/postgres.js';
 
 const ACCESS_REQUEST = 1;
@@ -20,7 +20,7 @@ const md5 = (...parts: Buffer[]) => createHash('md5').update(Buffer.concat(parts
  * RADIUS (RFC 2865), the external password check PostgreSQL has built in, on a loopback UDP port.
  */
 export class TokenAuthority {
-  readonly issued: CatalogToken[] = [];
+  readonly issued: EntraToken[] = [];
   /** The passwords PostgreSQL asked about: every token that reached the server, valid or not. */
   readonly requests: string[] = [];
   readonly refused: string[] = [];
@@ -51,7 +51,7 @@ export class TokenAuthority {
   }
 
   /** A credential whose tokens live `lifetimeMs`. */
-  credential(lifetimeMs: number): CatalogCredential {
+  credential(lifetimeMs: number): EntraCredential {
     return {
       description: 'expiring token (stand-in for Entra ID)',
       token: async () => {

@@ -1,18 +1,6 @@
+import { type EntraCredential, type EntraToken, renewalDelay } from '../../entra/token.js';
 import { messageOf } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { CatalogCredential, CatalogToken } from './credential.js';
-
-const MINUTE = 60_000;
-
-/**
- * When to sign in again: halfway through the token's remaining life, and no later than five minutes before it
- * expires (Entra ID tokens live 60-90 minutes). A credential that hands back the same cached token is asked again
- * after half of what remains, never more often than once a second.
- */
-export function renewalDelay(token: CatalogToken, now: number): number {
-  const remaining = token.expiresAt.getTime() - now;
-  return Math.max(1000, remaining - Math.min(5 * MINUTE, remaining / 2));
-}
 
 export interface Renewal {
   stop(): void;
@@ -23,9 +11,9 @@ export interface Renewal {
  * it to `use`. A failed renewal is logged and retried while the current token still works.
  */
 export function renewBeforeExpiry(options: {
-  credential: CatalogCredential;
-  current: CatalogToken;
-  use: (token: CatalogToken) => Promise<void>;
+  credential: EntraCredential;
+  current: EntraToken;
+  use: (token: EntraToken) => Promise<void>;
   log: Logger;
 }): Renewal {
   const { credential, use, log } = options;

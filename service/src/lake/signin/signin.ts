@@ -1,9 +1,9 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { EntraCredential, EntraToken } from '../../entra/token.js';
 import { messageOf } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { CatalogCredential, CatalogToken } from './credential.js';
 import { type Renewal, renewBeforeExpiry } from './reauth.js';
 
 /**
@@ -14,15 +14,15 @@ import { type Renewal, renewBeforeExpiry } from './reauth.js';
  */
 export class CatalogSignIn {
   readonly passfile: string;
-  #token: CatalogToken;
+  #token: EntraToken;
   #renewal: Renewal | undefined;
 
-  private constructor(passfile: string, token: CatalogToken) {
+  private constructor(passfile: string, token: EntraToken) {
     this.passfile = passfile;
     this.#token = token;
   }
 
-  static async start(credential: CatalogCredential, log: Logger): Promise<CatalogSignIn> {
+  static async start(credential: EntraCredential, log: Logger): Promise<CatalogSignIn> {
     const token = await credential.token().catch((error: unknown) => {
       throw new Error(
         `cannot sign in to the lake catalog with ${credential.description}: ${messageOf(error)}`,
@@ -57,7 +57,7 @@ export class CatalogSignIn {
   }
 
   /** Replaces the file whole (write, then rename), so a connection never reads half a token. */
-  #write(token: CatalogToken): void {
+  #write(token: EntraToken): void {
     const escaped = token.secret.replace(/([:\\])/g, '\\$1');
     const partial = `${this.passfile}.partial`;
     writeFileSync(partial, `*:*:*:*:${escaped}\n`, { mode: 0o600 });
