@@ -26,6 +26,8 @@ const TERRAFORM: Record<string, string> = {
   ODP_INGRESS_HOST: 'odp.poc.internal',
   ODP_POSTGRES_SUBNET_CIDR: '10.40.2.0/24',
   ODP_PRIVATE_ENDPOINT_SUBNET_CIDR: '10.40.3.0/24',
+  ODP_OPENAI_ENDPOINT: 'https://oai-jkl-odp-poc.openai.azure.com',
+  ODP_OPENAI_DEPLOYMENT: 'summaries',
   ODP_GITHUB_REPOSITORY: 'jkl/open-data-platform',
 };
 

@@ -64,6 +64,34 @@ function podTemplates(rendered: Rendered): [string, IPodTemplateSpec][] {
   ];
 }
 
+/** What a pod's service container sees: the data of the ConfigMaps it takes, then its env, as Flux substitutes them. */
+function environmentOf(
+  rendered: Rendered,
+  template: IPodTemplateSpec,
+  values: Record<string, string>,
+): Record<string, string> {
+  const container = template.spec!.containers[0]!;
+  const fromConfigMaps = (container.envFrom ?? []).flatMap((from) =>
+    from.configMapRef?.name
+      ? Object.entries(one<IConfigMap>(rendered, 'ConfigMap', from.configMapRef.name).data ?? {})
+      : [],
+  );
+  const env = (container.env ?? []).map((e): [string, string] => [e.name, e.value ?? '']);
+  return Object.fromEntries(
+    [...fromConfigMaps, ...env].map(([name, value]) => [name, substitute(value, values)]),
+  );
+}
+
+/** Values shaped like Terraform's outputs for the poc cluster. */
+const POC: Record<string, string> = {
+  ODP_STORAGE_ACCOUNT: 'stjklodplake',
+  ODP_PG_HOST: 'psql-jkl-odp-poc.postgres.database.azure.com',
+  ODP_PG_USER: 'id-odp-lake-service',
+  ODP_PG_API_USER: 'id-odp-lake-api',
+  ODP_OPENAI_ENDPOINT: 'https://oai-jkl-odp-poc.openai.azure.com',
+  ODP_OPENAI_DEPLOYMENT: 'summaries',
+};
+
 describe('Flux manifests (clusters/poc, apps/poc)', function () {
   this.timeout(120_000);
   let cluster: Rendered;
@@ -338,32 +366,29 @@ describe('Flux manifests (clusters/poc, apps/poc)', function () {
       }
     });
 
-    it('gives every pod an environment the service accepts once Flux has substituted the Terraform values', async () => {
-      // Values shaped like Terraform's outputs for the poc cluster.
-      const terraform: Record<string, string> = {
-        ODP_STORAGE_ACCOUNT: 'stjklodplake',
-        ODP_PG_HOST: 'psql-jkl-odp-poc.postgres.database.azure.com',
-        ODP_PG_USER: 'id-odp-lake-service',
-        ODP_PG_API_USER: 'id-odp-lake-api',
-      };
-      const config = all<IConfigMap>(apps, 'ConfigMap').find((c) =>
-        c.metadata.name.startsWith('lake-service-config'),
-      )!;
-      const substituted = Object.fromEntries(
-        Object.entries(config.data ?? {}).map(([name, value]) => [name, substitute(value, terraform)]),
-      );
+    it('gives every pod an environment the service accepts once Flux has substituted the Terraform values', () => {
       for (const [workload, template] of podTemplates(apps)) {
-        const env = Object.fromEntries(
-          (template.spec!.containers[0]!.env ?? []).map((e) => [
-            e.name,
-            substitute(e.value ?? '', terraform),
-          ]),
-        );
-        const service = loadConfig({ ...substituted, ...env });
+        const service = loadConfig(environmentOf(apps, template, POC));
         if (workload.startsWith('Deployment'))
           expect(service.scheduler, `${workload} runs no schedules`).to.equal(false);
         expect(service.dataDir, workload).to.equal('/data');
       }
+    });
+
+    it('lets only the ingest CronJobs call the language model: Azure OpenAI, as the writer identity, with no key', () => {
+      const callers = podTemplates(apps).flatMap(([workload, template]) => {
+        const model = loadConfig(environmentOf(apps, template, POC)).languageModel;
+        if (!model) return [];
+        expect(model, workload).to.deep.include({
+          url: `${POC.ODP_OPENAI_ENDPOINT}/openai/v1`,
+          model: POC.ODP_OPENAI_DEPLOYMENT,
+          auth: { kind: 'entra' },
+        });
+        // The one ServiceAccount whose identity Terraform grants Cognitive Services OpenAI User.
+        expect(template.spec!.serviceAccountName, workload).to.equal('lake-service');
+        return [workload];
+      });
+      expect(callers).to.have.members(all<ICronJob>(apps, 'CronJob').map((cronJob) => objectName(cronJob)));
     });
 
     it('probes the API: startup and liveness on /healthz, readiness on /readyz', () => {
@@ -541,11 +566,13 @@ describe('Flux manifests of a cluster of your own (clusters/local, apps/local)',
     for (const [workload, template] of podTemplates(poc)) {
       const here = local.get(workload)!.spec!;
       // The service's own container, its probes, limits, securityContext and env, exactly as on AKS (its
-      // settings' ConfigMap is named after its content, which differs where the overlays' settings do), but for
+      // settings' ConfigMaps are named after their content, which differs where the overlays' settings do), but for
       // how it signs in to the catalog: every pod here as the settings' role with the Secret's password, where
       // the API signs in on AKS as its own role with its Entra token.
       const unnamed = (containers: unknown) =>
-        JSON.parse(JSON.stringify(containers).replace(/(lake-service-config)-[a-z0-9]{10}/g, '$1'));
+        JSON.parse(
+          JSON.stringify(containers).replace(/(lake-service-(config|language-model))-[a-z0-9]{10}/g, '$1'),
+        );
       const signIn = (containers: IContainer[]) =>
         containers.map((c) => ({
           ...c,
@@ -585,20 +612,14 @@ describe('Flux manifests of a cluster of your own (clusters/local, apps/local)',
     }
   });
 
-  it('gives every pod an environment the service accepts: PostgreSQL and Azurite of the host, bundled sources', () => {
-    const objects = substituted(apps, LOCAL);
-    const config = all<IConfigMap>(objects, 'ConfigMap').find((c) =>
-      c.metadata.name.startsWith('lake-service-config'),
-    )!;
-    for (const [workload, template] of podTemplates(objects)) {
-      const env = Object.fromEntries(
-        (template.spec!.containers[0]!.env ?? []).map((e) => [e.name, e.value ?? '']),
-      );
-      const service = loadConfig({ ...config.data, ...env, PGPASSWORD: 'from-the-secret' });
+  it('gives every pod an environment the service accepts: PostgreSQL and Azurite of the host, bundled sources, no language model', () => {
+    for (const [workload, template] of podTemplates(apps)) {
+      const service = loadConfig({ ...environmentOf(apps, template, LOCAL), PGPASSWORD: 'from-the-secret' });
       expect(service.catalog, workload).to.deep.include({ kind: 'postgres', auth: 'libpq' });
       expect(service.dataPath, workload).to.deep.include({ kind: 'azure' });
       expect(service.increments, workload).to.deep.include({ kind: 'azure' });
       expect(service.sources, workload).to.equal('bundled');
+      expect(service.languageModel, `${workload}: no Azure OpenAI here`).to.equal(undefined);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { REQUIRED_LOCATION, REQUIRED_RESOURCE_GROUP } from '@odp/policy';
+import { LANGUAGE_MODEL_CALLER, REQUIRED_LOCATION, REQUIRED_RESOURCE_GROUP } from '@odp/policy';
 
 /** Everything that differs between ODP deployments. Tenant-specific ids are Terraform variables instead. */
 export interface OdpConfig {
@@ -52,6 +52,18 @@ export interface OdpConfig {
     api: ServiceRole;
   };
   postgres: { name: string; version: string; skuName: string; storageMb: number; database: string };
+  /** Azure OpenAI, which summarises texts for datasets that ask for it (`kind: summary` enrichments). */
+  languageModel: {
+    /** The account's name, also its custom subdomain (`<name>.openai.azure.com`), which Entra ID sign-in needs. */
+    account: string;
+    /** The model deployment the service asks for (its `ODP_LLM_MODEL`). */
+    deployment: string;
+    model: { name: string; version: string };
+    /** Deployment type: `DataZoneStandard` processes requests within the EU data zone only. */
+    sku: string;
+    /** Rate limit, in thousands of tokens per minute. */
+    capacity: number;
+  };
   keyVault: {
     name: string;
     /** Secrets the service reads, each granted to the one identity that needs it. */
@@ -130,7 +142,8 @@ export const pocConfig: OdpConfig = {
   service: {
     namespace: 'odp',
     ingressHost: 'lake.odp-poc.internal',
-    writer: { identity: 'id-odp-lake-service', serviceAccount: 'lake-service' },
+    // The policy lets this identity alone call the language model.
+    writer: { identity: LANGUAGE_MODEL_CALLER, serviceAccount: 'lake-service' },
     api: { identity: 'id-odp-lake-api', serviceAccount: 'lake-service-api' },
   },
   postgres: {
@@ -139,6 +152,14 @@ export const pocConfig: OdpConfig = {
     skuName: 'B_Standard_B1ms',
     storageMb: 32768,
     database: 'ducklake',
+  },
+  // A small, inexpensive chat model is plenty for summaries; capacity covers ODP_LLM_CONCURRENCY (4) at a time.
+  languageModel: {
+    account: 'oai-jkl-odp-poc',
+    deployment: 'summaries',
+    model: { name: 'gpt-4.1-mini', version: '2025-04-14' },
+    sku: 'DataZoneStandard',
+    capacity: 10,
   },
   // Must match the SecretProviderClasses and the Ingress under apps/base/lake-service.
   keyVault: {

@@ -15,6 +15,7 @@ export function privateDnsZoneNames(config: OdpConfig) {
     blob: 'privatelink.blob.core.windows.net',
     dfs: 'privatelink.dfs.core.windows.net',
     vault: 'privatelink.vaultcore.azure.net',
+    openai: 'privatelink.openai.azure.com',
     // Flexible Server with private access needs a zone ending in postgres.database.azure.com.
     postgres: `${config.postgres.name}.private.postgres.database.azure.com`,
   } as const;

@@ -69,6 +69,10 @@ run "plan" {
     error_message = "The lake account must be private and keyless."
   }
   assert {
+    condition     = azurerm_cognitive_account.openai.public_network_access_enabled == false && azurerm_cognitive_account.openai.local_auth_enabled == false
+    error_message = "The language model account must be private and keyless."
+  }
+  assert {
     condition     = azurerm_storage_account.lake.is_hns_enabled && azurerm_storage_account.lake.default_to_oauth_authentication
     error_message = "The lake needs a hierarchical namespace and Entra ID by default."
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
+  builtInRole,
   checkDeploymentPolicies,
   type IdentityGrants,
   identityGrants,
@@ -105,6 +106,21 @@ describe('GitHub identities', () => {
     expect(condition).not.to.include('00482a5a-887f-4fb3-b363-3b7fe8e74483'); // Key Vault Administrator
   });
 
+  it('let the apply identity grant every role the platform hands out, so an approved apply never stops at one', () => {
+    const condition = (json: TerraformJson) =>
+      String(json.resource.azurerm_role_assignment!.github_apply_role_assignments!.condition);
+    const ungrantable = (bootstrap: TerraformJson) =>
+      Object.entries(synthesizedStack('platform').resource.azurerm_role_assignment!)
+        .map(([name, assignment]) => ({ name, role: String(assignment.role_definition_name) }))
+        .filter(({ role }) => !condition(bootstrap).includes(builtInRole(role)?.id ?? role))
+        .map(({ name, role }) => `${name}: ${role}`);
+    expect(ungrantable(synthesizedStack('bootstrap'))).to.deep.equal([]);
+    const withoutOpenAi = synthesizedStack('bootstrap');
+    const apply = withoutOpenAi.resource.azurerm_role_assignment!.github_apply_role_assignments!;
+    apply.condition = condition(withoutOpenAi).replaceAll(', 5e0bd9bd-7b93-4f28-af87-19fc36ad61bd', '');
+    expect(ungrantable(withoutOpenAi)).to.deep.equal(['service_openai: Cognitive Services OpenAI User']);
+  });
+
   it('let the image identity push to the registry and do nothing else, from its environment only', () => {
     const pushes = (resources: readonly ResourceView[]) => {
       const image = identity(resources, identities.image);
@@ -183,6 +199,121 @@ describe('the service identities', () => {
     expect(
       writer.grants.filter(({ role }) => role === 'Storage Blob Data Contributor').map(({ scope }) => scope),
     ).to.have.length(3);
+  });
+});
+
+describe('the language model', () => {
+  const account = ref('azurerm_cognitive_account.openai.id');
+  /** Every role assignment of the deployment on the account, as `<assignment>: <role> to <identity or principal>`. */
+  function onAccount(resources: readonly ResourceView[]): string[] {
+    const names = new Map(
+      identityGrants(resources).flatMap(({ name, grants }) => grants.map(({ address }) => [address, name])),
+    );
+    return resources
+      .filter(({ type }) => type === 'azurerm_role_assignment')
+      .filter(({ values }) => values.scope === account)
+      .map(
+        ({ address, values }) =>
+          `${address}: ${values.role_definition_name} to ${names.get(address) ?? values.principal_id}`,
+      );
+  }
+  const roleFindings = (resources: readonly ResourceView[]) =>
+    checkDeploymentPolicies(resources)
+      .filter(({ rule }) => rule === 'cognitive-roles')
+      .map(({ address }) => address);
+
+  it('is called by the writer identity (ingest CronJobs) alone, with a role on the account alone', () => {
+    const resources = deployment();
+    expect(onAccount(resources)).to.deep.equal([
+      `azurerm_role_assignment.service_openai: Cognitive Services OpenAI User to ${pocConfig.service.writer.identity}`,
+    ]);
+    expect(roleFindings(resources)).to.deep.equal([]);
+    const writer = identity(resources, pocConfig.service.writer.identity);
+    expect(writer.trustedFrom.map(({ subject }) => subject)).to.deep.equal([
+      `system:serviceaccount:${pocConfig.service.namespace}:${pocConfig.service.writer.serviceAccount}`,
+    ]);
+    const api = identity(resources, pocConfig.service.api.identity);
+    expect(api.grants.filter(({ role }) => role.startsWith('Cognitive Services'))).to.deep.equal([]);
+  });
+
+  it('fails when the API, the pipelines or anyone else may call it or manage it, or the writer holds a wider role', () => {
+    const found = roleFindings(
+      deployment({
+        platform: (json) => {
+          addRole(json, 'api_openai', {
+            scope: account,
+            role_definition_name: 'Cognitive Services OpenAI User',
+            principal_id: ref('azurerm_user_assigned_identity.api_identity.principal_id'),
+          });
+          addRole(json, 'image_manages_openai', {
+            scope: account,
+            role_definition_name: 'Cognitive Services Contributor',
+            principal_id: ref('data.azurerm_user_assigned_identity.image_publisher.principal_id'),
+          });
+          json.resource.azurerm_role_assignment!.service_openai!.scope = ref(
+            'data.azurerm_resource_group.odp.id',
+          );
+        },
+        bootstrap: (json) =>
+          addRole(json, 'apply_owns_openai', {
+            scope:
+              '/subscriptions/s/resourceGroups/jkl-open-data-platform/providers/Microsoft.CognitiveServices/accounts/oai-jkl-odp-poc',
+            role_definition_name: 'Owner',
+            principal_id: ref('azurerm_user_assigned_identity.github_apply.principal_id'),
+          }),
+      }),
+    );
+    expect(found).to.have.members([
+      'azurerm_role_assignment.api_openai',
+      'azurerm_role_assignment.image_manages_openai',
+      'azurerm_role_assignment.service_openai',
+      'azurerm_role_assignment.apply_owns_openai',
+    ]);
+  });
+
+  it('is private and keyless: no public network access, no API keys, its own subdomain, a private endpoint in its zone', () => {
+    const platform = synthesizedStack('platform');
+    const openai = platform.resource.azurerm_cognitive_account!.openai!;
+    expect(openai).to.include({
+      kind: 'OpenAI',
+      public_network_access_enabled: false,
+      local_auth_enabled: false,
+      custom_subdomain_name: pocConfig.languageModel.account,
+    });
+    const endpoint = platform.resource.azurerm_private_endpoint!.openai_account! as {
+      subnet_id: string;
+      private_service_connection: { private_connection_resource_id: string; subresource_names: string[] };
+      private_dns_zone_group: { private_dns_zone_ids: string[] };
+    };
+    expect(endpoint.private_service_connection).to.include({ private_connection_resource_id: account });
+    expect(endpoint.private_service_connection.subresource_names).to.deep.equal(['account']);
+    expect(endpoint.subnet_id).to.equal(ref('data.azurerm_subnet.subnet_privateEndpoints.id'));
+    const zones = (platform as unknown as { data: Record<string, Record<string, { name: string }>> }).data
+      .azurerm_private_dns_zone!;
+    expect(endpoint.private_dns_zone_group.private_dns_zone_ids).to.deep.equal([
+      ref('data.azurerm_private_dns_zone.zone_openai.id'),
+    ]);
+    expect(zones.zone_openai!.name).to.equal('privatelink.openai.azure.com');
+    // The bootstrap stack makes that zone and links it to the virtual network, where the pods resolve it.
+    const bootstrap = synthesizedStack('bootstrap');
+    expect(bootstrap.resource.azurerm_private_dns_zone!.zone_openai).to.include({
+      name: 'privatelink.openai.azure.com',
+    });
+    expect(bootstrap.resource.azurerm_private_dns_zone_virtual_network_link!.zone_openai_link).to.include({
+      private_dns_zone_name: ref('azurerm_private_dns_zone.zone_openai.name'),
+      virtual_network_id: ref('azurerm_virtual_network.network.id'),
+    });
+  });
+
+  it('serves the configured model from a deployment the manifests learn through Flux', () => {
+    const deploymentBlock = synthesizedStack('platform').resource.azurerm_cognitive_deployment!.openai_model!;
+    const { languageModel } = pocConfig;
+    expect(deploymentBlock).to.deep.include({
+      name: languageModel.deployment,
+      cognitive_account_id: account,
+      model: { format: 'OpenAI', name: languageModel.model.name, version: languageModel.model.version },
+      sku: { name: languageModel.sku, capacity: languageModel.capacity },
+    });
   });
 });
 

@@ -69,6 +69,43 @@ describe('policies over the synthesized stacks', () => {
     });
   }
 
+  it('covers the language model account', () => {
+    const accounts = stackNames.flatMap((stack) =>
+      blocksOf(synthesizedStack(stack), 'azurerm_cognitive_account').map(([name]) => ({ stack, name })),
+    );
+    expect(accounts).to.deep.equal([{ stack: 'platform', name: 'openai' }]);
+  });
+
+  for (const [attribute, rule] of [
+    ['public_network_access_enabled', 'cognitive-public-network-access'],
+    ['local_auth_enabled', 'cognitive-local-auth'],
+  ] as const) {
+    it(`fails when the language model account sets ${attribute} = true, or leaves it to Azure's default`, () => {
+      for (const value of [true, undefined]) {
+        const found = findings('platform', (json) => {
+          json.resource.azurerm_cognitive_account!.openai![attribute] = value;
+        });
+        expect(
+          found.map((finding) => [finding.rule, finding.address]),
+          String(value),
+        ).to.deep.equal([[rule, 'azurerm_cognitive_account.openai']]);
+      }
+    });
+  }
+
+  it('fails when the language model account loses its private endpoint', () => {
+    const found = findings('platform', (json) => {
+      delete json.resource.azurerm_private_endpoint!.openai_account;
+    });
+    expect(found).to.deep.equal([
+      {
+        rule: 'cognitive-private-endpoint',
+        address: 'azurerm_cognitive_account.openai',
+        message: 'no private endpoint with a private DNS zone group reaches its account endpoint',
+      },
+    ]);
+  });
+
   it('fails when an AKS pool stops encrypting at host, naming the pool', () => {
     const found = findings('platform', (json) => {
       const cluster = json.resource.azurerm_kubernetes_cluster!.cluster as {
@@ -83,18 +120,19 @@ describe('policies over the synthesized stacks', () => {
     ]);
   });
 
-  it('fails when anything reads an account key, naming the reader', () => {
-    const found = findings('platform', (json) => {
-      const flux = json.resource.azurerm_kubernetes_flux_configuration!.flux_configuration as {
-        kustomizations: { post_build: { substitute: Record<string, string> } }[];
-      };
-      flux.kustomizations[0]!.post_build.substitute.ODP_STORAGE_KEY =
-        `\${azurerm_storage_account.lake.primary_access_key}`;
+  for (const key of ['azurerm_storage_account.lake', 'azurerm_cognitive_account.openai']) {
+    it(`fails when anything reads ${key}'s account key, naming the reader`, () => {
+      const found = findings('platform', (json) => {
+        const flux = json.resource.azurerm_kubernetes_flux_configuration!.flux_configuration as {
+          kustomizations: { post_build: { substitute: Record<string, string> } }[];
+        };
+        flux.kustomizations[0]!.post_build.substitute.ODP_KEY = `\${${key}.primary_access_key}`;
+      });
+      expect(found.map(({ rule, address }) => `${rule} ${address}`)).to.deep.equal([
+        'storage-secrets azurerm_kubernetes_flux_configuration.flux_configuration',
+      ]);
     });
-    expect(found.map(({ rule, address }) => `${rule} ${address}`)).to.deep.equal([
-      'storage-secrets azurerm_kubernetes_flux_configuration.flux_configuration',
-    ]);
-  });
+  }
 
   it('fails when storage access is granted to something other than a managed identity', () => {
     const found = findings('platform', (json) => {

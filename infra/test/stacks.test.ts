@@ -87,6 +87,8 @@ describe('stacks', () => {
       'ODP_IDENTITY_CLIENT_ID',
       'ODP_INGRESS_HOST',
       'ODP_KEY_VAULT_NAME',
+      'ODP_OPENAI_DEPLOYMENT',
+      'ODP_OPENAI_ENDPOINT',
       'ODP_PG_API_USER',
       'ODP_PG_HOST',
       'ODP_PG_USER',
@@ -105,5 +107,9 @@ describe('stacks', () => {
     );
     expect(substitute.ODP_STORAGE_ACCOUNT).to.equal(`\${azurerm_storage_account.lake.name}`);
     expect(substitute.ODP_PG_HOST).to.equal(`\${azurerm_postgresql_flexible_server.catalog.fqdn}`);
+    expect(substitute.ODP_OPENAI_ENDPOINT).to.equal(
+      `\${trimsuffix(azurerm_cognitive_account.openai.endpoint, "/")}`,
+    );
+    expect(substitute.ODP_OPENAI_DEPLOYMENT).to.equal(`\${azurerm_cognitive_deployment.openai_model.name}`);
   });
 });

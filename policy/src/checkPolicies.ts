@@ -1,11 +1,17 @@
 import type { Finding, ResourceView, Rule } from './ResourceView.js';
 import { aksHostEncryption } from './rules/aksHostEncryption.js';
+import { cognitiveRoles } from './rules/cognitiveRoles.js';
 import { githubTrust } from './rules/githubTrust.js';
+import {
+  cognitiveLocalAuth,
+  cognitivePublicNetworkAccess,
+  storagePublicNetworkAccess,
+  storageSharedKey,
+} from './rules/lockdown.js';
 import { noWorkloads } from './rules/noWorkloads.js';
 import { requiredLocation, requiredResourceGroup } from './rules/placement.js';
-import { storagePublicNetworkAccess, storageSharedKey } from './rules/storageAccountLockdown.js';
+import { cognitivePrivateEndpoint, storagePrivateEndpoint } from './rules/privateEndpoint.js';
 import { storageManagedIdentity } from './rules/storageManagedIdentity.js';
-import { storagePrivateEndpoint } from './rules/storagePrivateEndpoint.js';
 import { storageSecrets } from './rules/storageSecrets.js';
 import { vpnGateway, vpnGatewayPresent } from './rules/vpnGateway.js';
 
@@ -16,6 +22,10 @@ export const stackRules: readonly Rule[] = [
   storageSecrets,
   storagePrivateEndpoint,
   storageManagedIdentity,
+  cognitivePublicNetworkAccess,
+  cognitiveLocalAuth,
+  cognitivePrivateEndpoint,
+  cognitiveRoles,
   aksHostEncryption,
   requiredLocation,
   requiredResourceGroup,

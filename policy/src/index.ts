@@ -1,7 +1,7 @@
 // The environment's hard policies as pure functions over Terraform resources, read either from
 // synthesized stacks (tests) or from plans (the infra-plan action), so both gates apply the same rules.
 export { checkDeploymentPolicies, checkPolicies } from './checkPolicies.js';
-export { REQUIRED_LOCATION, REQUIRED_RESOURCE_GROUP } from './environment.js';
+export { LANGUAGE_MODEL_CALLER, REQUIRED_LOCATION, REQUIRED_RESOURCE_GROUP } from './environment.js';
 export {
   GITHUB_ISSUER,
   type Grant,

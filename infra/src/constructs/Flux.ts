@@ -4,7 +4,9 @@ import { KubernetesFluxConfiguration } from '@cdktf/provider-azurerm/lib/kuberne
 import type { PostgresqlFlexibleServer } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server/index.js';
 import type { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account/index.js';
 import type { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity/index.js';
+import { Fn } from 'cdktf';
 import type { Cluster } from './Cluster.js';
+import type { LanguageModel } from './LanguageModel.js';
 import type { OdpStack } from './OdpStack.js';
 
 /** What the manifests need to know of the platform. */
@@ -17,6 +19,7 @@ export interface FluxProps {
   lake: StorageAccount;
   catalog: PostgresqlFlexibleServer;
   vault: KeyVault;
+  languageModel: LanguageModel;
 }
 
 /**
@@ -74,6 +77,9 @@ export class Flux {
               ODP_INGRESS_HOST: config.service.ingressHost,
               ODP_POSTGRES_SUBNET_CIDR: config.network.subnets.postgres,
               ODP_PRIVATE_ENDPOINT_SUBNET_CIDR: config.network.subnets.privateEndpoints,
+              // Without its trailing slash, so the manifests append API paths to it.
+              ODP_OPENAI_ENDPOINT: Fn.trimsuffix(props.languageModel.account.endpoint, '/'),
+              ODP_OPENAI_DEPLOYMENT: props.languageModel.deployment.name,
               ODP_GITHUB_REPOSITORY: `${config.github.owner}/${config.github.repository}`,
             },
           },

@@ -16,6 +16,7 @@ const assignableRoles = {
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
   keyVaultCertificateUser: 'db79e9a7-68ee-4b58-9aeb-b90e7c24fcba',
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
+  cognitiveServicesOpenAiUser: '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd',
 };
 
 /**

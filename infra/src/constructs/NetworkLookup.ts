@@ -29,6 +29,12 @@ export class NetworkLookup {
         name: zoneNames[key],
         resourceGroupName: stack.group.name,
       });
-    this.zones = { blob: zone('blob'), dfs: zone('dfs'), vault: zone('vault'), postgres: zone('postgres') };
+    this.zones = {
+      blob: zone('blob'),
+      dfs: zone('dfs'),
+      vault: zone('vault'),
+      openai: zone('openai'),
+      postgres: zone('postgres'),
+    };
   }
 }

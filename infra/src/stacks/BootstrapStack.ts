@@ -12,6 +12,7 @@ import { TerraformState } from '../constructs/TerraformState.js';
 // Every resource provider ODP's stacks use; Microsoft.Compute is managed below for its EncryptionAtHost feature.
 const resourceProviders = [
   'Microsoft.App',
+  'Microsoft.CognitiveServices',
   'Microsoft.ContainerRegistry',
   'Microsoft.ContainerService',
   'Microsoft.DBforPostgreSQL',

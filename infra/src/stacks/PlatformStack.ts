@@ -1,9 +1,10 @@
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { OdpConfig } from '../config.js';
 import { Catalog } from '../constructs/Catalog.js';
 import { Cluster } from '../constructs/Cluster.js';
 import { Flux } from '../constructs/Flux.js';
+import { LanguageModel } from '../constructs/LanguageModel.js';
 import { NetworkLookup } from '../constructs/NetworkLookup.js';
 import { OdpStack } from '../constructs/OdpStack.js';
 import { PrivateStorageAccount } from '../constructs/PrivateStorageAccount.js';
@@ -12,7 +13,7 @@ import { ServiceIdentity } from '../constructs/ServiceIdentity.js';
 
 /**
  * The data platform: the lake's storage, the cluster that runs the service, the catalog database,
- * the vault, and Flux, which takes everything running in the cluster from Git. Applied by GitHub Actions.
+ * the vault, the language model that summarises texts, and Flux, which takes everything running in the cluster from Git. Applied by GitHub Actions.
  */
 export class PlatformStack extends OdpStack {
   constructor(scope: Construct, id: string, config: OdpConfig) {
@@ -40,7 +41,12 @@ export class PlatformStack extends OdpStack {
       privateDnsZoneId: zones.postgres.id,
       service: writer,
     });
-    new Flux(this, { cluster, writer, api, lake: lake.account, catalog, vault });
+    const languageModel = new LanguageModel(this, {
+      subnetId: subnets.privateEndpoints.id,
+      privateDnsZoneId: zones.openai.id,
+      caller: writer,
+    });
+    new Flux(this, { cluster, writer, api, lake: lake.account, catalog, vault, languageModel });
 
     new TerraformOutput(this, 'service_client_id', { value: writer.clientId });
     new TerraformOutput(this, 'api_client_id', { value: api.clientId });
@@ -48,5 +54,9 @@ export class PlatformStack extends OdpStack {
     new TerraformOutput(this, 'postgres_host', { value: catalog.fqdn });
     new TerraformOutput(this, 'registry_login_server', { value: cluster.registry.loginServer });
     new TerraformOutput(this, 'cluster_name', { value: cluster.aks.name });
+    new TerraformOutput(this, 'openai_endpoint', {
+      value: Fn.trimsuffix(languageModel.account.endpoint, '/'),
+    });
+    new TerraformOutput(this, 'openai_deployment', { value: languageModel.deployment.name });
   }
 }

@@ -75,7 +75,11 @@ function customRole(value: unknown, resources: readonly ResourceView[]): RoleDef
   };
 }
 
-function roleOf(assignment: ResourceView, resources: readonly ResourceView[]) {
+/** The role an assignment grants: its label, and its definition when known (built in, or declared in the deployment). */
+export function assignedRole(
+  assignment: ResourceView,
+  resources: readonly ResourceView[],
+): { label: string; definition: RoleDefinition | undefined } {
   const { role_definition_name: name, role_definition_id: id } = assignment.values;
   if (typeof name === 'string' && name !== '') return { label: name, definition: builtInRole(name) };
   const custom = customRole(id, resources);
@@ -119,7 +123,7 @@ export function identityGrants(resources: readonly ResourceView[]): IdentityGran
   for (const assignment of ofType(resources, 'azurerm_role_assignment')) {
     const identity = identityOf(assignment.values.principal_id, identities, 'principal_id');
     if (!identity) continue;
-    const { label, definition } = roleOf(assignment, resources);
+    const { label, definition } = assignedRole(assignment, resources);
     entryFor(identity).grants.push({
       address: assignment.address,
       role: label,
