@@ -1814,6 +1814,19 @@ export interface operations {
                             /** @description what the run left undone without failing, with the reason (e.g. summaries left empty) */
                             notes: string[];
                         }[];
+                        /** @description runs under way now on any replica, newest first (of the dataset asked for); on the first page without a status filter only */
+                        running: {
+                            run_id: string;
+                            dataset: string;
+                            /** @constant */
+                            status: "running";
+                            /** @enum {string} */
+                            trigger: "manual" | "schedule" | "replay" | "quarantine-replay";
+                            /** @description RFC 3339, UTC */
+                            started_at: string;
+                            /** @description the host and process that runs it */
+                            replica: string;
+                        }[];
                         /** @description cursor of the next page, null on the last: send it as `cursor` with the same filters */
                         next: string | null;
                     };

@@ -45,8 +45,8 @@ export interface Lease {
 export interface LeaseProvider {
   /** Takes the dataset's writer lease for `run`, or throws `lease-held` naming the current holder. */
   acquire(run: Omit<RunUnderWay, 'replica'>): Promise<Lease>;
-  /** The run of that id while it holds its lease, wherever it runs among the replicas these leases are shared by. */
-  underWay(runId: string): Promise<RunUnderWay | undefined>;
+  /** The runs holding their leases now, wherever they run among the replicas these leases are shared by. */
+  runsUnderWay(): Promise<RunUnderWay[]>;
 }
 
 /** This process, as a lease names it. */
@@ -84,8 +84,8 @@ export class ProcessLeases implements LeaseProvider {
     };
   }
 
-  async underWay(runId: string): Promise<RunUnderWay | undefined> {
-    return [...this.#holders.values()].find((run) => run.run_id === runId);
+  async runsUnderWay(): Promise<RunUnderWay[]> {
+    return [...this.#holders.values()];
   }
 }
 
@@ -153,17 +153,17 @@ export class PostgresLeases implements LeaseProvider {
     };
   }
 
-  async underWay(runId: string): Promise<RunUnderWay | undefined> {
+  async runsUnderWay(): Promise<RunUnderWay[]> {
     const client = await this.#open('odp runs');
     try {
       const { rows } = await client.query<RunUnderWay>(
-        `SELECT ${COLUMNS} FROM ${TABLE} w WHERE w.run_id = $1 AND EXISTS (${heldLock('1', `'${LEASE_PREFIX}' || w.dataset`)})`,
-        [runId],
+        `SELECT ${COLUMNS} FROM ${TABLE} w WHERE EXISTS (${heldLock('1', `'${LEASE_PREFIX}' || w.dataset`)})
+         ORDER BY w.started_at DESC`,
       );
-      return rows[0];
+      return rows;
     } catch (error) {
       // No run has taken a lease on this catalog yet.
-      if ((error as { code?: string }).code === '42P01') return undefined;
+      if ((error as { code?: string }).code === '42P01') return [];
       throw error;
     } finally {
       await client.end().catch(() => undefined);

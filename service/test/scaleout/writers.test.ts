@@ -142,7 +142,7 @@ describe('scale-out: one writer per dataset across replicas', function () {
     expect(committed, 'the killed run committed nothing').to.have.length(0);
     expect(await leaseHolder(), 'the lease ended with the killed process').to.equal(undefined);
 
-    expect(await reader!.leases.underWay(killedRun!), 'a dead run is not under way').to.equal(undefined);
+    expect(await reader!.leases.runsUnderWay(), 'a dead run is not under way').to.deep.equal([]);
 
     const next = await odp(['ingest', 'readings', '--json'], stack.env()).done;
     expect(next.code, next.stderr).to.equal(0);
@@ -192,6 +192,10 @@ describe('scale-out: one writer per dataset across replicas', function () {
       // The run waits for its source, so it is surely under way while the other replica is asked.
       expect(await seen()).to.deep.include({ status: 200 });
       expect((await seen()).run).to.include({ run_id: runId, dataset: 'readings', status: 'running' });
+      // The other replica lists it as running too, as the console shows it.
+      const listed = await other.get('/v1/runs?dataset=readings', key);
+      const { running } = (await listed.json()) as { running: { run_id: string; trigger: string }[] };
+      expect(running.map((r) => [r.run_id, r.trigger])).to.deep.equal([[runId, 'manual']]);
 
       answer();
       const outcome = await until('the other replica to show the run’s outcome', async () => {

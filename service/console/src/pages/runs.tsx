@@ -101,8 +101,18 @@ export function RunsPage({ session, dataset }: { session: Session; dataset: stri
         </label>
       </form>
       <Show loaded={runs}>
-        {({ data }) => (
+        {({ data, running }) => (
           <div class="scroll">
+            {running.length > 0 && (
+              <ul class="running" aria-label="Runs under way">
+                {running.map((r) => (
+                  <li key={r.run_id}>
+                    {r.dataset}: run {r.run_id} running since {r.started_at.replace('T', ' ').slice(0, 19)} (
+                    {r.trigger}, {r.replica})
+                  </li>
+                ))}
+              </ul>
+            )}
             <table>
               <caption class="visually-hidden">Runs, newest first</caption>
               <thead>

@@ -35,6 +35,11 @@ export const runs = route({
         'the runs',
         z.object({
           data: z.array(Run),
+          running: z
+            .array(RunInProgress)
+            .describe(
+              'runs under way now on any replica, newest first (of the dataset asked for); on the first page without a status filter only',
+            ),
           next: z
             .string()
             .nullable()
@@ -67,11 +72,20 @@ export const runs = route({
         }),
       services.settings.requestTimeoutMs,
     );
-    ctx.body = keysetPage(found, limit, (last) => ({
-      snapshot: 0,
-      after: [last.started_at, last.run_id],
-      query: identity,
-    }));
+    const running =
+      cursor || query.status
+        ? []
+        : (await services.runtime.leases.runsUnderWay())
+            .filter((r) => !query.dataset || r.dataset === query.dataset)
+            .map(inProgress);
+    ctx.body = {
+      ...keysetPage(found, limit, (last) => ({
+        snapshot: 0,
+        after: [last.started_at, last.run_id],
+        query: identity,
+      })),
+      running,
+    };
   },
 });
 
@@ -98,7 +112,10 @@ export const run = route({
     const found =
       services.operations.inProgress(params.id) ??
       (await recorded()) ??
-      (await services.runtime.leases.underWay(params.id).then((run) => run && inProgress(run))) ??
+      (await services.runtime.leases
+        .runsUnderWay()
+        .then((all) => all.find((r) => r.run_id === params.id))
+        .then((r) => r && inProgress(r))) ??
       (await recorded());
     if (!found) throw notFound(`no run ${params.id}`);
     ctx.body = found;
