@@ -1,9 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { OdpError } from '../errors.js';
+import { secretPath } from '../sources/access.js';
 import { definitionProblems } from './compile.js';
-import { type Dataset, DatasetSchema } from './definition.js';
+import { type Dataset, DatasetSchema, type Source } from './definition.js';
 
 /** Reads one dataset file; a bad file is refused with the file, the field path and the reason. */
 export async function loadDataset(file: string): Promise<Dataset> {
@@ -31,6 +33,12 @@ export async function loadDataset(file: string): Promise<Dataset> {
       details: { file },
     });
   }
+  const secrets = await unreadableSecrets(parsed.data.source, file);
+  if (secrets.length > 0) {
+    throw new OdpError('dataset-invalid', `${file}: invalid dataset definition:\n${secrets.join('\n')}`, {
+      details: { file },
+    });
+  }
   const expected = path.basename(file).replace(/\.ya?ml$/, '');
   if (parsed.data.name !== expected) {
     throw new OdpError(
@@ -39,6 +47,20 @@ export async function loadDataset(file: string): Promise<Dataset> {
     );
   }
   return { ...parsed.data, file };
+}
+
+/** The source's secret files that cannot be read, as problems naming the field (never the secret). */
+async function unreadableSecrets(source: Source, file: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const field of ['headers', 'query'] as const) {
+    for (const [name, value] of Object.entries(source[field])) {
+      if (typeof value === 'string') continue;
+      await access(secretPath({ file }, value.secretFile), constants.R_OK).catch(() => {
+        problems.push(`  source.${field}.${name}.secretFile: cannot read ${value.secretFile}`);
+      });
+    }
+  }
+  return problems;
 }
 
 /** Every `*.yaml`/`*.yml` file of a folder is a dataset; users add one by dropping a file there. */

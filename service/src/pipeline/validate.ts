@@ -1,6 +1,6 @@
 import type { Column, Dataset } from '../datasets/definition.js';
 import { ident, literal } from '../lake/quote.js';
-import { sourceColumn } from '../sources/formats/format.js';
+import { originSql, sourceColumn } from '../sources/formats/format.js';
 import { contentHashSql, keyHashSql } from './identity.js';
 
 /**
@@ -102,7 +102,7 @@ export function checkedSql(dataset: Dataset): string {
           ELSE ${columnChecks} END AS _odp_issues
       FROM typed
     )
-    SELECT _odp_seq, _odp_issues,
+    SELECT _odp_seq, _odp_issues, ${originSql(dataset)},
            coalesce(_odp_raw, CASE WHEN _odp_issues IS NOT NULL THEN ${raw} END) AS _odp_raw,
            ${contentHashSql(dataset)} AS _odp_hash, ${keyHashSql(dataset)} AS _odp_key_hash,
            ${dataset.columns.map((c) => ident(c.name)).join(', ')}

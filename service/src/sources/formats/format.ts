@@ -15,6 +15,16 @@ export interface SourceFormat {
   stage(connection: DuckDBConnection, dataset: Dataset, files: readonly string[]): Promise<void>;
 }
 
+/**
+ * Where in a payload of many parts a record was (`page 3, record 7`), staged by formats that read paged sources;
+ * a quarantined record's reason starts with it.
+ */
+export const ORIGIN = '_odp_origin';
+
+/** The staged origin of each record, or NULL where the dataset's payload has a single part. */
+export const originSql = (dataset: Dataset): string =>
+  dataset.source.pages ? ORIGIN : `NULL::VARCHAR AS ${ORIGIN}`;
+
 export const sourceColumn = (index: number): string => `_odp_src_${index}`;
 
 /** The declared columns' values of a JSON record, as `_odp_src_<i>` text columns. */

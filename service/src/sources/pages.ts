@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Dataset, Pages } from '../datasets/definition.js';
+import { valueAt } from '../datasets/jsonPath.js';
+import { messageOf, OdpError } from '../errors.js';
+import { type Access, shown } from './access.js';
+import type { Fetched, SourceValidators } from './fetched.js';
+import { get } from './http.js';
+
+/** What decides the next page: the page's own URL, its body and its headers. */
+interface Page {
+  number: number;
+  url: string;
+  body: string;
+  headers: Headers;
+}
+
+/** The path of a page's records: the source's `records`, GeoJSON's features, or the top-level array. */
+function recordsPath(dataset: Dataset): string {
+  return dataset.source.records ?? (dataset.source.format === 'geojson' ? '$.features[*]' : '$');
+}
+
+const withParams = (url: string, params: Record<string, string | number | undefined>): string => {
+  const parsed = new URL(url);
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined) parsed.searchParams.set(name, String(value));
+  return parsed.toString();
+};
+
+/** The first page's URL: the source's URL with the paginator's opening parameters. */
+function firstPage(pages: Pages, url: string): string {
+  switch (pages.kind) {
+    case 'offset':
+      return withParams(url, { [pages.offsetParam]: 0, [pages.limitParam]: pages.size });
+    case 'page':
+      return withParams(url, { [pages.pageParam]: pages.firstPage, [pages.sizeParam]: pages.size });
+    default:
+      return withParams(url, { [pages.sizeParam]: pages.size });
+  }
+}
+
+/** The `rel="next"` target of an RFC 8288 Link header, resolved against the page's URL. */
+export function nextLink(header: string | null, base: string): string | undefined {
+  if (!header) return undefined;
+  for (const [, target, params = ''] of header.matchAll(
+    /<([^>]*)>((?:\s*;\s*[^;,]+(?:=(?:"[^"]*"|[^;,]*))?)*)/g,
+  )) {
+    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))/i.exec(params);
+    if (rel && (rel[1] ?? rel[2] ?? '').toLowerCase().split(/\s+/).includes('next'))
+      return new URL(target ?? '', base).toString();
+  }
+  return undefined;
+}
+
+/** How many records a page holds, and its parsed body (NDJSON pages count their lines). */
+function readPage(dataset: Dataset, page: Page): { count: number; document: unknown } {
+  if (dataset.source.format === 'ndjson') {
+    return { count: page.body.split('\n').filter((line) => line.trim() !== '').length, document: undefined };
+  }
+  const document = JSON.parse(page.body) as unknown;
+  const records = valueAt(document, recordsPath(dataset));
+  return { count: Array.isArray(records) ? records.length : 0, document };
+}
+
+/** The URL of the page after `page`, or undefined when it was the last. */
+function following(dataset: Dataset, pages: Pages, first: string, page: Page): string | undefined {
+  const { count, document } = readPage(dataset, page);
+  // An empty page ends every walk: CKAN, for one, links a next page after the last.
+  if (count === 0) return undefined;
+  const more =
+    'more' in pages && pages.more !== undefined ? Boolean(valueAt(document, pages.more)) : undefined;
+  switch (pages.kind) {
+    case 'offset':
+      if (!(more ?? count >= pages.size)) return undefined;
+      return withParams(first, { [pages.offsetParam]: page.number * pages.size });
+    case 'page':
+      if (!(more ?? count >= pages.size)) return undefined;
+      return withParams(first, { [pages.pageParam]: pages.firstPage + page.number });
+    case 'next-link': {
+      const link = valueAt(document, pages.next);
+      return typeof link === 'string' && link !== '' ? new URL(link, page.url).toString() : undefined;
+    }
+    case 'link-header':
+      return nextLink(page.headers.get('link'), page.url);
+    case 'cursor': {
+      const cursor = valueAt(document, pages.cursor);
+      if (cursor === undefined || cursor === null || cursor === '') return undefined;
+      return withParams(first, { [pages.cursorParam]: String(cursor) });
+    }
+  }
+}
+
+/**
+ * Fetches every page of a paged API into `workDir`, one file per page in order, each with the source's retries
+ * and timeouts: a page that fails after them fails the whole fetch, so a run commits all pages or none. The
+ * pages' content digest is the payload's validator: a walk that finds every page as it was last time is
+ * `not-modified`, and stores nothing.
+ */
+export async function fetchPages(
+  dataset: Dataset,
+  url: string,
+  access: Access,
+  previous: SourceValidators | undefined,
+  workDir: string,
+): Promise<Fetched> {
+  const pages = dataset.source.pages;
+  if (!pages) throw new Error(`${dataset.name} declares no pages`);
+  const digest = createHash('sha256');
+  const files: string[] = [];
+  const seen = new Set<string>();
+  const first = firstPage(pages, url);
+  let next: string | undefined = first;
+  for (let number = 1; next !== undefined; number++) {
+    const failed = (why: string) =>
+      new OdpError(
+        'source-failed',
+        `${dataset.name}: page ${number} (${shown(next ?? url, access)}) ${why}`,
+        {
+          details: { dataset: dataset.name, page: number },
+        },
+      );
+    if (number > pages.maxPages)
+      throw failed(
+        `is past source.pages.maxPages (${pages.maxPages}); raise it if the API is really this long`,
+      );
+    if (seen.has(next)) throw failed('was fetched before: the API links back to an earlier page');
+    seen.add(next);
+    const response = await get(dataset, next, access, { what: `page ${number}` });
+    const page: Page = { number, url: next, body: await response.text(), headers: response.headers };
+    const file = path.join(workDir, `page-${String(number).padStart(7, '0')}.${dataset.source.format}`);
+    await writeFile(file, page.body);
+    digest.update(`${page.body.length}\n`).update(page.body);
+    files.push(file);
+    try {
+      next = following(dataset, pages, first, page);
+    } catch (error) {
+      throw failed(`cannot be read, so the next page is unknown: ${messageOf(error)}`);
+    }
+  }
+  const validators = { etag: `"odp-pages-sha256-${digest.digest('hex')}"` };
+  if (previous?.etag === validators.etag) return { kind: 'not-modified', source: url };
+  return { kind: 'payload', source: url, files, validators };
+}

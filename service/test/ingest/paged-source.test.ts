@@ -1,0 +1,174 @@
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { expect } from 'chai';
+import { ckanDatastore, permits, permitsDataset } from '../fixtures/ckan.js';
+import { Feed } from '../fixtures/feed.js';
+import { balanced, bundledDatasets, Sandbox } from '../fixtures/sandbox.js';
+
+const SECRET = 'token-that-must-not-leak';
+
+describe('a paged API source', () => {
+  let sandbox: Sandbox;
+  let feed: Feed;
+  let api: string;
+
+  before(async () => {
+    feed = await Feed.start();
+    api = `${new URL(feed.url).origin}/api/3/action/datastore_search?resource_id=permits-2026`;
+  });
+  after(() => feed.stop());
+  beforeEach(async () => {
+    sandbox = await Sandbox.create();
+  });
+  afterEach(() => sandbox.close());
+
+  const tables = async () =>
+    sandbox.query<{ n: string }>(
+      "SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = 'lake' AND table_name = 'permits'",
+    );
+
+  it('stores every record of a 25-page API once, through a 503 and a Retry-After, and nothing on an unchanged re-run', async () => {
+    await sandbox.write('token.txt', `${SECRET}\n`);
+    await sandbox.write(
+      'permits.yaml',
+      permitsDataset(
+        api,
+        '  headers: { X-Api-Key: { secretFile: token.txt } }\n  query: { apikey: { secretFile: token.txt } }',
+      ),
+    );
+    const failedOnce = new Set<number>();
+    feed.answer(
+      ckanDatastore(permits(100), (offset, _req, res) => {
+        if ((offset === 24 || offset === 60) && !failedOnce.has(offset)) {
+          failedOnce.add(offset);
+          res.writeHead(503, offset === 60 ? { 'retry-after': '1' } : {}).end();
+          return true;
+        }
+        return false;
+      }),
+    );
+    const run = await sandbox.ingest('permits');
+    expect(run.status, run.error ?? '').to.equal('succeeded');
+    expect(run).to.include({ received: 100, inserted: 100, quarantined: 0 });
+    expect(balanced(run)).to.equal(true);
+    // 25 pages of records, the empty 26th that ends the walk, and the two retried pages.
+    expect(feed.requests).to.have.length(28);
+    expect(run.increments).to.have.length(26);
+    expect(feed.requests.every((r) => r.headers['x-api-key'] === SECRET)).to.equal(true);
+    expect(feed.requests.every((r) => r.url?.includes(`apikey=${SECRET}`))).to.equal(true);
+    const stored = await sandbox.query<{ n: string; ids: string }>(
+      'SELECT count(*) AS n, count(DISTINCT id) AS ids FROM lake.main.permits',
+    );
+    expect(stored).to.deep.equal([{ n: '100', ids: '100' }]);
+    const recorded = await sandbox.query('SELECT * FROM lake.odp.runs');
+    expect(JSON.stringify(recorded, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).not.to.contain(
+      SECRET,
+    );
+
+    const again = await sandbox.ingest('permits');
+    expect(again).to.include({ status: 'not-modified', received: 0, inserted: 0, snapshot_id: null });
+    expect(again.increments).to.deep.equal([]);
+  });
+
+  it('keeps every page in the raw increment and names the page of a quarantined record', async () => {
+    await sandbox.write('permits.yaml', permitsDataset(api));
+    const records = permits(12);
+    records[6] = { ...records[6]!, amount: 'lots' };
+    feed.answer(ckanDatastore(records));
+    const run = await sandbox.ingest('permits');
+    expect(run).to.include({ status: 'succeeded', received: 12, inserted: 11, quarantined: 1 });
+    const store = path.join(sandbox.dir, 'data', 'increments');
+    const pages = await Promise.all(run.increments.map((key) => readFile(path.join(store, key), 'utf8')));
+    expect(
+      pages.map((p) => (JSON.parse(p) as { result: { records: unknown[] } }).result.records.length),
+    ).to.deep.equal([4, 4, 4, 0]);
+    const [quarantined] = await sandbox.query<{ reason: string }>('SELECT reason FROM lake.odp.quarantine');
+    expect(quarantined?.reason).to.equal('page 2, record 3: amount: lots is not a valid DOUBLE');
+  });
+
+  it('fails the run and commits nothing when a page keeps failing', async () => {
+    await sandbox.write('permits.yaml', permitsDataset(api));
+    feed.answer(
+      ckanDatastore(permits(40), (offset, _req, res) => {
+        if (offset !== 20) return false;
+        res.writeHead(502, 'Bad Gateway').end();
+        return true;
+      }),
+    );
+    const run = await sandbox.ingest('permits');
+    expect(run.status).to.equal('failed');
+    expect(run.error).to.equal(
+      `permits: fetching page 6 (${new URL('/api/3/action/datastore_search?resource_id=permits-2026&limit=4&offset=20', api)}) failed after 3 attempt(s): the server answered 502 Bad Gateway`,
+    );
+    expect(await tables()).to.deep.equal([{ n: '0' }]);
+    expect(await sandbox.query('SELECT count(*)::INTEGER AS n FROM lake.odp.quarantine')).to.deep.equal([
+      { n: 0 },
+    ]);
+  });
+});
+
+describe('paged sources are checked when their definition is read', () => {
+  let sandbox: Sandbox;
+  beforeEach(async () => {
+    sandbox = await Sandbox.create();
+  });
+  afterEach(() => sandbox.close());
+
+  it('ingests the dati.gov.it catalogue from its bundled page', async () => {
+    await sandbox.open({ ODP_DATASETS: bundledDatasets });
+    const run = await sandbox.ingest('dati_gov_it');
+    expect(run).to.include({ status: 'succeeded', received: 5, inserted: 5, quarantined: 0 });
+    const [first] = await sandbox.query(
+      'SELECT name, publisher, resources FROM lake.main.dati_gov_it ORDER BY id LIMIT 1',
+    );
+    expect(first).to.deep.equal({
+      name: 'qualita-aria-milano-2025',
+      publisher: 'Comune di Milano',
+      resources: 3,
+    });
+  });
+
+  it('refuses a next link that is not JSONPath, a body path on NDJSON pages and an unreadable secret, naming each field', async () => {
+    await sandbox.write(
+      'permits.yaml',
+      permitsDataset(
+        'https://example.org/api',
+        '  headers: { Authorization: { secretFile: /run/secrets/absent } }',
+      ).replace('next: $.result._links.next', 'next: "$.result._links[next"'),
+    );
+    await sandbox.write(
+      'lines.yaml',
+      `name: lines
+schedule: "0 * * * *"
+source:
+  format: ndjson
+  live: https://example.org/lines
+  pages: { kind: cursor, cursor: $.next }
+key: [id]
+columns: [{ name: id, type: VARCHAR }]
+`,
+    );
+    const refused = await sandbox.open().catch((error: unknown) => error as Error);
+    expect(refused).to.be.instanceOf(Error);
+    const message = (refused as Error).message;
+    expect(message).to.contain(`${sandbox.datasetsDir}/lines.yaml: invalid dataset definition:`);
+    expect(message).to.contain('source.pages.cursor: an NDJSON page has no single body to find it in');
+    await rm(path.join(sandbox.datasetsDir, 'lines.yaml'));
+    const second = (await sandbox.open().catch((error: unknown) => error as Error)) as Error;
+    expect(second.message).to.contain(`${sandbox.datasetsDir}/permits.yaml: invalid dataset definition:`);
+    expect(second.message).to.match(
+      /source\.pages\.next: \$\.result\._links\[next is not a JSON path DuckDB can read/,
+    );
+    await sandbox.write(
+      'permits.yaml',
+      permitsDataset(
+        'https://example.org/api',
+        '  headers: { Authorization: { secretFile: /run/secrets/absent } }',
+      ),
+    );
+    const third = (await sandbox.open().catch((error: unknown) => error as Error)) as Error;
+    expect(third.message).to.contain(
+      'source.headers.Authorization.secretFile: cannot read /run/secrets/absent',
+    );
+  });
+});
