@@ -73,7 +73,10 @@ function following(dataset: Dataset, pages: Pages, first: string, page: Page): s
   switch (pages.kind) {
     case 'offset':
       if (!(more ?? count >= pages.size)) return undefined;
-      return withParams(first, { [pages.offsetParam]: page.number * pages.size });
+      // By what arrived, not what was asked: a server may cap a page below `size` (ArcGIS's maxRecordCount).
+      return withParams(first, {
+        [pages.offsetParam]: Number(new URL(page.url).searchParams.get(pages.offsetParam)) + count,
+      });
     case 'page':
       if (!(more ?? count >= pages.size)) return undefined;
       return withParams(first, { [pages.pageParam]: pages.firstPage + page.number });

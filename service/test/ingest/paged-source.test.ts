@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ckanDatastore, permits, permitsDataset } from '../fixtures/ckan.js';
+import { ckanDatastore, type Permit, permits, permitsDataset } from '../fixtures/ckan.js';
 import { Feed } from '../fixtures/feed.js';
 import { balanced, bundledDatasets, Sandbox } from '../fixtures/sandbox.js';
 
@@ -104,6 +104,100 @@ describe('a paged API source', () => {
     expect(await sandbox.query('SELECT count(*)::INTEGER AS n FROM lake.odp.quarantine')).to.deep.equal([
       { n: 0 },
     ]);
+  });
+});
+
+describe('each paginator walks its API to the end', () => {
+  let sandbox: Sandbox;
+  let feed: Feed;
+  before(async () => {
+    feed = await Feed.start();
+  });
+  after(() => feed.stop());
+  beforeEach(async () => {
+    sandbox = await Sandbox.create();
+  });
+  afterEach(() => sandbox.close());
+
+  const all = permits(10);
+  /** Serves `all` three at a time from `from`, with what the paginator reads (a body, a header) added by `shape`. */
+  const serve = (
+    from: (url: URL) => number,
+    shape: (slice: Permit[], next: number, url: URL) => { body: unknown; headers?: Record<string, string> },
+  ) =>
+    feed.answer((req, res) => {
+      const url = new URL(req.url ?? '/', feed.url);
+      const start = from(url);
+      const { body, headers = {} } = shape(all.slice(start, start + 3), start + 3, url);
+      res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+    });
+
+  const walk = async (pages: string, records: string) => {
+    await sandbox.write(
+      'permits.yaml',
+      permitsDataset(feed.url, '')
+        .replace(/pages: .*/, `pages: ${pages}`)
+        .replace(/records: .*/, `records: ${records}`),
+    );
+    const run = await sandbox.ingest('permits');
+    expect(run, run.error ?? '').to.include({ status: 'succeeded', received: 10, inserted: 10 });
+    return feed.requests.map((r) => new URL(r.url ?? '/', feed.url).search);
+  };
+
+  it('offset and limit, ArcGIS-style: on while the body says the transfer limit was exceeded, by what arrived', async () => {
+    // The server caps pages at two records, below the three asked for, and says so.
+    serve(
+      (url) => Number(url.searchParams.get('resultOffset')),
+      (features, next) => ({
+        body: { features: features.slice(0, 2), exceededTransferLimit: next - 1 < all.length },
+      }),
+    );
+    const asked = await walk(
+      '{ kind: offset, offsetParam: resultOffset, limitParam: resultRecordCount, size: 3, more: $.exceededTransferLimit }',
+      '$.features[*]',
+    );
+    expect(asked).to.deep.equal([0, 2, 4, 6, 8].map((o) => `?resultOffset=${o}&resultRecordCount=3`));
+  });
+
+  it('page numbers: a page shorter than the size is the last', async () => {
+    serve(
+      (url) => (Number(url.searchParams.get('page')) - 1) * 3,
+      (items) => ({ body: items }),
+    );
+    expect(await walk('{ kind: page, size: 3 }', '$[*]')).to.deep.equal(
+      [1, 2, 3, 4].map((p) => `?page=${p}&per_page=3`),
+    );
+  });
+
+  it('an RFC 8288 Link header, among other relations, until there is no rel="next"', async () => {
+    serve(
+      (url) => Number(url.searchParams.get('since') ?? 0),
+      (items, next, url) => ({
+        body: items,
+        headers:
+          next < all.length
+            ? {
+                link: `<${url.origin}/feed.ndjson?since=0>; rel="first", </feed.ndjson?since=${next}>; rel="next"`,
+              }
+            : {},
+      }),
+    );
+    expect(await walk('{ kind: link-header }', '$[*]')).to.deep.equal([
+      '',
+      '?since=3',
+      '?since=6',
+      '?since=9',
+    ]);
+  });
+
+  it('a cursor in the body, sent back until it is null', async () => {
+    serve(
+      (url) => Number(url.searchParams.get('after')?.replace('c', '') ?? 0),
+      (data, next) => ({ body: { data, meta: { next: next < all.length ? `c${next}` : null } } }),
+    );
+    expect(
+      await walk('{ kind: cursor, cursor: $.meta.next, cursorParam: after }', '$.data[*]'),
+    ).to.deep.equal(['', '?after=c3', '?after=c6', '?after=c9']);
   });
 });
 
