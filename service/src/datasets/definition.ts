@@ -19,6 +19,9 @@ const ColumnType = z
       ),
   );
 
+const NUMERIC_TYPE =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/;
+
 const Column = z
   .object({
     name: Identifier,
@@ -154,6 +157,45 @@ const Pages = z.discriminatedUnion('kind', [
 /** A header or query value: plain text, or a secret read from a file (e.g. a mounted Key Vault secret). */
 const AccessValue = z.union([z.string(), z.object({ secretFile: z.string().min(1) }).strict()]);
 
+/** Character encodings a CSV file may declare; UTF-8 also reads a file that starts with a byte-order mark. */
+export const CSV_ENCODINGS = ['utf-8', 'latin-1', 'windows-1252'] as const;
+
+/** One character that is not a letter, digit or line break. */
+const Separator = z
+  .string()
+  .regex(/^[^\p{L}\p{N}\r\n]$/u, 'must be one character, not a letter, digit or line break');
+
+/**
+ * How a CSV file is written. Numbers in numeric columns are read by the declared separators, never guessed:
+ * with `thousands: "."`, `12.345` is twelve thousand three hundred forty-five.
+ */
+const CsvDialect = z
+  .object({
+    delimiter: Separator.optional(),
+    quote: Separator.optional(),
+    decimal: z.enum(['.', ',']).default('.'),
+    thousands: z.enum(['.', ',', ' ', "'"]).optional(),
+    encoding: z
+      .string()
+      .transform((e) =>
+        e
+          .trim()
+          .toLowerCase()
+          .replace(/^(iso-?8859-1|latin1)$/, 'latin-1')
+          .replace(/^(cp1252|windows1252)$/, 'windows-1252')
+          .replace(/^utf8$/, 'utf-8'),
+      )
+      .pipe(z.enum(CSV_ENCODINGS, { message: `must be one of ${CSV_ENCODINGS.join(', ')}` }))
+      .default('utf-8'),
+    /** Lines before the header (titles, notes) that are not part of the table. */
+    skip: z.number().int().min(0).max(1000).default(0),
+  })
+  .strict()
+  .refine((d) => d.thousands !== d.decimal, {
+    message: 'the thousands and decimal separators must differ',
+    path: ['thousands'],
+  });
+
 const Source = z
   .object({
     format: z.enum(['json', 'geojson', 'ndjson', 'csv', 'parquet', 'rss']),
@@ -169,9 +211,16 @@ const Source = z
       .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name'), AccessValue)
       .default({}),
     query: z.record(ParamName, AccessValue).default({}),
+    csv: CsvDialect.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
+    if (s.csv && s.format !== 'csv')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['csv'],
+        message: `a CSV dialect needs format: csv, not ${s.format}`,
+      });
     if (s.pages && !['json', 'geojson', 'ndjson'].includes(s.format))
       ctx.addIssue({
         code: 'custom',
@@ -279,6 +328,11 @@ export const DatasetSchema = z
   })
   .transform((d) => {
     const wholeRecord = d.key === 'record';
+    const dialect = d.source.csv;
+    const separators =
+      dialect && (dialect.decimal !== '.' || dialect.thousands !== undefined)
+        ? { decimal: dialect.decimal, thousands: dialect.thousands }
+        : undefined;
     const key = d.key === 'record' ? d.columns.map((c) => c.name) : d.key;
     return {
       ...d,
@@ -289,6 +343,8 @@ export const DatasetSchema = z
       columns: d.columns.map((c) => ({
         ...c,
         required: c.required || (!wholeRecord && key.includes(c.name)) || c.name === d.version,
+        /** How the source writes the numbers of a numeric column, when not as `1234.5`. */
+        separators: NUMERIC_TYPE.test(c.type) ? separators : undefined,
       })),
     };
   });

@@ -16,14 +16,14 @@ export interface SourceFormat {
 }
 
 /**
- * Where in a payload of many parts a record was (`page 3, record 7`), staged by formats that read paged sources;
- * a quarantined record's reason starts with it.
+ * Where in the payload a record was (`line 12`, `page 3, record 7`), staged by the formats that know it; a
+ * quarantined record's reason starts with it.
  */
 export const ORIGIN = '_odp_origin';
 
-/** The staged origin of each record, or NULL where the dataset's payload has a single part. */
+/** The staged origin of each record (a CSV line, a page and a position), where its format stages one. */
 export const originSql = (dataset: Dataset): string =>
-  dataset.source.pages ? ORIGIN : `NULL::VARCHAR AS ${ORIGIN}`;
+  dataset.source.pages || dataset.source.format === 'csv' ? ORIGIN : `NULL::VARCHAR AS ${ORIGIN}`;
 
 export const sourceColumn = (index: number): string => `_odp_src_${index}`;
 
