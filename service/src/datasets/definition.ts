@@ -196,9 +196,18 @@ const CsvDialect = z
     path: ['thousands'],
   });
 
+/** Which sheet of a workbook holds the table, and on which row its header is. */
+const Spreadsheet = z
+  .object({
+    /** A sheet's name, or its position counting from 1. */
+    sheet: z.union([z.string().min(1), z.number().int().positive()]).default(1),
+    headerRow: z.number().int().positive().max(1_048_576).default(1),
+  })
+  .strict();
+
 const Source = z
   .object({
-    format: z.enum(['json', 'geojson', 'ndjson', 'csv', 'parquet', 'rss']),
+    format: z.enum(['json', 'geojson', 'ndjson', 'csv', 'parquet', 'rss', 'xlsx']),
     /** JSON path of the records in a JSON document; GeoJSON defaults to its features. */
     records: z.string().startsWith('$').optional(),
     live: Location,
@@ -212,6 +221,7 @@ const Source = z
       .default({}),
     query: z.record(ParamName, AccessValue).default({}),
     csv: CsvDialect.optional(),
+    xlsx: Spreadsheet.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -220,6 +230,12 @@ const Source = z
         code: 'custom',
         path: ['csv'],
         message: `a CSV dialect needs format: csv, not ${s.format}`,
+      });
+    if (s.xlsx && s.format !== 'xlsx')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['xlsx'],
+        message: `a sheet needs format: xlsx, not ${s.format}`,
       });
     if (s.pages && !['json', 'geojson', 'ndjson'].includes(s.format))
       ctx.addIssue({

@@ -2,8 +2,9 @@ import { constants } from 'node:fs';
 import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { OdpError } from '../errors.js';
+import { messageOf, OdpError } from '../errors.js';
 import { secretPath } from '../sources/access.js';
+import { sheetIn, workbookSheets } from '../sources/formats/xlsx.js';
 import { definitionProblems } from './compile.js';
 import { type Dataset, DatasetSchema, type Source } from './definition.js';
 
@@ -33,7 +34,10 @@ export async function loadDataset(file: string): Promise<Dataset> {
       details: { file },
     });
   }
-  const secrets = await unreadableSecrets(parsed.data.source, file);
+  const secrets = [
+    ...(await unreadableSecrets(parsed.data.source, file)),
+    ...(await missingSheets(parsed.data.source, file)),
+  ];
   if (secrets.length > 0) {
     throw new OdpError('dataset-invalid', `${file}: invalid dataset definition:\n${secrets.join('\n')}`, {
       details: { file },
@@ -59,6 +63,33 @@ async function unreadableSecrets(source: Source, file: string): Promise<string[]
         problems.push(`  source.${field}.${name}.secretFile: cannot read ${value.secretFile}`);
       });
     }
+  }
+  return problems;
+}
+
+/**
+ * A workbook the definition names as a local file must have the sheet it reads; one fetched at run time is
+ * checked by the run.
+ */
+async function missingSheets(source: Source, file: string): Promise<string[]> {
+  if (source.format !== 'xlsx') return [];
+  const problems: string[] = [];
+  for (const field of ['live', 'bundled'] as const) {
+    const location = source[field];
+    if (!location || /^(https?:\/\/|npm:)/.test(location) || /[*?[]/.test(location)) continue;
+    const workbook = path.resolve(path.dirname(file), location);
+    const exists = await access(workbook).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) continue;
+    const sheets = await workbookSheets(workbook).catch((error: unknown) => messageOf(error));
+    if (typeof sheets === 'string') {
+      problems.push(`  source.${field}: ${sheets}`);
+      continue;
+    }
+    const sheet = sheetIn(sheets, source.xlsx?.sheet ?? 1);
+    if (typeof sheet !== 'string') problems.push(`  source.xlsx.sheet: ${sheet.problem} (${location})`);
   }
   return problems;
 }

@@ -16,14 +16,16 @@ export interface SourceFormat {
 }
 
 /**
- * Where in the payload a record was (`line 12`, `page 3, record 7`), staged by the formats that know it; a
+ * Where in the payload a record was (`line 12`, `row 5`, `page 3, record 7`), staged by the formats that know it; a
  * quarantined record's reason starts with it.
  */
 export const ORIGIN = '_odp_origin';
 
 /** The staged origin of each record (a CSV line, a page and a position), where its format stages one. */
 export const originSql = (dataset: Dataset): string =>
-  dataset.source.pages || dataset.source.format === 'csv' ? ORIGIN : `NULL::VARCHAR AS ${ORIGIN}`;
+  dataset.source.pages || ['csv', 'xlsx'].includes(dataset.source.format)
+    ? ORIGIN
+    : `NULL::VARCHAR AS ${ORIGIN}`;
 
 export const sourceColumn = (index: number): string => `_odp_src_${index}`;
 
