@@ -16,7 +16,7 @@ export async function get(
   dataset: Dataset,
   url: string,
   access: Access,
-  options: { headers?: Record<string, string>; what?: string } = {},
+  options: { headers?: Record<string, string>; what?: string; signal?: AbortSignal } = {},
 ): Promise<Response> {
   const target = withQuery(url, access.query);
   const timeout = dataset.source.timeoutSeconds * 1000;
@@ -24,6 +24,7 @@ export async function get(
     return await ky.get(target, {
       headers: { 'user-agent': 'odp (open data platform)', ...access.headers, ...options.headers },
       timeout,
+      ...(options.signal ? { signal: options.signal } : {}),
       throwHttpErrors: (status) => status !== 304,
       retry: {
         limit: dataset.source.retries,

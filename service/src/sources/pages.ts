@@ -94,6 +94,24 @@ function following(dataset: Dataset, pages: Pages, first: string, page: Page): s
   }
 }
 
+/** The page after a full one, where the paginator can tell it before reading the page. */
+function predicted(pages: Pages, first: string, current: string, number: number): string | undefined {
+  if (pages.kind === 'offset') {
+    const offset = Number(new URL(current).searchParams.get(pages.offsetParam));
+    return withParams(first, { [pages.offsetParam]: offset + pages.size });
+  }
+  if (pages.kind === 'page') return withParams(first, { [pages.pageParam]: pages.firstPage + number });
+  return undefined;
+}
+
+/** A request for a page that is likely next; abandoned (and its failure ignored) when it is not. */
+function fetchAhead(dataset: Dataset, url: string, access: Access, number: number) {
+  const abort = new AbortController();
+  const response = get(dataset, url, access, { what: `page ${number}`, signal: abort.signal });
+  response.catch(() => undefined);
+  return { url, response, abort };
+}
+
 /**
  * Fetches every page of a paged API into `workDir`, one file per page in order, each with the source's retries
  * and timeouts: a page that fails after them fails the whole fetch, so a run commits all pages or none. The
@@ -114,32 +132,41 @@ export async function fetchPages(
   const seen = new Set<string>();
   const first = firstPage(pages, url);
   let next: string | undefined = first;
-  for (let number = 1; next !== undefined; number++) {
-    const failed = (why: string) =>
-      new OdpError(
-        'source-failed',
-        `${dataset.name}: page ${number} (${shown(next ?? url, access)}) ${why}`,
-        {
+  let ahead: { url: string; response: Promise<Response>; abort: AbortController } | undefined;
+  try {
+    for (let number = 1; next !== undefined; number++) {
+      const current: string = next;
+      const failed = (why: string) =>
+        new OdpError('source-failed', `${dataset.name}: page ${number} (${shown(current, access)}) ${why}`, {
           details: { dataset: dataset.name, page: number },
-        },
-      );
-    if (number > pages.maxPages)
-      throw failed(
-        `is past source.pages.maxPages (${pages.maxPages}); raise it if the API is really this long`,
-      );
-    if (seen.has(next)) throw failed('was fetched before: the API links back to an earlier page');
-    seen.add(next);
-    const response = await get(dataset, next, access, { what: `page ${number}` });
-    const page: Page = { number, url: next, body: await response.text(), headers: response.headers };
-    const file = path.join(workDir, `page-${String(number).padStart(7, '0')}.${dataset.source.format}`);
-    await writeFile(file, page.body);
-    digest.update(`${page.body.length}\n`).update(page.body);
-    files.push(file);
-    try {
-      next = following(dataset, pages, first, page);
-    } catch (error) {
-      throw failed(`cannot be read, so the next page is unknown: ${messageOf(error)}`);
+        });
+      if (number > pages.maxPages)
+        throw failed(
+          `is past source.pages.maxPages (${pages.maxPages}); raise it if the API is really this long`,
+        );
+      if (seen.has(current)) throw failed('was fetched before: the API links back to an earlier page');
+      seen.add(current);
+      const response = await (ahead?.url === current
+        ? ahead.response
+        : get(dataset, current, access, { what: `page ${number}` }));
+      const bytes = Buffer.from(await response.arrayBuffer());
+      // Offset and page numbers name the next page before this one is read: it is on its way while this is.
+      const likely = predicted(pages, first, current, number);
+      ahead = likely === undefined ? undefined : fetchAhead(dataset, likely, access, number + 1);
+      const page: Page = { number, url: current, body: bytes.toString('utf8'), headers: response.headers };
+      try {
+        next = following(dataset, pages, first, page);
+      } catch (error) {
+        throw failed(`cannot be read, so the next page is unknown: ${messageOf(error)}`);
+      }
+      if (ahead && ahead.url !== next) ahead.abort.abort();
+      const file = path.join(workDir, `page-${String(number).padStart(7, '0')}.${dataset.source.format}`);
+      await writeFile(file, bytes);
+      digest.update(`${bytes.length}\n`).update(bytes);
+      files.push(file);
     }
+  } finally {
+    ahead?.abort.abort();
   }
   const validators = { etag: `"odp-pages-sha256-${digest.digest('hex')}"` };
   if (previous?.etag === validators.etag) return { kind: 'not-modified', source: url };

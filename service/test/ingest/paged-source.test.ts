@@ -132,6 +132,17 @@ describe('each paginator walks its API to the end', () => {
       res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
     });
 
+  /**
+   * Whether the pages were asked for in this order. Offset and page paginators may also ask ahead for the page
+   * after a full one, and abandon it when the page turns out to be the last or short; such a request may or may
+   * not reach the server first.
+   */
+  const kept = (asked: string[], pages: string[]) => {
+    let at = 0;
+    for (const query of asked) if (query === pages[at]) at++;
+    return at === pages.length;
+  };
+
   const walk = async (pages: string, records: string) => {
     await sandbox.write(
       'permits.yaml',
@@ -156,7 +167,12 @@ describe('each paginator walks its API to the end', () => {
       '{ kind: offset, offsetParam: resultOffset, limitParam: resultRecordCount, size: 3, more: $.exceededTransferLimit }',
       '$.features[*]',
     );
-    expect(asked).to.deep.equal([0, 2, 4, 6, 8].map((o) => `?resultOffset=${o}&resultRecordCount=3`));
+    expect(
+      kept(
+        asked,
+        [0, 2, 4, 6, 8].map((o) => `?resultOffset=${o}&resultRecordCount=3`),
+      ),
+    ).to.equal(true);
   });
 
   it('page numbers: a page shorter than the size is the last', async () => {
@@ -164,9 +180,14 @@ describe('each paginator walks its API to the end', () => {
       (url) => (Number(url.searchParams.get('page')) - 1) * 3,
       (items) => ({ body: items }),
     );
-    expect(await walk('{ kind: page, size: 3 }', '$[*]')).to.deep.equal(
-      [1, 2, 3, 4].map((p) => `?page=${p}&per_page=3`),
-    );
+    const asked = await walk('{ kind: page, size: 3 }', '$[*]');
+    expect(
+      kept(
+        asked,
+        [1, 2, 3, 4].map((p) => `?page=${p}&per_page=3`),
+      ),
+    ).to.equal(true);
+    expect(asked.filter((q) => q === '?page=6&per_page=3')).to.deep.equal([]);
   });
 
   it('an RFC 8288 Link header, among other relations, until there is no rel="next"', async () => {

@@ -98,18 +98,24 @@ export const csv: SourceFormat = {
     const described = await rows<{ column_name: string }>(connection, `DESCRIBE SELECT * FROM ${ROWS}`);
     const available = new Set(described.map((d) => d.column_name));
     const first = (dialect?.skip ?? 0) + 2;
-    // The k-th record read is on the k-th line after the header that the reader did not reject (in one file;
-    // records of many files are known by their position).
-    await connection.run(`CREATE OR REPLACE TEMP TABLE incoming AS
-      WITH lines AS (
-        SELECT range AS line
-        FROM range(${first}, ${first} + (SELECT count(*) FROM ${ROWS}) + (SELECT count(*) FROM ${REJECTS}))
-        WHERE range NOT IN (SELECT line FROM ${REJECTS})
-      ),
-      numbered AS (SELECT line, row_number() OVER (ORDER BY line) AS k FROM lines),
-      staged AS (${tabularSql(dataset, ROWS, available, '_odp_row')})
-      SELECT staged.*, ${files.length === 1 ? "format('line {}', numbered.line)" : 'NULL::VARCHAR'} AS ${ORIGIN}
-      FROM staged LEFT JOIN numbered ON numbered.k = staged._odp_seq`);
+    const [rejected] = await rows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM ${REJECTS}`);
+    const staged = tabularSql(dataset, ROWS, available, '_odp_row');
+    // The k-th record read is on line first + k - 1, after the lines the reader rejected before it: a rejected
+    // line with g good records before it moves every later record one line down. (In one file; records of many
+    // files are known by their position.)
+    const sql =
+      files.length > 1
+        ? `SELECT *, NULL::VARCHAR AS ${ORIGIN} FROM (${staged})`
+        : !rejected?.n
+          ? `SELECT *, 'line ' || (_odp_seq + ${first - 1}) AS ${ORIGIN} FROM (${staged})`
+          : `WITH shifts AS (
+               SELECT line - ${first - 1} - row_number() OVER (ORDER BY line) AS good_before,
+                      row_number() OVER (ORDER BY line) AS shift
+               FROM ${REJECTS}
+             )
+             SELECT staged.*, 'line ' || (staged._odp_seq + ${first - 1} + coalesce(shifts.shift, 0)) AS ${ORIGIN}
+             FROM (${staged}) AS staged ASOF LEFT JOIN shifts ON staged._odp_seq > shifts.good_before`;
+    await connection.run(`CREATE OR REPLACE TEMP TABLE incoming AS ${sql}`);
     const nulls = dataset.columns.map(() => 'NULL').join(', ');
     await connection.run(`
       INSERT INTO incoming
