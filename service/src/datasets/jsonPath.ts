@@ -45,18 +45,3 @@ export function duckdbJsonPath(path: string): string {
     })
     .reduce((out, step) => out + step, '$');
 }
-
-/**
- * The value at a path in a parsed JSON document, for the engine-side decisions a paged source makes per page
- * (its next link, cursor or record count); a path ending in `[*]` names the array itself. Undefined when absent.
- */
-export function valueAt(document: unknown, path: string): unknown {
-  const steps = jsonPathSteps(path);
-  if (steps.at(-1) && 'all' in steps.at(-1)!) steps.pop();
-  let value = document;
-  for (const step of steps) {
-    if ('all' in step || value === null || typeof value !== 'object') return undefined;
-    value = 'index' in step ? (value as unknown[])[step.index] : (value as Record<string, unknown>)[step.key];
-  }
-  return value;
-}

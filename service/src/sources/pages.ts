@@ -1,24 +1,83 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Dataset, Pages } from '../datasets/definition.js';
-import { valueAt } from '../datasets/jsonPath.js';
+import { duckdbJsonPath } from '../datasets/jsonPath.js';
 import { messageOf, OdpError } from '../errors.js';
+import { literal } from '../lake/quote.js';
 import { type Access, shown } from './access.js';
 import type { Fetched, SourceValidators } from './fetched.js';
 import { get } from './http.js';
 
-/** What decides the next page: the page's own URL, its body and its headers. */
+/** What decides the next page: the page's own URL and headers, its records and the body value the paginator reads. */
 interface Page {
   number: number;
   url: string;
-  body: string;
   headers: Headers;
+  count: number;
+  /** The value at `next`, `cursor` or `more` in the body, as text (JSON text for `more`); null when absent. */
+  value: string | null;
 }
 
 /** The path of a page's records: the source's `records`, GeoJSON's features, or the top-level array. */
 function recordsPath(dataset: Dataset): string {
   return dataset.source.records ?? (dataset.source.format === 'geojson' ? '$.features[*]' : '$');
+}
+
+/**
+ * Reads what the walk needs from each page's file with DuckDB's JSON reader: the query runs on the engine's
+ * threads, so the page after a full one arrives while this one is read, and the parser is several times faster
+ * than building the page as JavaScript objects.
+ */
+class PageReader {
+  private constructor(
+    private readonly engine: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly sql: string,
+  ) {}
+
+  static async open(dataset: Dataset, pages: Pages): Promise<PageReader> {
+    const engine = await DuckDBInstance.create(':memory:');
+    const connection = await engine.connect();
+    const field =
+      'next' in pages
+        ? pages.next
+        : 'cursor' in pages
+          ? pages.cursor
+          : 'more' in pages
+            ? pages.more
+            : undefined;
+    const value =
+      field === undefined
+        ? 'NULL'
+        : pages.kind === 'offset' || pages.kind === 'page'
+          ? `json_extract(content, ${literal(duckdbJsonPath(field))})::VARCHAR`
+          : `json_extract_string(content, ${literal(duckdbJsonPath(field))})`;
+    const container = duckdbJsonPath(recordsPath(dataset)).replace(/\[\*\]$/, '');
+    const sql =
+      dataset.source.format === 'ndjson'
+        ? `SELECT true AS valid, len(list_filter(string_split(content, chr(10)), l -> trim(l) <> '')) AS count,
+             NULL AS value FROM read_text($1)`
+        : `SELECT json_valid(content) AS valid,
+             CASE WHEN json_valid(content) AND json_type(content, ${literal(container)}) = 'ARRAY'
+                  THEN json_array_length(content, ${literal(container)}) ELSE 0 END AS count,
+             CASE WHEN json_valid(content) THEN ${value} END AS value
+           FROM read_text($1)`;
+    return new PageReader(engine, connection, sql);
+  }
+
+  async read(file: string): Promise<{ count: number; value: string | null }> {
+    const result = await this.connection.runAndReadAll(this.sql, [file]);
+    const [valid, count, value] = result.getRows()[0] as [boolean, bigint | number, string | null];
+    if (!valid) throw new Error('it is not valid JSON');
+    return { count: Number(count), value };
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.engine.closeSync();
+  }
 }
 
 const withParams = (url: string, params: Record<string, string | number | undefined>): string => {
@@ -53,23 +112,16 @@ export function nextLink(header: string | null, base: string): string | undefine
   return undefined;
 }
 
-/** How many records a page holds, and its parsed body (NDJSON pages count their lines). */
-function readPage(dataset: Dataset, page: Page): { count: number; document: unknown } {
-  if (dataset.source.format === 'ndjson') {
-    return { count: page.body.split('\n').filter((line) => line.trim() !== '').length, document: undefined };
-  }
-  const document = JSON.parse(page.body) as unknown;
-  const records = valueAt(document, recordsPath(dataset));
-  return { count: Array.isArray(records) ? records.length : 0, document };
-}
+/** Whether a `more` field says more pages follow: present and not false, null, 0 or empty. */
+const truthy = (json: string | null): boolean =>
+  json !== null && !['false', 'null', '0', '""'].includes(json);
 
 /** The URL of the page after `page`, or undefined when it was the last. */
-function following(dataset: Dataset, pages: Pages, first: string, page: Page): string | undefined {
-  const { count, document } = readPage(dataset, page);
+function following(pages: Pages, first: string, page: Page): string | undefined {
+  const { count, value } = page;
   // An empty page ends every walk: CKAN, for one, links a next page after the last.
   if (count === 0) return undefined;
-  const more =
-    'more' in pages && pages.more !== undefined ? Boolean(valueAt(document, pages.more)) : undefined;
+  const more = 'more' in pages && pages.more !== undefined ? truthy(value) : undefined;
   switch (pages.kind) {
     case 'offset':
       if (!(more ?? count >= pages.size)) return undefined;
@@ -80,17 +132,12 @@ function following(dataset: Dataset, pages: Pages, first: string, page: Page): s
     case 'page':
       if (!(more ?? count >= pages.size)) return undefined;
       return withParams(first, { [pages.pageParam]: pages.firstPage + page.number });
-    case 'next-link': {
-      const link = valueAt(document, pages.next);
-      return typeof link === 'string' && link !== '' ? new URL(link, page.url).toString() : undefined;
-    }
+    case 'next-link':
+      return value ? new URL(value, page.url).toString() : undefined;
     case 'link-header':
       return nextLink(page.headers.get('link'), page.url);
-    case 'cursor': {
-      const cursor = valueAt(document, pages.cursor);
-      if (cursor === undefined || cursor === null || cursor === '') return undefined;
-      return withParams(first, { [pages.cursorParam]: String(cursor) });
-    }
+    case 'cursor':
+      return value ? withParams(first, { [pages.cursorParam]: value }) : undefined;
   }
 }
 
@@ -131,6 +178,7 @@ export async function fetchPages(
   const files: string[] = [];
   const seen = new Set<string>();
   const first = firstPage(pages, url);
+  const reader = await PageReader.open(dataset, pages);
   let next: string | undefined = first;
   let ahead: { url: string; response: Promise<Response>; abort: AbortController } | undefined;
   try {
@@ -153,20 +201,26 @@ export async function fetchPages(
       // Offset and page numbers name the next page before this one is read: it is on its way while this is.
       const likely = predicted(pages, first, current, number);
       ahead = likely === undefined ? undefined : fetchAhead(dataset, likely, access, number + 1);
-      const page: Page = { number, url: current, body: bytes.toString('utf8'), headers: response.headers };
+      const file = path.join(workDir, `page-${String(number).padStart(7, '0')}.${dataset.source.format}`);
+      await writeFile(file, bytes);
+      const reading = reader.read(file);
+      digest.update(`${bytes.length}\n`).update(bytes);
+      files.push(file);
       try {
-        next = following(dataset, pages, first, page);
+        next = following(pages, first, {
+          number,
+          url: current,
+          headers: response.headers,
+          ...(await reading),
+        });
       } catch (error) {
         throw failed(`cannot be read, so the next page is unknown: ${messageOf(error)}`);
       }
       if (ahead && ahead.url !== next) ahead.abort.abort();
-      const file = path.join(workDir, `page-${String(number).padStart(7, '0')}.${dataset.source.format}`);
-      await writeFile(file, bytes);
-      digest.update(`${bytes.length}\n`).update(bytes);
-      files.push(file);
     }
   } finally {
     ahead?.abort.abort();
+    reader.close();
   }
   const validators = { etag: `"odp-pages-sha256-${digest.digest('hex')}"` };
   if (previous?.etag === validators.etag) return { kind: 'not-modified', source: url };
