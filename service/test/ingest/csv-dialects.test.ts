@@ -94,7 +94,7 @@ describe('CSV dialects: a file is read as its publisher wrote it', () => {
 
   it('ingests the bundled payments of an Italian municipality', async () => {
     await sandbox.open({ ODP_DATASETS: bundledDatasets });
-    const run = await sandbox.ingest('pagamenti_comune');
+    const run = await sandbox.ingest('pagamenti');
     expect(run, run.error ?? '').to.include({
       status: 'succeeded',
       received: 6,
@@ -103,7 +103,7 @@ describe('CSV dialects: a file is read as its publisher wrote it', () => {
     });
     const [top] = await sandbox.query(
       `SELECT beneficiario, importo::VARCHAR AS amount, pagato::VARCHAR AS pagato
-       FROM lake.main.pagamenti_comune ORDER BY importo DESC LIMIT 1`,
+       FROM lake.main.pagamenti ORDER BY importo DESC LIMIT 1`,
     );
     expect(top).to.deep.equal({
       beneficiario: 'Edilizia Romagnola S.r.l.',

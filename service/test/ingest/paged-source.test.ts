@@ -231,10 +231,10 @@ describe('paged sources are checked when their definition is read', () => {
 
   it('ingests the dati.gov.it catalogue from its bundled page', async () => {
     await sandbox.open({ ODP_DATASETS: bundledDatasets });
-    const run = await sandbox.ingest('dati_gov_it');
+    const run = await sandbox.ingest('catalogo');
     expect(run).to.include({ status: 'succeeded', received: 5, inserted: 5, quarantined: 0 });
     const [first] = await sandbox.query(
-      'SELECT name, publisher, resources FROM lake.main.dati_gov_it ORDER BY id LIMIT 1',
+      'SELECT name, publisher, resources FROM lake.main.catalogo ORDER BY id LIMIT 1',
     );
     expect(first).to.deep.equal({
       name: 'qualita-aria-milano-2025',
