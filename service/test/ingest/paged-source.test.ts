@@ -86,6 +86,23 @@ describe('a paged API source', () => {
     expect(quarantined?.reason).to.equal('page 2, record 3: amount: lots is not a valid DOUBLE');
   });
 
+  it('fails the run, naming the page, when a page is not JSON: the next page cannot be known', async () => {
+    await sandbox.write('permits.yaml', permitsDataset(api));
+    feed.answer(
+      ckanDatastore(permits(40), (offset, _req, res) => {
+        if (offset !== 8) return false;
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Maintenance</html>');
+        return true;
+      }),
+    );
+    const run = await sandbox.ingest('permits');
+    expect(run.status).to.equal('failed');
+    expect(run.error).to.match(
+      /^permits: page 3 \(http:\/\/127\.0\.0\.1:\d+\/api\/3\/action\/datastore_search\?resource_id=permits-2026&limit=4&offset=8\) cannot be read, so the next page is unknown: it is not valid JSON$/,
+    );
+    expect(await tables()).to.deep.equal([{ n: '0' }]);
+  });
+
   it('fails the run and commits nothing when a page keeps failing', async () => {
     await sandbox.write('permits.yaml', permitsDataset(api));
     feed.answer(
