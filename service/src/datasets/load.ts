@@ -3,10 +3,10 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { messageOf, OdpError } from '../errors.js';
-import { secretPath } from '../sources/access.js';
-import { sheetIn, workbookSheets } from '../sources/formats/xlsx.js';
 import { definitionProblems } from './compile.js';
 import { type Dataset, DatasetSchema, type Source } from './definition.js';
+import { secretPath } from './secrets.js';
+import { sheetIn, workbookSheets } from './workbook.js';
 
 /** Reads one dataset file; a bad file is refused with the file, the field path and the reason. */
 export async function loadDataset(file: string): Promise<Dataset> {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { AccessValue, Dataset } from '../datasets/definition.js';
+import { secretPath } from '../datasets/secrets.js';
 import { OdpError } from '../errors.js';
 
 /** What a source's requests carry besides the URL: headers and query parameters, secrets read from their files. */
@@ -10,10 +10,6 @@ export interface Access {
   /** Values that must never be written anywhere: replaced by `***` wherever a URL is shown. */
   secrets: string[];
 }
-
-/** A secret file is named absolutely (a mounted Key Vault secret) or beside the definition. */
-export const secretPath = (dataset: Pick<Dataset, 'file'>, file: string): string =>
-  path.resolve(path.dirname(dataset.file), file);
 
 /** Reads the secrets at each run, so a rotated secret is picked up without a restart. */
 export async function sourceAccess(dataset: Dataset): Promise<Access> {
