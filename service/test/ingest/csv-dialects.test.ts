@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { balanced, bundledDatasets, Sandbox } from '../fixtures/sandbox.js';
@@ -94,7 +94,11 @@ describe('CSV dialects: a file is read as its publisher wrote it', () => {
 
   it('ingests the bundled payments of an Italian municipality', async () => {
     await sandbox.open({ ODP_DATASETS: bundledDatasets });
+    const samples = path.join(bundledDatasets, 'samples');
+    const before = await readdir(samples);
     const run = await sandbox.ingest('pagamenti');
+    // Transcoding writes nothing beside the source: in the cluster, that folder is a read-only ConfigMap.
+    expect(await readdir(samples)).to.deep.equal(before);
     expect(run, run.error ?? '').to.include({
       status: 'succeeded',
       received: 6,

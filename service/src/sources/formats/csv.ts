@@ -1,5 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Dataset } from '../../datasets/definition.js';
@@ -50,25 +52,28 @@ async function transcoded(file: string, encoding: 'latin-1' | 'windows-1252', ta
 
 /**
  * The files as DuckDB's reader can take them. UTF-8 (with or without a byte-order mark) and Latin-1 are read in
- * place; Windows-1252, and Latin-1 behind a UTF-8 byte-order mark, are transcoded to UTF-8 beside the originals.
+ * place; Windows-1252, and Latin-1 behind a UTF-8 byte-order mark, are transcoded to UTF-8 in a folder of their
+ * own (never beside the originals, which may be a dataset's own read-only sample), removed by `done`.
  */
 async function readable(
   files: readonly string[],
   dialect: Dialect,
-): Promise<{ files: string[]; encoding: string }> {
-  if (dialect.encoding === 'utf-8') return { files: [...files], encoding: 'utf-8' };
+): Promise<{ files: string[]; encoding: string; done: () => Promise<void> }> {
+  const asIs = async () => undefined;
+  if (dialect.encoding === 'utf-8') return { files: [...files], encoding: 'utf-8', done: asIs };
   const marked = await Promise.all(files.map(startsWithBom));
   if (dialect.encoding === 'latin-1' && !marked.some(Boolean))
-    return { files: [...files], encoding: 'latin-1' };
+    return { files: [...files], encoding: 'latin-1', done: asIs };
   const encoding = dialect.encoding;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'odp-utf8-'));
   const out = await Promise.all(
-    files.map(async (file) => {
-      const target = `${file}.utf-8.csv`;
+    files.map(async (file, i) => {
+      const target = path.join(dir, `${i}.csv`);
       await transcoded(file, encoding, target);
       return target;
     }),
   );
-  return { files: out, encoding: 'utf-8' };
+  return { files: out, encoding: 'utf-8', done: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** `read_csv`'s options for a dialect; the sniffer finds what the dialect leaves unsaid. */
@@ -90,11 +95,17 @@ export const csv: SourceFormat = {
   extension: 'csv',
   stage: async (connection, dataset, files) => {
     const dialect = dataset.source.csv;
-    const read = dialect ? await readable(files, dialect) : { files: [...files], encoding: 'utf-8' };
-    await connection.run(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS
-      SELECT *, row_number() OVER () AS _odp_row FROM read_csv(${list(read.files)}, header = true,
-      all_varchar = true, store_rejects = true, rejects_table = '${REJECTS}', rejects_scan = 'odp_csv_scans'
-      ${readerOptions(dialect, read.encoding)})`);
+    const read = dialect
+      ? await readable(files, dialect)
+      : { files: [...files], encoding: 'utf-8', done: async () => undefined };
+    try {
+      await connection.run(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS
+        SELECT *, row_number() OVER () AS _odp_row FROM read_csv(${list(read.files)}, header = true,
+        all_varchar = true, store_rejects = true, rejects_table = '${REJECTS}', rejects_scan = 'odp_csv_scans'
+        ${readerOptions(dialect, read.encoding)})`);
+    } finally {
+      await read.done();
+    }
     const described = await rows<{ column_name: string }>(connection, `DESCRIBE SELECT * FROM ${ROWS}`);
     const available = new Set(described.map((d) => d.column_name));
     const first = (dialect?.skip ?? 0) + 2;
