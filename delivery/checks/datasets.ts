@@ -7,18 +7,30 @@ export interface DatasetFile {
   file: string;
   name: string;
   schedule: string;
+  /** Where the cluster reads the dataset from (ODP_SOURCES=live). */
+  live: string;
   text: string;
 }
 
-/** The dataset definitions the service ships (service/datasets/*.yaml): what the cluster must ingest. */
+/**
+ * Whether a cluster can ingest the dataset: its live source is on the network. A dataset whose live source is a
+ * file beside its definition is an example that runs where that file is (`npm start`, `docker compose up`).
+ */
+export const ingestedInCluster = (dataset: DatasetFile): boolean => /^(https?:\/\/|npm:)/.test(dataset.live);
+
+/** The dataset definitions the service ships (service/datasets/*.yaml): what the cluster serves and ingests. */
 export async function readDatasets(): Promise<DatasetFile[]> {
   const folder = path.join(repositoryRoot, 'service', 'datasets');
   const files = (await readdir(folder)).filter((file) => /\.ya?ml$/.test(file)).sort();
   return Promise.all(
     files.map(async (file) => {
       const text = await readFile(path.join(folder, file), 'utf8');
-      const { name, schedule } = parse(text) as { name: string; schedule: string };
-      return { file, name, schedule, text };
+      const { name, schedule, source } = parse(text) as {
+        name: string;
+        schedule: string;
+        source: { live: string };
+      };
+      return { file, name, schedule, live: source.live, text };
     }),
   );
 }

@@ -30,6 +30,7 @@ describe('odp extensions install', function () {
       ['ducklake', 'already-installed'],
       ['postgres_scanner', 'already-installed'],
       ['azure', 'already-installed'],
+      ['excel', 'already-installed'],
     ]);
   });
 

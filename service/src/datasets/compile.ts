@@ -28,6 +28,12 @@ export async function definitionProblems(dataset: Omit<Dataset, 'file'>): Promis
     ...(dataset.source.records
       ? [[['source', 'records'], dataset.source.records] as [DefinitionProblem['path'], string]]
       : []),
+    ...(['next', 'cursor', 'more'] as const).flatMap((field) => {
+      const value = (dataset.source.pages as Record<string, unknown> | undefined)?.[field];
+      return typeof value === 'string'
+        ? [[['source', 'pages', field], value] as [DefinitionProblem['path'], string]]
+        : [];
+    }),
     ...(json
       ? dataset.columns.flatMap((c, i) =>
           c.from === undefined

@@ -19,6 +19,9 @@ const ColumnType = z
       ),
   );
 
+const NUMERIC_TYPE =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/;
+
 const Column = z
   .object({
     name: Identifier,
@@ -80,9 +83,131 @@ export const JSON_RECORD_FORMATS: readonly string[] = ['json', 'geojson', 'ndjso
 /** Where a payload comes from: an http(s) URL, a file path or glob, or `npm:<package>/<file>`. */
 const Location = z.string().min(1);
 
+/** A JSONPath into a page's body (`$.next`, `$._links.next`); checked to be one the reader understands at load. */
+const BodyPath = z.string().startsWith('$', 'must be a JSONPath starting with $');
+
+/** A parameter's name in a page URL's query. */
+const ParamName = z.string().min(1).max(200);
+
+/** Every paginator stops at an empty page, and refuses to go past `maxPages` rather than silently stop there. */
+const paging = {
+  maxPages: z.number().int().positive().max(1_000_000).default(1000),
+};
+
+/**
+ * How a paged API is walked, one request per page, as dlt's REST API source and Airbyte's connectors name them:
+ * `offset` (offset/limit: CKAN, Socrata `$offset`/`$limit`, OpenDataSoft, ArcGIS `resultOffset` with
+ * `more: $.exceededTransferLimit`), `page` (a page number), `next-link` (the next page's URL in the body),
+ * `link-header` (RFC 8288 `Link: <…>; rel="next"`) and `cursor` (a token in the body sent back as a parameter).
+ */
+const Pages = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('offset'),
+      size: z.number().int().positive().max(1_000_000),
+      offsetParam: ParamName.default('offset'),
+      limitParam: ParamName.default('limit'),
+      /** A body field that says whether more pages follow; without it, a page shorter than `size` is the last. */
+      more: BodyPath.optional(),
+      ...paging,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('page'),
+      size: z.number().int().positive().max(1_000_000),
+      pageParam: ParamName.default('page'),
+      sizeParam: ParamName.default('per_page'),
+      firstPage: z.number().int().min(0).default(1),
+      more: BodyPath.optional(),
+      ...paging,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('next-link'),
+      /** Where the next page's URL (absolute, or relative to the page's own) is in the body. */
+      next: BodyPath,
+      size: z.number().int().positive().max(1_000_000).optional(),
+      sizeParam: ParamName.default('limit'),
+      ...paging,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('link-header'),
+      size: z.number().int().positive().max(1_000_000).optional(),
+      sizeParam: ParamName.default('per_page'),
+      ...paging,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('cursor'),
+      /** Where the next page's cursor is in the body; none, null or empty ends the walk. */
+      cursor: BodyPath,
+      cursorParam: ParamName.default('cursor'),
+      size: z.number().int().positive().max(1_000_000).optional(),
+      sizeParam: ParamName.default('limit'),
+      ...paging,
+    })
+    .strict(),
+]);
+
+/** A header or query value: plain text, or a secret read from a file (e.g. a mounted Key Vault secret). */
+const AccessValue = z.union([z.string(), z.object({ secretFile: z.string().min(1) }).strict()]);
+
+/** Character encodings a CSV file may declare; UTF-8 also reads a file that starts with a byte-order mark. */
+export const CSV_ENCODINGS = ['utf-8', 'latin-1', 'windows-1252'] as const;
+
+/** One character that is not a letter, digit or line break. */
+const Separator = z
+  .string()
+  .regex(/^[^\p{L}\p{N}\r\n]$/u, 'must be one character, not a letter, digit or line break');
+
+/**
+ * How a CSV file is written. Numbers in numeric columns are read by the declared separators, never guessed:
+ * with `thousands: "."`, `12.345` is twelve thousand three hundred forty-five.
+ */
+const CsvDialect = z
+  .object({
+    delimiter: Separator.optional(),
+    quote: Separator.optional(),
+    decimal: z.enum(['.', ',']).default('.'),
+    thousands: z.enum(['.', ',', ' ', "'"]).optional(),
+    encoding: z
+      .string()
+      .transform((e) =>
+        e
+          .trim()
+          .toLowerCase()
+          .replace(/^(iso-?8859-1|latin1)$/, 'latin-1')
+          .replace(/^(cp1252|windows1252)$/, 'windows-1252')
+          .replace(/^utf8$/, 'utf-8'),
+      )
+      .pipe(z.enum(CSV_ENCODINGS, { message: `must be one of ${CSV_ENCODINGS.join(', ')}` }))
+      .default('utf-8'),
+    /** Lines before the header (titles, notes) that are not part of the table. */
+    skip: z.number().int().min(0).max(1000).default(0),
+  })
+  .strict()
+  .refine((d) => d.thousands !== d.decimal, {
+    message: 'the thousands and decimal separators must differ',
+    path: ['thousands'],
+  });
+
+/** Which sheet of a workbook holds the table, and on which row its header is. */
+const Spreadsheet = z
+  .object({
+    /** A sheet's name, or its position counting from 1. */
+    sheet: z.union([z.string().min(1), z.number().int().positive()]).default(1),
+    headerRow: z.number().int().positive().max(1_048_576).default(1),
+  })
+  .strict();
+
 const Source = z
   .object({
-    format: z.enum(['json', 'geojson', 'ndjson', 'csv', 'parquet', 'rss']),
+    format: z.enum(['json', 'geojson', 'ndjson', 'csv', 'parquet', 'rss', 'xlsx']),
     /** JSON path of the records in a JSON document; GeoJSON defaults to its features. */
     records: z.string().startsWith('$').optional(),
     live: Location,
@@ -90,8 +215,50 @@ const Source = z
     bundled: Location.optional(),
     timeoutSeconds: z.number().positive().max(3600).default(60),
     retries: z.number().int().min(0).max(10).default(4),
+    pages: Pages.optional(),
+    headers: z
+      .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name'), AccessValue)
+      .default({}),
+    query: z.record(ParamName, AccessValue).default({}),
+    csv: CsvDialect.optional(),
+    xlsx: Spreadsheet.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.csv && s.format !== 'csv')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['csv'],
+        message: `a CSV dialect needs format: csv, not ${s.format}`,
+      });
+    if (s.xlsx && s.format !== 'xlsx')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['xlsx'],
+        message: `a sheet needs format: xlsx, not ${s.format}`,
+      });
+    if (s.pages && !['json', 'geojson', 'ndjson'].includes(s.format))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pages'],
+        message: `pages are read from JSON APIs; ${s.format} is not paged`,
+      });
+    const bodyPath =
+      s.pages &&
+      (['next', 'cursor', 'more'] as const).find(
+        (f) => f in s.pages! && (s.pages as Record<string, unknown>)[f] !== undefined,
+      );
+    if (s.format === 'ndjson' && bodyPath)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pages', bodyPath],
+        message: 'an NDJSON page has no single body to find it in; use offset, page or link-header paging',
+      });
+  });
+
+export type Source = z.infer<typeof Source>;
+export type Pages = NonNullable<Source['pages']>;
+export type AccessValue = z.infer<typeof AccessValue>;
 
 export const DatasetSchema = z
   .object({
@@ -177,6 +344,11 @@ export const DatasetSchema = z
   })
   .transform((d) => {
     const wholeRecord = d.key === 'record';
+    const dialect = d.source.csv;
+    const separators =
+      dialect && (dialect.decimal !== '.' || dialect.thousands !== undefined)
+        ? { decimal: dialect.decimal, thousands: dialect.thousands }
+        : undefined;
     const key = d.key === 'record' ? d.columns.map((c) => c.name) : d.key;
     return {
       ...d,
@@ -187,6 +359,8 @@ export const DatasetSchema = z
       columns: d.columns.map((c) => ({
         ...c,
         required: c.required || (!wholeRecord && key.includes(c.name)) || c.name === d.version,
+        /** How the source writes the numbers of a numeric column, when not as `1234.5`. */
+        separators: NUMERIC_TYPE.test(c.type) ? separators : undefined,
       })),
     };
   });

@@ -1,9 +1,12 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { OdpError } from '../errors.js';
+import { messageOf, OdpError } from '../errors.js';
 import { definitionProblems } from './compile.js';
-import { type Dataset, DatasetSchema } from './definition.js';
+import { type Dataset, DatasetSchema, type Source } from './definition.js';
+import { secretPath } from './secrets.js';
+import { sheetIn, workbookSheets } from './workbook.js';
 
 /** Reads one dataset file; a bad file is refused with the file, the field path and the reason. */
 export async function loadDataset(file: string): Promise<Dataset> {
@@ -31,6 +34,15 @@ export async function loadDataset(file: string): Promise<Dataset> {
       details: { file },
     });
   }
+  const secrets = [
+    ...(await unreadableSecrets(parsed.data.source, file)),
+    ...(await missingSheets(parsed.data.source, file)),
+  ];
+  if (secrets.length > 0) {
+    throw new OdpError('dataset-invalid', `${file}: invalid dataset definition:\n${secrets.join('\n')}`, {
+      details: { file },
+    });
+  }
   const expected = path.basename(file).replace(/\.ya?ml$/, '');
   if (parsed.data.name !== expected) {
     throw new OdpError(
@@ -39,6 +51,47 @@ export async function loadDataset(file: string): Promise<Dataset> {
     );
   }
   return { ...parsed.data, file };
+}
+
+/** The source's secret files that cannot be read, as problems naming the field (never the secret). */
+async function unreadableSecrets(source: Source, file: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const field of ['headers', 'query'] as const) {
+    for (const [name, value] of Object.entries(source[field])) {
+      if (typeof value === 'string') continue;
+      await access(secretPath({ file }, value.secretFile), constants.R_OK).catch(() => {
+        problems.push(`  source.${field}.${name}.secretFile: cannot read ${value.secretFile}`);
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * A workbook the definition names as a local file must have the sheet it reads; one fetched at run time is
+ * checked by the run.
+ */
+async function missingSheets(source: Source, file: string): Promise<string[]> {
+  if (source.format !== 'xlsx') return [];
+  const problems: string[] = [];
+  for (const field of ['live', 'bundled'] as const) {
+    const location = source[field];
+    if (!location || /^(https?:\/\/|npm:)/.test(location) || /[*?[]/.test(location)) continue;
+    const workbook = path.resolve(path.dirname(file), location);
+    const exists = await access(workbook).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) continue;
+    const sheets = await workbookSheets(workbook).catch((error: unknown) => messageOf(error));
+    if (typeof sheets === 'string') {
+      problems.push(`  source.${field}: ${sheets}`);
+      continue;
+    }
+    const sheet = sheetIn(sheets, source.xlsx?.sheet ?? 1);
+    if (typeof sheet !== 'string') problems.push(`  source.xlsx.sheet: ${sheet.problem} (${location})`);
+  }
+  return problems;
 }
 
 /** Every `*.yaml`/`*.yml` file of a folder is a dataset; users add one by dropping a file there. */

@@ -6,8 +6,8 @@ import type { ExtensionSources } from '../config/config.js';
 import { messageOf, OdpError } from '../errors.js';
 import { createEngine } from '../lake/engine.js';
 
-/** The DuckDB extensions ODP needs: the lake format, the PostgreSQL catalog and Azure storage. */
-export const REQUIRED_EXTENSIONS = ['ducklake', 'postgres_scanner', 'azure'] as const;
+/** The DuckDB extensions ODP needs: the lake format, the PostgreSQL catalog, Azure storage and XLSX sources. */
+export const REQUIRED_EXTENSIONS = ['ducklake', 'postgres_scanner', 'azure', 'excel'] as const;
 export type ExtensionName = (typeof REQUIRED_EXTENSIONS)[number];
 
 export type ExtensionOrigin = 'already-installed' | 'duckdb-repository' | 'python-package-index';

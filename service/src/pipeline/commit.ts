@@ -119,7 +119,7 @@ function writeSql(dataset: Dataset, run: RunEntry, firstLoad: boolean): string[]
 function rejectedSql(dataset: Dataset): string {
   return `
     SELECT _odp_seq AS record_no, _odp_raw AS raw,
-           array_to_string(list_transform(_odp_issues, i -> i.message), '; ') AS reason,
+           concat_ws(': ', _odp_origin, array_to_string(list_transform(_odp_issues, i -> i.message), '; ')) AS reason,
            list_transform(_odp_issues, i -> i.code) AS codes
     FROM checked WHERE _odp_issues IS NOT NULL
     UNION ALL

@@ -26,7 +26,8 @@ function redriveDefinition(dataset: Dataset): Dataset {
   const jsonSource = JSON_RECORD_FORMATS.includes(dataset.source.format);
   return {
     ...dataset,
-    source: { ...dataset.source, format: 'ndjson' },
+    // One payload of the records themselves, not the pages they first came in.
+    source: { ...dataset.source, format: 'ndjson', pages: undefined },
     columns: jsonSource ? dataset.columns : dataset.columns.map((c) => ({ ...c, from: `$.${c.name}` })),
   };
 }

@@ -1,6 +1,6 @@
 import type { Column, Dataset } from '../datasets/definition.js';
 import { ident, literal } from '../lake/quote.js';
-import { sourceColumn } from '../sources/formats/format.js';
+import { originSql, sourceColumn } from '../sources/formats/format.js';
 import { contentHashSql, keyHashSql } from './identity.js';
 
 /**
@@ -16,6 +16,7 @@ export const DEFAULT_MAX_LENGTH = 65_536;
 /** A staged value (`src`) cast to its column's type; NULL when it is not a valid value of that type. */
 export function typedSql(column: Column, src: string): string {
   const type = column.type;
+  if (column.separators) return separatedNumberSql(column.separators, src, type);
   switch (column.format) {
     case undefined:
       return `TRY_CAST(${src} AS ${type})`;
@@ -28,12 +29,35 @@ export function typedSql(column: Column, src: string): string {
   }
 }
 
+const escaped = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A number written with the declared separators (`1.234,5` with decimal `,` and thousands `.`), cast to `type`.
+ * Anything else is not a number: a value is never re-read with other separators than those declared.
+ */
+function separatedNumberSql(
+  separators: NonNullable<Column['separators']>,
+  src: string,
+  type: string,
+): string {
+  const { decimal, thousands } = separators;
+  const integer = thousands === undefined ? '\\d+' : `(\\d{1,3}(${escaped(thousands)}\\d{3})+|\\d+)`;
+  const pattern = `^[+-]?${integer}(${escaped(decimal)}\\d+)?$`;
+  const plain = thousands === undefined ? `trim(${src})` : `replace(trim(${src}), ${literal(thousands)}, '')`;
+  return `CASE WHEN regexp_full_match(trim(${src}), ${literal(pattern)})
+    THEN TRY_CAST(replace(${plain}, ${literal(decimal)}, '.') AS ${type}) END`;
+}
+
 const issue = (code: string, message: string): string => `{'code': ${literal(code)}, 'message': ${message}}`;
 
 function columnIssues(column: Column, index: number): string[] {
   const src = sourceColumn(index);
   const name = column.name;
-  const expected = column.format ? `${column.type} in format ${column.format}` : column.type;
+  const expected = column.separators
+    ? `${column.type} with decimal "${column.separators.decimal}"${column.separators.thousands === undefined ? '' : ` and thousands "${column.separators.thousands}"`}`
+    : column.format
+      ? `${column.type} in format ${column.format}`
+      : column.type;
   const checks: string[] = [];
   if (column.required) {
     checks.push(
@@ -43,7 +67,7 @@ function columnIssues(column: Column, index: number): string[] {
   checks.push(
     `CASE WHEN ${src} IS NOT NULL AND ${ident(name)} IS NULL THEN ${issue(
       `type:${name}`,
-      `format('${name}: {} is not a valid ${expected}', left(${src}::VARCHAR, 80))`,
+      `format(${literal(`${name}: {} is not a valid ${expected}`)}, left(${src}::VARCHAR, 80))`,
     )} END`,
   );
   if (column.type === 'VARCHAR' || column.type === 'JSON') {
@@ -102,7 +126,7 @@ export function checkedSql(dataset: Dataset): string {
           ELSE ${columnChecks} END AS _odp_issues
       FROM typed
     )
-    SELECT _odp_seq, _odp_issues,
+    SELECT _odp_seq, _odp_issues, ${originSql(dataset)},
            coalesce(_odp_raw, CASE WHEN _odp_issues IS NOT NULL THEN ${raw} END) AS _odp_raw,
            ${contentHashSql(dataset)} AS _odp_hash, ${keyHashSql(dataset)} AS _odp_key_hash,
            ${dataset.columns.map((c) => ident(c.name)).join(', ')}

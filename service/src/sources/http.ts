@@ -4,26 +4,27 @@ import { pipeline } from 'node:stream/promises';
 import ky, { HTTPError, TimeoutError } from 'ky';
 import type { Dataset } from '../datasets/definition.js';
 import { messageOf, OdpError } from '../errors.js';
+import { type Access, shown, withQuery } from './access.js';
 import type { Fetched, SourceValidators } from './fetched.js';
 
 /**
- * Downloads `url` to `destination`, retrying 5xx and timeouts with exponential backoff and jitter, honouring
- * Retry-After, and sending the previous ETag/Last-Modified so an unchanged feed costs one 304.
+ * One GET of a source, retrying 5xx, 429 and timeouts with exponential backoff and jitter, and honouring
+ * Retry-After. A failure after the last attempt is a `source-failed` error naming `what` was fetched and the URL as
+ * it may be shown (secrets masked, and the client's own error, which holds the full URL, left out when there are any).
  */
-export async function download(
+export async function get(
   dataset: Dataset,
   url: string,
-  previous: SourceValidators | undefined,
-  destination: string,
-): Promise<Fetched> {
-  const headers: Record<string, string> = { 'user-agent': 'odp (open data platform)' };
-  if (previous?.etag) headers['if-none-match'] = previous.etag;
-  if (previous?.lastModified) headers['if-modified-since'] = previous.lastModified;
+  access: Access,
+  options: { headers?: Record<string, string>; what?: string; signal?: AbortSignal } = {},
+): Promise<Response> {
+  const target = withQuery(url, access.query);
   const timeout = dataset.source.timeoutSeconds * 1000;
   try {
-    const response = await ky.get(url, {
-      headers,
+    return await ky.get(target, {
+      headers: { 'user-agent': 'odp (open data platform)', ...access.headers, ...options.headers },
       timeout,
+      ...(options.signal ? { signal: options.signal } : {}),
       throwHttpErrors: (status) => status !== 304,
       retry: {
         limit: dataset.source.retries,
@@ -34,29 +35,64 @@ export async function download(
         maxRetryAfter: Math.max(timeout, 60_000),
       },
     });
-    if (response.status === 304) return { kind: 'not-modified', source: url };
-    if (!response.body) throw new Error('the response has no body');
-    await pipeline(Readable.fromWeb(response.body), createWriteStream(destination));
-    return {
-      kind: 'payload',
-      source: url,
-      files: [destination],
-      validators: {
-        etag: response.headers.get('etag') ?? undefined,
-        lastModified: response.headers.get('last-modified') ?? undefined,
-      },
-    };
   } catch (error) {
     const why =
       error instanceof HTTPError
         ? `the server answered ${error.response.status} ${error.response.statusText}`
         : error instanceof TimeoutError
           ? `no answer within ${dataset.source.timeoutSeconds}s`
-          : messageOf(error);
+          : shown(messageOf(error), access);
+    const where = shown(target, access);
     throw new OdpError(
       'source-failed',
-      `${dataset.name}: fetching ${url} failed after ${dataset.source.retries + 1} attempt(s): ${why}`,
-      { cause: error, details: { dataset: dataset.name, url } },
+      `${dataset.name}: fetching ${options.what ? `${options.what} (${where})` : where} failed after ${dataset.source.retries + 1} attempt(s): ${why}`,
+      {
+        cause: access.secrets.length > 0 ? undefined : error,
+        details: { dataset: dataset.name, url: where },
+      },
     );
   }
+}
+
+/** Writes a response's body to `destination` as it arrives. */
+export async function save(response: Response, destination: string): Promise<void> {
+  if (!response.body) throw new Error('the response has no body');
+  await pipeline(Readable.fromWeb(response.body), createWriteStream(destination));
+}
+
+/**
+ * Downloads `url` to `destination`, sending the previous ETag/Last-Modified so an unchanged feed costs one 304.
+ */
+export async function download(
+  dataset: Dataset,
+  url: string,
+  access: Access,
+  previous: SourceValidators | undefined,
+  destination: string,
+): Promise<Fetched> {
+  const headers: Record<string, string> = {};
+  if (previous?.etag) headers['if-none-match'] = previous.etag;
+  if (previous?.lastModified) headers['if-modified-since'] = previous.lastModified;
+  const response = await get(dataset, url, access, { headers });
+  if (response.status === 304) return { kind: 'not-modified', source: url };
+  try {
+    await save(response, destination);
+  } catch (error) {
+    throw new OdpError(
+      'source-failed',
+      `${dataset.name}: reading ${shown(url, access)} failed: ${messageOf(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return {
+    kind: 'payload',
+    source: url,
+    files: [destination],
+    validators: {
+      etag: response.headers.get('etag') ?? undefined,
+      lastModified: response.headers.get('last-modified') ?? undefined,
+    },
+  };
 }

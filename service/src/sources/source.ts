@@ -1,16 +1,21 @@
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Dataset } from '../datasets/definition.js';
+import { sourceAccess } from './access.js';
 import type { Fetched, SourceValidators } from './fetched.js';
 import { localFiles } from './files.js';
 import { download } from './http.js';
+import { fetchPages } from './pages.js';
 
 /** The location a run reads: the bundled offline copy on the embedded default, the live source otherwise. */
 export function sourceLocation(dataset: Dataset, mode: Config['sources']): string {
   return mode === 'bundled' ? (dataset.source.bundled ?? dataset.source.live) : dataset.source.live;
 }
 
-/** Fetches a dataset's payload into `workDir`: downloaded from an http(s) source, read in place otherwise. */
+/**
+ * Fetches a dataset's payload into `workDir`: downloaded from an http(s) source (page by page from a paged API),
+ * read in place otherwise (a bundled copy of a paged API is one page).
+ */
 export async function fetchSource(
   dataset: Dataset,
   mode: Config['sources'],
@@ -19,7 +24,15 @@ export async function fetchSource(
 ): Promise<Fetched> {
   const location = sourceLocation(dataset, mode);
   if (/^https?:\/\//.test(location)) {
-    return download(dataset, location, previous, path.join(workDir, `payload.${dataset.source.format}`));
+    const access = await sourceAccess(dataset);
+    if (dataset.source.pages) return fetchPages(dataset, location, access, previous, workDir);
+    return download(
+      dataset,
+      location,
+      access,
+      previous,
+      path.join(workDir, `payload.${dataset.source.format}`),
+    );
   }
   return { kind: 'payload', source: location, files: await localFiles(dataset, location), validators: {} };
 }

@@ -101,7 +101,7 @@ describe('the web console, in a real browser', function () {
       const run = await odp(['ingest', 'readings'], sandbox.env).done;
       expect(run.code, run.stderr).to.equal(0);
     }
-    for (const name of ['earthquakes', 'flights', 'physics']) {
+    for (const name of ['earthquakes', 'flights', 'physics', 'catalogo', 'pagamenti', 'farmacie']) {
       const run = await odp(['ingest', name], sandbox.env).done;
       expect(run.code, run.stderr).to.equal(0);
     }
@@ -171,7 +171,15 @@ describe('the web console, in a real browser', function () {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('table').waitFor();
     const rows = page.getByRole('row');
-    for (const name of ['earthquakes', 'flights', 'physics', 'readings']) {
+    for (const name of [
+      'earthquakes',
+      'flights',
+      'physics',
+      'catalogo',
+      'pagamenti',
+      'farmacie',
+      'readings',
+    ]) {
       const row = rows.filter({ has: page.getByRole('link', { name, exact: true }) });
       expect(await row.locator('.badge').textContent(), name).to.equal('fresh');
     }

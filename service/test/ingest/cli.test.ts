@@ -35,7 +35,7 @@ describe('the odp command', function () {
     const unknown = await odp(['ingest', 'quakes'], env).done;
     expect(unknown.code).to.equal(1);
     expect(unknown.stderr).to.equal(
-      'odp: no dataset named "quakes" (known: earthquakes, flights, physics)\n',
+      'odp: no dataset named "quakes" (known: catalogo, earthquakes, farmacie, flights, pagamenti, physics)\n',
     );
     const noRun = await odp(['replay', 'nope'], env).done;
     expect(noRun.stderr).to.equal('odp: no ingest run with id nope\n');

@@ -104,7 +104,7 @@ describe('corrupt records are quarantined with a reason, never dropped', () => {
     expect(payload?.raw).to.equal('[{"id": "a", "v": 1, "value": 1},');
   });
 
-  it('quarantines CSV lines the reader cannot parse, with the line number', async () => {
+  it('quarantines CSV lines the reader cannot parse and values that do not cast, with the line number', async () => {
     await sandbox.write(
       'readings.yaml',
       readingsDataset({ source: 'readings.csv' }).replace('format: ndjson', 'format: csv'),
@@ -116,7 +116,7 @@ describe('corrupt records are quarantined with a reason, never dropped', () => {
     const run = await sandbox.ingest('readings');
     expect(run).to.include({ received: 4, inserted: 2, quarantined: 2 });
     const reasons = (await quarantined()).map((q) => q.reason);
-    expect(reasons[0]).to.equal('value: oops is not a valid DOUBLE');
+    expect(reasons[0]).to.equal('line 4: value: oops is not a valid DOUBLE');
     expect(reasons[1]).to.match(/^line 3: .*(column|Expected)/i);
     expect((await quarantined())[1]?.raw).to.equal('b,1,2.5,y,surplus');
   });

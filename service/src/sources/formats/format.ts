@@ -15,6 +15,18 @@ export interface SourceFormat {
   stage(connection: DuckDBConnection, dataset: Dataset, files: readonly string[]): Promise<void>;
 }
 
+/**
+ * Where in the payload a record was (`line 12`, `row 5`, `page 3, record 7`), staged by the formats that know it; a
+ * quarantined record's reason starts with it.
+ */
+export const ORIGIN = '_odp_origin';
+
+/** The staged origin of each record (a CSV line, a page and a position), where its format stages one. */
+export const originSql = (dataset: Dataset): string =>
+  dataset.source.pages || ['csv', 'xlsx'].includes(dataset.source.format)
+    ? ORIGIN
+    : `NULL::VARCHAR AS ${ORIGIN}`;
+
 export const sourceColumn = (index: number): string => `_odp_src_${index}`;
 
 /** The declared columns' values of a JSON record, as `_odp_src_<i>` text columns. */

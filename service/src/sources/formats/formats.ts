@@ -5,6 +5,7 @@ import { geojson, json } from './json.js';
 import { ndjson } from './ndjson.js';
 import { parquet } from './parquet.js';
 import { rss } from './rss.js';
+import { xlsx } from './xlsx.js';
 
 /** Every payload format a dataset may declare, by the name it declares; a new format registers here. */
 export const FORMATS: Record<Dataset['source']['format'], SourceFormat> = {
@@ -14,4 +15,5 @@ export const FORMATS: Record<Dataset['source']['format'], SourceFormat> = {
   csv,
   parquet,
   rss,
+  xlsx,
 };

@@ -1,7 +1,7 @@
 import type { Dataset } from '../../datasets/definition.js';
 import { duckdbJsonPath } from '../../datasets/jsonPath.js';
 import { list, literal } from '../../lake/quote.js';
-import { jsonValues, type SourceFormat, sourceColumn } from './format.js';
+import { jsonValues, ORIGIN, type SourceFormat, sourceColumn } from './format.js';
 
 function recordsPath(dataset: Dataset): string {
   return duckdbJsonPath(
@@ -39,7 +39,11 @@ function jsonDocumentSql(dataset: Dataset, files: readonly string[]): string {
       FROM docs WHERE doc_no NOT IN (SELECT doc_no FROM arrays)
     )
     SELECT row_number() OVER (ORDER BY doc_no, i) AS _odp_seq, raw AS _odp_raw, error AS _odp_error,
-           ${dataset.columns.map((_, i) => sourceColumn(i)).join(', ')}
+           ${dataset.columns.map((_, i) => sourceColumn(i)).join(', ')}${
+             dataset.source.pages
+               ? `, CASE WHEN i = 0 THEN format('page {}', doc_no) ELSE format('page {}, record {}', doc_no, i) END AS ${ORIGIN}`
+               : ''
+           }
     FROM parsed`;
 }
 

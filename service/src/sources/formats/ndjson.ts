@@ -1,6 +1,6 @@
 import type { Dataset } from '../../datasets/definition.js';
 import { list } from '../../lake/quote.js';
-import { jsonValues, type SourceFormat } from './format.js';
+import { jsonValues, ORIGIN, type SourceFormat } from './format.js';
 
 /** NDJSON: one record per line; blank lines are not records. */
 function ndjsonSql(dataset: Dataset, files: readonly string[]): string {
@@ -19,7 +19,9 @@ function ndjsonSql(dataset: Dataset, files: readonly string[]): string {
       FROM lines WHERE trim(line) <> ''
     )
     SELECT row_number() OVER (ORDER BY doc_no, line_no) AS _odp_seq, line AS _odp_raw, error AS _odp_error,
-           ${jsonValues(dataset, 'CASE WHEN error IS NULL THEN line END')}
+           ${jsonValues(dataset, 'CASE WHEN error IS NULL THEN line END')}${
+             dataset.source.pages ? `, format('page {}, line {}', doc_no, line_no) AS ${ORIGIN}` : ''
+           }
     FROM parsed`;
 }
 
