@@ -46,7 +46,12 @@ describe('scale-out: replicas starting together on a new catalog', function () {
           ).rows,
         database,
       );
-      expect(tables.map((t) => t.table_name)).to.deep.equal(['quarantine', 'runs', 'summaries', 'summary_failures']);
+      expect(tables.map((t) => t.table_name)).to.deep.equal([
+        'quarantine',
+        'runs',
+        'summaries',
+        'summary_failures',
+      ]);
     }
   });
 });
