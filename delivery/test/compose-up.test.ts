@@ -253,7 +253,7 @@ describe('docker compose up, as a user runs it, on a real Docker engine', functi
     expect(body.lastRun).to.include({ inserted: 0, unchanged: 1707 });
   });
 
-  it('reports image facts: a cached build, and a runtime with no dev tooling within 200 MB above its base', async () => {
+  it('reports image facts: a cached build, and a runtime with no dev tooling within 220 MB above its base', async () => {
     facts['build, cached (s)'] = String(await timed(() => docker('compose', 'build')));
     const built = JSON.parse(await docker('image', 'inspect', image))[0];
     const base = JSON.parse(await docker('image', 'inspect', 'node:24.21.0-trixie-slim'))[0];
@@ -261,7 +261,9 @@ describe('docker compose up, as a user runs it, on a real Docker engine', functi
     facts['image size (MB)'] = (built.Size / MB).toFixed(0);
     facts['layers (base)'] = `${built.RootFS.Layers.length} (${base.RootFS.Layers.length})`;
     facts['runtime layers above the base (MB)'] = (above / MB).toFixed(0);
-    expect(above / MB).to.be.at.most(200);
+    // Measured 191 MB above the base with three DuckDB extensions, 202 MB with the fourth (excel, for XLSX sources):
+    // the bound leaves room for one more of that size, not for a toolchain.
+    expect(above / MB).to.be.at.most(220);
     const absent = await docker(
       'compose',
       'run',
