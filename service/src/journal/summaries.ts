@@ -9,20 +9,27 @@ export interface SummaryOwner {
 }
 
 /**
- * Copies the summaries stored for `owner` into the session's temp table `into` (`text_hash`, `summary`), which
- * the run then reads as often as it needs without going back to the lake.
+ * Copies `select` over `owner`'s rows of `table` into the session's temp table `into`, which the run then reads
+ * as often as it needs without going back to the lake.
  */
-export async function loadSummaries(
+async function loadOwned(
   connection: DuckDBConnection,
   owner: SummaryOwner,
   into: string,
+  select: string,
+  table: string,
+  groupBy = '',
 ): Promise<void> {
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE ${into} AS
-     SELECT text_hash, summary FROM ${SUMMARIES} WHERE dataset = ? AND enrichment = ?`,
+     SELECT ${select} FROM ${table} WHERE dataset = ? AND enrichment = ? ${groupBy}`,
     [owner.dataset, owner.enrichment],
   );
 }
+
+/** Copies the summaries stored for `owner` into temp table `into` (`text_hash`, `summary`). */
+export const loadSummaries = (connection: DuckDBConnection, owner: SummaryOwner, into: string) =>
+  loadOwned(connection, owner, into, 'text_hash, summary', SUMMARIES);
 
 /** The statement that stores the summaries of temp table `fresh` as `model` wrote them; it commits with the run. */
 export function storeSummaries(
@@ -37,18 +44,15 @@ export function storeSummaries(
 }
 
 /** Copies how many runs could not summarise each of `owner`'s texts into temp table `into` (`text_hash`, `failures`). */
-export async function loadFailures(
-  connection: DuckDBConnection,
-  owner: SummaryOwner,
-  into: string,
-): Promise<void> {
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE ${into} AS
-     SELECT text_hash, count(*) AS failures FROM ${SUMMARY_FAILURES} WHERE dataset = ? AND enrichment = ?
-     GROUP BY text_hash`,
-    [owner.dataset, owner.enrichment],
+export const loadFailures = (connection: DuckDBConnection, owner: SummaryOwner, into: string) =>
+  loadOwned(
+    connection,
+    owner,
+    into,
+    'text_hash, count(*) AS failures',
+    SUMMARY_FAILURES,
+    'GROUP BY text_hash',
   );
-}
 
 /** The statement that records the run's failures of temp table `failed` (`text_hash`, `error`); it commits with the run. */
 export function storeFailures(owner: SummaryOwner, failed: string, runId: string): Statement {

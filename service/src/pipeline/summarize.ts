@@ -66,8 +66,11 @@ export async function summarize(
     const failed = `odp_summaries_failed_${i}`;
     await loadSummaries(connection, owner, known);
     await loadFailures(connection, owner, failures);
-    const holes = stored?.columns.has(e.name) && stored.columns.has(e.of) ? stored.table : undefined;
-    const pending = await textsToAsk(connection, dataset, e, known, failures, holes, settings);
+    const table = stored?.columns.has(e.name) && stored.columns.has(e.of) ? stored.table : undefined;
+    const holes = table
+      ? await findHoles(connection, dataset, e, table, `odp_summary_holes_${i}`)
+      : undefined;
+    const pending = await textsToAsk(connection, e, known, failures, holes, settings);
     await connection.run(`CREATE OR REPLACE TEMP TABLE ${fresh} (text_hash VARCHAR, summary VARCHAR)`);
     await connection.run(`CREATE OR REPLACE TEMP TABLE ${failed} (text_hash VARCHAR, error VARCHAR)`);
     if (pending.length > 0 && !settings) {
@@ -101,15 +104,13 @@ export async function summarize(
             `${e.name}: ${last} text(s) given up: ${settings.giveUpAfter} run(s) could not summarise them (ODP_LLM_GIVE_UP_AFTER); their records keep an empty summary`,
           );
       }
-      statements.push(
-        storeSummaries(owner, fresh, { model: settings.model, runId }),
-        storeFailures(owner, failed, runId),
-      );
+      if (done.length > 0) statements.push(storeSummaries(owner, fresh, { model: settings.model, runId }));
+      if (unanswered.length > 0) statements.push(storeFailures(owner, failed, runId));
     }
     const answered = `(SELECT text_hash, any_value(summary) AS summary
                        FROM (SELECT * FROM ${fresh} UNION ALL SELECT * FROM ${known}) GROUP BY text_hash)`;
-    if (holes) {
-      const filled = await fillEmpty(connection, dataset, e, holes, answered);
+    if (table && holes) {
+      const filled = await fillEmpty(connection, dataset, e, table, holes, answered);
       if (filled) {
         statements.push(filled.statement);
         notes.push(`${e.name}: filled the empty summary of ${filled.records} stored record(s)`);
@@ -125,31 +126,46 @@ export async function summarize(
 }
 
 /**
- * The texts to send to the model: the batch's texts, and those of stored records whose summary is empty (and
- * whose record the batch does not bring again), each once, leaving out texts already summarised and those given
- * up; with how many runs have failed each.
+ * Copies the stored records whose summary is empty (and whose record the batch does not bring again) into temp
+ * table `into` (`text_hash`, `text`): one scan of the stored table, read both for the texts to ask and for the
+ * records to fill. Returns `into`.
+ */
+async function findHoles(
+  connection: DuckDBConnection,
+  dataset: Dataset,
+  e: Summary,
+  table: string,
+  into: string,
+): Promise<string> {
+  const text = `CAST(t.${ident(e.of)} AS VARCHAR)`;
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE ${into} AS
+     SELECT md5(${text}) AS text_hash, ${text} AS text FROM ${table} t
+     WHERE t.${ident(e.name)} IS NULL AND t.${ident(e.of)} IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM odp_enriched_base b WHERE ${keyMatchSql(dataset, 'b', 't')})`,
+  );
+  return into;
+}
+
+/**
+ * The texts to send to the model: the batch's texts and those of the stored records in `holes`, each once,
+ * leaving out texts already summarised and those given up; with how many runs have failed each.
  */
 async function textsToAsk(
   connection: DuckDBConnection,
-  dataset: Dataset,
   e: Summary,
   known: string,
   failures: string,
   holes: string | undefined,
   settings: LanguageModelSettings | undefined,
 ): Promise<{ hash: string; text: string; failures: number }[]> {
-  const text = (alias: string) => `CAST(${alias}.${ident(e.of)} AS VARCHAR)`;
-  const empty = holes
-    ? `UNION ALL
-       SELECT md5(${text('t')}), ${text('t')} FROM ${holes} t
-       WHERE t.${ident(e.name)} IS NULL AND t.${ident(e.of)} IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM odp_enriched_base b WHERE ${keyMatchSql(dataset, 'b', 't')})`
-    : '';
+  const text = `CAST(b.${ident(e.of)} AS VARCHAR)`;
+  const empty = holes ? `UNION ALL SELECT text_hash, text FROM ${holes}` : '';
   const limit = settings?.giveUpAfter ?? Number.MAX_SAFE_INTEGER;
   const wanted = await rows<{ hash: string; text: string; failures: number }>(
     connection,
     `SELECT w.hash, any_value(w.text) AS text, coalesce(any_value(f.failures), 0)::INTEGER AS failures
-     FROM (SELECT md5(${text('b')}) AS hash, ${text('b')} AS text FROM odp_enriched_base b
+     FROM (SELECT md5(${text}) AS hash, ${text} AS text FROM odp_enriched_base b
            WHERE b.${ident(e.of)} IS NOT NULL ${empty}) w
      LEFT JOIN ${failures} f ON f.text_hash = w.hash
      WHERE w.hash NOT IN (SELECT text_hash FROM ${known})
@@ -160,23 +176,24 @@ async function textsToAsk(
 }
 
 /**
- * The statement that fills stored records' empty summaries from `answered` (the summaries known now), and how
- * many records it fills; undefined when there are none.
+ * The statement that fills stored records' empty summaries (counted from `holes`) from `answered` (the summaries
+ * known now), and how many records it fills; undefined when there are none.
  */
 async function fillEmpty(
   connection: DuckDBConnection,
   dataset: Dataset,
   e: Summary,
   table: string,
+  holes: string,
   answered: string,
 ): Promise<{ statement: Statement; records: number } | undefined> {
+  const [count] = await rows<{ n: number }>(
+    connection,
+    `SELECT count(*)::INTEGER AS n FROM ${holes} h JOIN ${answered} s ON s.text_hash = h.text_hash`,
+  );
   const where = `t.${ident(e.name)} IS NULL AND t.${ident(e.of)} IS NOT NULL
     AND s.text_hash = md5(CAST(t.${ident(e.of)} AS VARCHAR))
     AND NOT EXISTS (SELECT 1 FROM odp_enriched_base b WHERE ${keyMatchSql(dataset, 'b', 't')})`;
-  const [count] = await rows<{ n: number }>(
-    connection,
-    `SELECT count(*)::INTEGER AS n FROM ${table} t, ${answered} s WHERE ${where}`,
-  );
   if (!count?.n) return undefined;
   return {
     records: count.n,
