@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import ky, { HTTPError, TimeoutError } from 'ky';
 import type { Dataset } from '../datasets/definition.js';
 import { messageOf, OdpError } from '../errors.js';
@@ -51,6 +52,32 @@ export async function get(
         details: { dataset: dataset.name, url: where },
       },
     );
+  }
+}
+
+/**
+ * One GET whose body is read whole as part of it: a body cut mid-way is asked for again, up to the source's
+ * retries, as a failed answer is — for bodies small enough to hold (a page of a paged API).
+ */
+export async function getBody(
+  dataset: Dataset,
+  url: string,
+  access: Access,
+  options: { what: string; signal?: AbortSignal },
+): Promise<{ headers: Headers; bytes: Buffer }> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await get(dataset, url, access, options);
+    try {
+      return { headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
+    } catch (error) {
+      if (attempt > dataset.source.retries || options.signal?.aborted)
+        throw new OdpError(
+          'source-failed',
+          `${dataset.name}: reading ${options.what} (${shown(url, access)}) failed after ${attempt} attempt(s): ${shown(messageOf(error), access)}`,
+          { details: { dataset: dataset.name, url: shown(url, access) } },
+        );
+      await sleep(Math.min(30_000, 250 * 2 ** attempt), undefined, { ref: false });
+    }
   }
 }
 

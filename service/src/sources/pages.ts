@@ -8,7 +8,7 @@ import { messageOf, OdpError } from '../errors.js';
 import { literal } from '../lake/quote.js';
 import { type Access, shown } from './access.js';
 import type { Fetched, SourceValidators } from './fetched.js';
-import { get } from './http.js';
+import { getBody } from './http.js';
 
 /** What decides the next page: the page's own URL and headers, its records and the body value the paginator reads. */
 interface Page {
@@ -154,7 +154,7 @@ function predicted(pages: Pages, first: string, current: string, number: number)
 /** A request for a page that is likely next; abandoned (and its failure ignored) when it is not. */
 function fetchAhead(dataset: Dataset, url: string, access: Access, number: number) {
   const abort = new AbortController();
-  const response = get(dataset, url, access, { what: `page ${number}`, signal: abort.signal });
+  const response = getBody(dataset, url, access, { what: `page ${number}`, signal: abort.signal });
   response.catch(() => undefined);
   return { url, response, abort };
 }
@@ -180,7 +180,7 @@ export async function fetchPages(
   const first = firstPage(pages, url);
   const reader = await PageReader.open(dataset, pages);
   let next: string | undefined = first;
-  let ahead: { url: string; response: Promise<Response>; abort: AbortController } | undefined;
+  let ahead: ReturnType<typeof fetchAhead> | undefined;
   try {
     for (let number = 1; next !== undefined; number++) {
       const current: string = next;
@@ -194,10 +194,9 @@ export async function fetchPages(
         );
       if (seen.has(current)) throw failed('was fetched before: the API links back to an earlier page');
       seen.add(current);
-      const response = await (ahead?.url === current
+      const { headers, bytes } = await (ahead?.url === current
         ? ahead.response
-        : get(dataset, current, access, { what: `page ${number}` }));
-      const bytes = Buffer.from(await response.arrayBuffer());
+        : getBody(dataset, current, access, { what: `page ${number}` }));
       // Offset and page numbers name the next page before this one is read: it is on its way while this is.
       const likely = predicted(pages, first, current, number);
       ahead = likely === undefined ? undefined : fetchAhead(dataset, likely, access, number + 1);
@@ -210,7 +209,7 @@ export async function fetchPages(
         next = following(pages, first, {
           number,
           url: current,
-          headers: response.headers,
+          headers,
           ...(await reading),
         });
       } catch (error) {

@@ -27,7 +27,7 @@ describe('a paged API source', () => {
       "SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = 'lake' AND table_name = 'permits'",
     );
 
-  it('stores every record of a 25-page API once, through a 503 and a Retry-After, and nothing on an unchanged re-run', async () => {
+  it('stores every record of a 25-page API once, through a 503, a Retry-After and a body cut mid-page, and nothing on an unchanged re-run', async () => {
     await sandbox.write('token.txt', `${SECRET}\n`);
     await sandbox.write(
       'permits.yaml',
@@ -44,6 +44,14 @@ describe('a paged API source', () => {
           res.writeHead(503, offset === 60 ? { 'retry-after': '1' } : {}).end();
           return true;
         }
+        if (offset === 40 && !failedOnce.has(offset)) {
+          // The headers promise a whole page; the connection drops after a part of it.
+          failedOnce.add(offset);
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
+          res.write('{"success": true, "result": {"records": [');
+          setImmediate(() => res.destroy());
+          return true;
+        }
         return false;
       }),
     );
@@ -51,8 +59,9 @@ describe('a paged API source', () => {
     expect(run.status, run.error ?? '').to.equal('succeeded');
     expect(run).to.include({ received: 100, inserted: 100, quarantined: 0 });
     expect(balanced(run)).to.equal(true);
-    // 25 pages of records, the empty 26th that ends the walk, and the two retried pages.
-    expect(feed.requests).to.have.length(28);
+    // 25 pages of records, the empty 26th that ends the walk, and the three pages asked for again.
+    expect(failedOnce).to.deep.equal(new Set([24, 40, 60]));
+    expect(feed.requests).to.have.length(29);
     expect(run.increments).to.have.length(26);
     expect(feed.requests.every((r) => r.headers['x-api-key'] === SECRET)).to.equal(true);
     expect(feed.requests.every((r) => r.url?.includes(`apikey=${SECRET}`))).to.equal(true);
