@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import type { Run } from '../../src/journal/run.js';
+import { ChatStandIn, newsDataset } from '../fixtures/chatModel.js';
+import { ckanDatastore, permits, permitsDataset } from '../fixtures/ckan.js';
 import { odp } from '../fixtures/cli.js';
+import { Feed } from '../fixtures/feed.js';
 import { balanced, bundledDatasets, ndjson, readingsDataset, Sandbox } from '../fixtures/sandbox.js';
 
 describe('the odp command', function () {
@@ -28,6 +31,62 @@ describe('the odp command', function () {
     expect(replayed.stdout).to.match(
       /earthquakes run .*: succeeded — 1707 received, 0 inserted, 0 updated, 1707 unchanged/,
     );
+  });
+
+  it('never writes the model key or a source secret to its log, at trace level, when the model refuses the key and a page fails', async () => {
+    const key = 'sk-model-key-that-must-not-leak';
+    const token = 'source-token-that-must-not-leak';
+    const model = await ChatStandIn.start();
+    const feed = await Feed.start();
+    try {
+      model.accepts = () => false;
+      feed.answer(
+        ckanDatastore(permits(20), (offset, _req, res) => {
+          if (offset !== 8) return false;
+          res.writeHead(502, 'Bad Gateway').end();
+          return true;
+        }),
+      );
+      const api = `${new URL(feed.url).origin}/api/3/action/datastore_search?resource_id=permits-2026`;
+      await sandbox.write('token.txt', `${token}\n`);
+      await sandbox.write('model-key', `${key}\n`);
+      await sandbox.write(
+        'permits.yaml',
+        permitsDataset(
+          api,
+          '  headers: { X-Api-Key: { secretFile: token.txt } }\n  query: { apikey: { secretFile: token.txt } }',
+        ),
+      );
+      await sandbox.write('news.ndjson', ndjson([{ id: 'a1', body: 'Quarks meet gluons again' }]));
+      await sandbox.write('news.yaml', newsDataset);
+      const env = {
+        ...sandbox.env,
+        ODP_LOG_LEVEL: 'trace',
+        ODP_LLM_URL: model.url,
+        ODP_LLM_MODEL: 'stand-in-model',
+        ODP_LLM_KEY_FILE: `${sandbox.datasetsDir}/model-key`,
+        ODP_LLM_ATTEMPTS: '1',
+      };
+      const paged = await odp(['ingest', 'permits', '--json'], env).done;
+      const news = await odp(['ingest', 'news', '--json'], env).done;
+      // Both secrets were sent: the key to the model, the token with every page.
+      expect(model.requests.map((r) => r.authorization)).to.deep.equal([`Bearer ${key}`]);
+      expect(feed.requests.length).to.be.greaterThan(2);
+      expect(feed.requests.every((r) => r.headers['x-api-key'] === token)).to.equal(true);
+      // What the runs said and logged: a failed page, an unanswered summary.
+      expect((JSON.parse(paged.stdout) as Run).error).to.contain('page 3');
+      expect((JSON.parse(news.stdout) as Run).notes.join()).to.contain('401 Unauthorized');
+      const printed = [paged.stdout, paged.stderr, news.stdout, news.stderr].join('\n');
+      // The stages' debug lines and the failure's error line are there, with the secret's place masked.
+      expect(printed).to.contain('"level":20');
+      expect(printed).to.contain('"stage":"enrich"');
+      expect(printed).to.match(/"level":50.*apikey=\[redacted\]/);
+      expect(printed).not.to.contain(key);
+      expect(printed).not.to.contain(token);
+    } finally {
+      await model.stop();
+      await feed.stop();
+    }
   });
 
   it('exits non-zero with a clear message for an unknown dataset or run', async () => {

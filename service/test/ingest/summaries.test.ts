@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect } from 'chai';
-import { ChatStandIn } from '../fixtures/chatModel.js';
+import { ChatStandIn, newsDataset } from '../fixtures/chatModel.js';
 import { bundledDatasets, ndjson, Sandbox } from '../fixtures/sandbox.js';
 
 describe('summary enrichments from a language model (an OpenAI-compatible stand-in)', () => {
@@ -12,19 +12,7 @@ describe('summary enrichments from a language model (an OpenAI-compatible stand-
     model = await ChatStandIn.start();
     sandbox = await Sandbox.create();
     await sandbox.write('model-key', 'sk-test-key\n');
-    await sandbox.write(
-      'news.yaml',
-      `name: news
-schedule: "0 * * * *"
-source: { format: ndjson, live: news.ndjson }
-key: [id]
-columns:
-  - { name: id, type: VARCHAR }
-  - { name: body, type: VARCHAR }
-enrich:
-  - { name: gist, kind: summary, of: body, instructions: "Say it in three words." }
-`,
-    );
+    await sandbox.write('news.yaml', newsDataset);
     await sandbox.open(modelSettings(10_000));
   });
   after(async () => {
