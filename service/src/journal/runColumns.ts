@@ -48,7 +48,10 @@ export const RUN_COLUMNS: readonly RunColumn[] = (Object.keys(KIND) as (keyof Ru
 }));
 
 /** Columns the journal keeps for itself: the source's validators, for the next conditional fetch. */
-const JOURNAL_COLUMNS = ['source_etag VARCHAR', 'source_last_modified VARCHAR'];
+const JOURNAL_COLUMNS = ['source_etag', 'source_last_modified', 'source_digest'] as const;
+
+/** A journal column's definition; they are all text, and all may be NULL. */
+export const journalColumns = (): readonly string[] => JOURNAL_COLUMNS.map((name) => `${name} VARCHAR`);
 
 /**
  * A column's definition. Lists may be NULL (a lake made before the list existed reads NULL; reading gives []);
@@ -59,7 +62,7 @@ export const columnDefinition = (c: RunColumn, added: boolean): string =>
 
 /** The runs table's columns as CREATE TABLE lists them. */
 export const runsTableColumns = (): string =>
-  [...RUN_COLUMNS.map((c) => columnDefinition(c, false)), ...JOURNAL_COLUMNS].join(', ');
+  [...RUN_COLUMNS.map((c) => columnDefinition(c, false)), ...journalColumns()].join(', ');
 
 const PLACEHOLDER: Record<Kind, string> = {
   text: '?',
@@ -72,17 +75,17 @@ const PLACEHOLDER: Record<Kind, string> = {
 export function runInsert(
   table: string,
   run: RunEntry,
-  validators: { etag: string | null; lastModified: string | null },
+  validators: { etag: string | null; lastModified: string | null; digest: string | null },
 ): { sql: string; params: (string | number | null)[] } {
-  const names = [...RUN_COLUMNS.map((c) => c.name), 'source_etag', 'source_last_modified'];
-  const placeholders = [...RUN_COLUMNS.map((c) => PLACEHOLDER[c.kind]), '?', '?'];
+  const names = [...RUN_COLUMNS.map((c) => c.name), ...JOURNAL_COLUMNS];
+  const placeholders = [...RUN_COLUMNS.map((c) => PLACEHOLDER[c.kind]), ...JOURNAL_COLUMNS.map(() => '?')];
   const values = RUN_COLUMNS.map((c) => {
     const value = run[c.name];
     return Array.isArray(value) ? JSON.stringify(value) : value;
   });
   return {
     sql: `INSERT INTO ${table} (${names.join(', ')}) VALUES (${placeholders.join(', ')})`,
-    params: [...values, validators.etag, validators.lastModified],
+    params: [...values, validators.etag, validators.lastModified, validators.digest],
   };
 }
 

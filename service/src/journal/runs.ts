@@ -37,6 +37,7 @@ export async function writeRun(
   const insert = runInsert(RUNS, run, {
     etag: validators.etag ?? null,
     lastModified: validators.lastModified ?? null,
+    digest: validators.digest ?? null,
   });
   await connection.run(insert.sql, insert.params);
   const message = `${run.trigger} ingest of ${run.dataset}: run ${run.run_id} (${run.status})`;
@@ -122,15 +123,24 @@ export async function lastValidators(
   connection: DuckDBConnection,
   dataset: string,
 ): Promise<SourceValidators | undefined> {
-  const [last] = await rows<{ source_etag: string | null; source_last_modified: string | null }>(
+  const [last] = await rows<{
+    source_etag: string | null;
+    source_last_modified: string | null;
+    source_digest: string | null;
+  }>(
     connection,
-    `SELECT source_etag, source_last_modified FROM ${RUNS}
-     WHERE dataset = ? AND status = 'succeeded' AND (source_etag IS NOT NULL OR source_last_modified IS NOT NULL)
+    `SELECT source_etag, source_last_modified, source_digest FROM ${RUNS}
+     WHERE dataset = ? AND status = 'succeeded'
+       AND (source_etag IS NOT NULL OR source_last_modified IS NOT NULL OR source_digest IS NOT NULL)
      ORDER BY started_at DESC LIMIT 1`,
     [dataset],
   );
   return last
-    ? { etag: last.source_etag ?? undefined, lastModified: last.source_last_modified ?? undefined }
+    ? {
+        etag: last.source_etag ?? undefined,
+        lastModified: last.source_last_modified ?? undefined,
+        digest: last.source_digest ?? undefined,
+      }
     : undefined;
 }
 

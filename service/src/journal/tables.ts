@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { LAKE } from '../lake/attach.js';
 import { rows } from '../lake/query.js';
-import { columnDefinition, RUN_COLUMNS, runsTableColumns } from './runColumns.js';
+import { columnDefinition, journalColumns, RUN_COLUMNS, runsTableColumns } from './runColumns.js';
 
 /** The journal lives in the lake beside the datasets, so a run's record and its quarantine commit with its data. */
 export const RUNS = `${LAKE}.odp.runs`;
@@ -34,7 +34,10 @@ export async function prepareJournal(connection: DuckDBConnection): Promise<void
   await addMissingRunColumns(connection);
 }
 
-/** Lakes made before a field of `Run` existed gain its column; nothing is written (no snapshot) once all are there. */
+/**
+ * Lakes made before a field of `Run` (or a validator the journal keeps) existed gain its column; nothing is
+ * written (no snapshot) once all are there.
+ */
 async function addMissingRunColumns(connection: DuckDBConnection): Promise<void> {
   const found = await rows<{ column_name: string }>(
     connection,
@@ -42,8 +45,12 @@ async function addMissingRunColumns(connection: DuckDBConnection): Promise<void>
     [LAKE],
   );
   const present = new Set(found.map((c) => c.column_name));
-  for (const column of RUN_COLUMNS.filter((c) => !present.has(c.name)))
-    await connection.run(`ALTER TABLE ${RUNS} ADD COLUMN ${columnDefinition(column, true)}`);
+  const wanted = [
+    ...RUN_COLUMNS.map((c) => ({ name: c.name as string, definition: columnDefinition(c, true) })),
+    ...journalColumns().map((definition) => ({ name: definition.split(' ')[0] ?? '', definition })),
+  ];
+  for (const column of wanted.filter((c) => !present.has(c.name)))
+    await connection.run(`ALTER TABLE ${RUNS} ADD COLUMN ${column.definition}`);
 }
 
 /** Answers once the journal can be read: what readiness means for the service. */

@@ -2,6 +2,8 @@
 export interface SourceValidators {
   etag?: string | undefined;
   lastModified?: string | undefined;
+  /** Our own digest of a payload no server validator covers whole: every page of a paged API. */
+  digest?: string | undefined;
 }
 
 /** What a source gave a run: its payload files, or word that nothing changed since the validators. */

@@ -221,7 +221,7 @@ export async function fetchPages(
     ahead?.abort.abort();
     reader.close();
   }
-  const validators = { etag: `"odp-pages-sha256-${digest.digest('hex')}"` };
-  if (previous?.etag === validators.etag) return { kind: 'not-modified', source: url };
+  const validators = { digest: `sha256:${digest.digest('hex')}` };
+  if (previous?.digest === validators.digest) return { kind: 'not-modified', source: url };
   return { kind: 'payload', source: url, files, validators };
 }

@@ -79,6 +79,28 @@ describe('a paged API source', () => {
     expect(again.increments).to.deep.equal([]);
   });
 
+  it('keeps the digest of its pages as a validator of its own, also in a lake whose runs table predates it', async () => {
+    await sandbox.write('permits.yaml', permitsDataset(api));
+    feed.answer(ckanDatastore(permits(10)));
+    expect(await sandbox.ingest('permits')).to.include({ status: 'succeeded', inserted: 10 });
+    const kept = () =>
+      sandbox.query<{ source_etag: string | null; source_digest: string | null }>(
+        "SELECT source_etag, source_digest FROM lake.odp.runs WHERE status = 'succeeded' ORDER BY started_at",
+      );
+    const [first] = await kept();
+    // Not an ETag: no server sent one, and a reader of the runs table should not take the digest for one.
+    expect(first?.source_etag).to.equal(null);
+    expect(first?.source_digest).to.match(/^sha256:[0-9a-f]{64}$/);
+
+    // A lake from before the digest had its own column: opening it adds the column, and the walk stores again.
+    await sandbox.query('ALTER TABLE lake.odp.runs DROP COLUMN source_digest');
+    await sandbox.open();
+    const rerun = await sandbox.ingest('permits');
+    expect(rerun).to.include({ status: 'succeeded', inserted: 0, unchanged: 10 });
+    expect((await kept()).map((r) => r.source_digest)).to.deep.equal([null, first?.source_digest]);
+    expect(await sandbox.ingest('permits')).to.include({ status: 'not-modified' });
+  });
+
   it('keeps every page in the raw increment and names the page of a quarantined record', async () => {
     await sandbox.write('permits.yaml', permitsDataset(api));
     const records = permits(12);

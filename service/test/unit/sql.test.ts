@@ -64,7 +64,9 @@ describe('the runs table follows the Run schema (unit)', () => {
       /^run_id VARCHAR NOT NULL, .*error VARCHAR, .*started_at TIMESTAMPTZ NOT NULL/,
     );
     expect(runsTableColumns()).to.include('increments VARCHAR[], ');
-    expect(runsTableColumns()).to.match(/source_etag VARCHAR, source_last_modified VARCHAR$/);
+    expect(runsTableColumns()).to.match(
+      /source_etag VARCHAR, source_last_modified VARCHAR, source_digest VARCHAR$/,
+    );
   });
 
   it('reads back a run exactly as it wrote it, in the order of the schema', async () => {
@@ -97,7 +99,7 @@ describe('the runs table follows the Run schema (unit)', () => {
         25,
       );
       for (const entry of entries) {
-        const insert = runInsert('lake.odp.runs', entry, { etag: '"e"', lastModified: null });
+        const insert = runInsert('lake.odp.runs', entry, { etag: '"e"', lastModified: null, digest: null });
         await connection.run(insert.sql, insert.params);
         const select = runSelect('r', { snapshot_id: 'NULL', top_reasons: '[]' });
         const [back] = await rows<Run>(connection, `SELECT ${select} FROM lake.odp.runs r WHERE run_id = ?`, [
