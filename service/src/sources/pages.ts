@@ -26,9 +26,10 @@ function recordsPath(dataset: Dataset): string {
 }
 
 /**
- * Reads what the walk needs from each page's file with DuckDB's JSON reader: the query runs on the engine's
- * threads, so the page after a full one arrives while this one is read, and the parser is several times faster
- * than building the page as JavaScript objects.
+ * Reads what the walk needs from each page's body with DuckDB's JSON functions: the query runs on the engine's
+ * threads while the page is written to its file and the page after a full one arrives, and the parser is several
+ * times faster than building the page as JavaScript objects. The body is parsed once (`TRY_CAST … AS JSON` is
+ * NULL for text that is not JSON).
  */
 class PageReader {
   private constructor(
@@ -57,18 +58,18 @@ class PageReader {
     const container = duckdbJsonPath(recordsPath(dataset)).replace(/\[\*\]$/, '');
     const sql =
       dataset.source.format === 'ndjson'
-        ? `SELECT true AS valid, len(list_filter(string_split(content, chr(10)), l -> trim(l) <> '')) AS count,
-             NULL AS value FROM read_text($1)`
-        : `SELECT json_valid(content) AS valid,
-             CASE WHEN json_valid(content) AND json_type(content, ${literal(container)}) = 'ARRAY'
+        ? `SELECT true AS valid, len(list_filter(string_split($1::VARCHAR, chr(10)), l -> trim(l) <> '')) AS count,
+             NULL AS value`
+        : `SELECT content IS NOT NULL AS valid,
+             CASE WHEN json_type(content, ${literal(container)}) = 'ARRAY'
                   THEN json_array_length(content, ${literal(container)}) ELSE 0 END AS count,
-             CASE WHEN json_valid(content) THEN ${value} END AS value
-           FROM read_text($1)`;
+             ${value} AS value
+           FROM (SELECT TRY_CAST($1::VARCHAR AS JSON) AS content)`;
     return new PageReader(engine, connection, sql);
   }
 
-  async read(file: string): Promise<{ count: number; value: string | null }> {
-    const result = await this.connection.runAndReadAll(this.sql, [file]);
+  async read(body: string): Promise<{ count: number; value: string | null }> {
+    const result = await this.connection.runAndReadAll(this.sql, [body]);
     const [valid, count, value] = result.getRows()[0] as [boolean, bigint | number, string | null];
     if (!valid) throw new Error('it is not valid JSON');
     return { count: Number(count), value };
@@ -201,8 +202,10 @@ export async function fetchPages(
       const likely = predicted(pages, first, current, number);
       ahead = likely === undefined ? undefined : fetchAhead(dataset, likely, access, number + 1);
       const file = path.join(workDir, `page-${String(number).padStart(7, '0')}.${dataset.source.format}`);
+      // The page is read from memory while it is written to its file.
+      const reading = reader.read(bytes.toString('utf8'));
+      reading.catch(() => undefined);
       await writeFile(file, bytes);
-      const reading = reader.read(file);
       digest.update(`${bytes.length}\n`).update(bytes);
       files.push(file);
       try {
