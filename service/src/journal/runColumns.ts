@@ -50,8 +50,11 @@ export const RUN_COLUMNS: readonly RunColumn[] = (Object.keys(KIND) as (keyof Ru
 /** Columns the journal keeps for itself: the source's validators, for the next conditional fetch. */
 const JOURNAL_COLUMNS = ['source_etag', 'source_last_modified', 'source_digest'] as const;
 
-/** A journal column's definition; they are all text, and all may be NULL. */
-export const journalColumns = (): readonly string[] => JOURNAL_COLUMNS.map((name) => `${name} VARCHAR`);
+/** The journal's own columns with their definitions: all text, all nullable. */
+export const JOURNAL_COLUMN_DEFINITIONS = JOURNAL_COLUMNS.map((name) => ({
+  name,
+  definition: `${name} VARCHAR`,
+}));
 
 /**
  * A column's definition. Lists may be NULL (a lake made before the list existed reads NULL; reading gives []);
@@ -62,7 +65,10 @@ export const columnDefinition = (c: RunColumn, added: boolean): string =>
 
 /** The runs table's columns as CREATE TABLE lists them. */
 export const runsTableColumns = (): string =>
-  [...RUN_COLUMNS.map((c) => columnDefinition(c, false)), ...journalColumns()].join(', ');
+  [
+    ...RUN_COLUMNS.map((c) => columnDefinition(c, false)),
+    ...JOURNAL_COLUMN_DEFINITIONS.map((c) => c.definition),
+  ].join(', ');
 
 const PLACEHOLDER: Record<Kind, string> = {
   text: '?',

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { LAKE } from '../lake/attach.js';
 import { rows } from '../lake/query.js';
-import { columnDefinition, journalColumns, RUN_COLUMNS, runsTableColumns } from './runColumns.js';
+import { columnDefinition, JOURNAL_COLUMN_DEFINITIONS, RUN_COLUMNS, runsTableColumns } from './runColumns.js';
 
 /** The journal lives in the lake beside the datasets, so a run's record and its quarantine commit with its data. */
 export const RUNS = `${LAKE}.odp.runs`;
@@ -47,7 +47,7 @@ async function addMissingRunColumns(connection: DuckDBConnection): Promise<void>
   const present = new Set(found.map((c) => c.column_name));
   const wanted = [
     ...RUN_COLUMNS.map((c) => ({ name: c.name as string, definition: columnDefinition(c, true) })),
-    ...journalColumns().map((definition) => ({ name: definition.split(' ')[0] ?? '', definition })),
+    ...JOURNAL_COLUMN_DEFINITIONS,
   ];
   for (const column of wanted.filter((c) => !present.has(c.name)))
     await connection.run(`ALTER TABLE ${RUNS} ADD COLUMN ${column.definition}`);
