@@ -1,8 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
-import ky, { HTTPError, TimeoutError } from 'ky';
+import ky, { type AfterResponseHook, HTTPError, isForceRetryError, TimeoutError } from 'ky';
 import type { Dataset } from '../datasets/definition.js';
 import { messageOf, OdpError } from '../errors.js';
 import { type Access, shown, withQuery } from './access.js';
@@ -12,12 +11,13 @@ import type { Fetched, SourceValidators } from './fetched.js';
  * One GET of a source, retrying 5xx, 429 and timeouts with exponential backoff and jitter, and honouring
  * Retry-After. A failure after the last attempt is a `source-failed` error naming `what` was fetched and the URL as
  * it may be shown (secrets masked, and the client's own error, which holds the full URL, left out when there are any).
+ * With `whole`, the body is read within each attempt, so a body cut mid-way is one more failed attempt.
  */
 export async function get(
   dataset: Dataset,
   url: string,
   access: Access,
-  options: { headers?: Record<string, string>; what?: string; signal?: AbortSignal } = {},
+  options: { headers?: Record<string, string>; what?: string; signal?: AbortSignal; whole?: boolean } = {},
 ): Promise<Response> {
   const target = withQuery(url, access.query);
   const timeout = dataset.source.timeoutSeconds * 1000;
@@ -35,6 +35,7 @@ export async function get(
         // A server asking us to wait longer than a whole attempt is better retried at the next schedule.
         maxRetryAfter: Math.max(timeout, 60_000),
       },
+      ...(options.whole ? { hooks: { afterResponse: [readWhole] } } : {}),
     });
   } catch (error) {
     const why =
@@ -42,7 +43,9 @@ export async function get(
         ? `the server answered ${error.response.status} ${error.response.statusText}`
         : error instanceof TimeoutError
           ? `no answer within ${dataset.source.timeoutSeconds}s`
-          : shown(messageOf(error), access);
+          : isForceRetryError(error)
+            ? `its body was cut: ${shown(messageOf(error.cause), access)}`
+            : shown(messageOf(error), access);
     const where = shown(target, access);
     throw new OdpError(
       'source-failed',
@@ -56,29 +59,28 @@ export async function get(
 }
 
 /**
- * One GET whose body is read whole as part of it: a body cut mid-way is asked for again, up to the source's
- * retries, as a failed answer is — for bodies small enough to hold (a page of a paged API).
+ * Reads a successful answer's body in the attempt that got it: a body cut mid-way is retried, within the same
+ * retries as a failed answer, and the response handed on holds the body in memory.
  */
+const readWhole: AfterResponseHook = async ({ response }) => {
+  if (!response.ok) return undefined; // a status is ky's own retry decision
+  try {
+    const { status, statusText, headers } = response;
+    return new Response(await response.arrayBuffer(), { status, statusText, headers });
+  } catch (error) {
+    return ky.retry({ code: 'BODY_CUT', cause: error as Error });
+  }
+};
+
+/** One GET whose body is read whole as part of it, for bodies small enough to hold (a page of a paged API). */
 export async function getBody(
   dataset: Dataset,
   url: string,
   access: Access,
   options: { what: string; signal?: AbortSignal },
 ): Promise<{ headers: Headers; bytes: Buffer }> {
-  for (let attempt = 1; ; attempt++) {
-    const response = await get(dataset, url, access, options);
-    try {
-      return { headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
-    } catch (error) {
-      if (attempt > dataset.source.retries || options.signal?.aborted)
-        throw new OdpError(
-          'source-failed',
-          `${dataset.name}: reading ${options.what} (${shown(url, access)}) failed after ${attempt} attempt(s): ${shown(messageOf(error), access)}`,
-          { details: { dataset: dataset.name, url: shown(url, access) } },
-        );
-      await sleep(Math.min(30_000, 250 * 2 ** attempt), undefined, { ref: false });
-    }
-  }
+  const response = await get(dataset, url, access, { ...options, whole: true });
+  return { headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
 /** Writes a response's body to `destination` as it arrives. */

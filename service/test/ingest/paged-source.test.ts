@@ -153,6 +153,37 @@ describe('a paged API source', () => {
       { n: 0 },
     ]);
   });
+
+  it('asks for a page no more than its retries allow when its body is cut, alone or between failed answers', async () => {
+    await sandbox.write('permits.yaml', permitsDataset(api));
+    const cases = [
+      ['every body cut', () => true, /its body was cut: /],
+      ['a 503, then a cut body, in turn', (asked: number) => asked % 2 === 0, /the server answered 503/],
+    ] as const;
+    for (const [name, cut, reason] of cases) {
+      let asked = 0;
+      feed.answer(
+        ckanDatastore(permits(40), (offset, _req, res) => {
+          if (offset !== 20) return false;
+          asked++;
+          if (!cut(asked)) {
+            res.writeHead(503).end();
+            return true;
+          }
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
+          res.write('{"success": true, "result": {"records": [');
+          setImmediate(() => res.destroy());
+          return true;
+        }),
+      );
+      const run = await sandbox.ingest('permits');
+      expect(run.status, name).to.equal('failed');
+      expect(run.error, name).to.contain('page 6').and.contain('failed after 3 attempt(s)').and.match(reason);
+      // retries: 2 — three requests in all, whatever mix of failures they met.
+      expect(asked, `${name}: requests for the page`).to.equal(3);
+      expect(await tables(), name).to.deep.equal([{ n: '0' }]);
+    }
+  });
 });
 
 describe('each paginator walks its API to the end', () => {
