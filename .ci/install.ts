@@ -72,13 +72,40 @@ async function aptInstall(packages: string[]): Promise<void> {
 
 const goVersion = (version: string) => (version.startsWith('v') ? version : `v${version}`);
 
+/**
+ * Go's build and module caches for this installer's builds only, unless the caller chose its own: a first run's
+ * builds fill ~15 GB there that nothing reads once the tools are built, so they are removed when the installer ends.
+ * One folder per installer process, because the background installer may still build while another ends.
+ */
+const goCaches = path.join(toolsHome, '.go-caches', String(process.pid));
+
 function goEnv(): NodeJS.ProcessEnv {
   const go = toolPath('go');
   return {
     PATH: `${path.dirname(go)}${path.delimiter}${process.env.PATH ?? ''}`,
-    GOFLAGS: '-mod=mod -buildvcs=false',
+    // -modcacherw: module files Go leaves writable can be removed with the folder.
+    GOFLAGS: '-mod=mod -buildvcs=false -modcacherw',
     CGO_ENABLED: '0',
+    GOCACHE: process.env.GOCACHE || path.join(goCaches, 'build'),
+    GOMODCACHE: process.env.GOMODCACHE || path.join(goCaches, 'mod'),
   };
+}
+
+/** Removes this installer's Go caches, and those of installers that died before removing theirs. */
+async function removeGoCaches(): Promise<void> {
+  const parent = path.dirname(goCaches);
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  const folders = await readdir(parent).catch(() => [] as string[]);
+  for (const folder of folders)
+    if (/^\d+$/.test(folder) && (Number(folder) === process.pid || !alive(Number(folder))))
+      await rm(path.join(parent, folder), { recursive: true, force: true });
 }
 
 /** The folder a module version was downloaded to (downloading it if needed), from outside any module. */
@@ -294,7 +321,11 @@ async function main(): Promise<void> {
       console.log(`${t.name}\t${t.version}\t${findTool(t.name) ?? 'missing'}\t${t.tests.join(' ')}`);
     return;
   }
-  await install(selected);
+  try {
+    await install(selected);
+  } finally {
+    await removeGoCaches();
+  }
   const env: string[] = [];
   const pathDirs = new Set((process.env.PATH ?? '').split(path.delimiter));
   for (const t of selected) {
