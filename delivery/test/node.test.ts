@@ -371,6 +371,8 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
       })();
+      const started = Date.now();
+      const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
       try {
         await gitops.release('local', tag, digest);
         const sha = await gitops.pushed();
@@ -395,11 +397,14 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
           (ids: string[]) => ids.length === 2 && ids.every((id) => id.endsWith(`@${good.digest}`)),
         );
         console.log(`      ${name}: ${condition.message?.replace(/\s+/g, ' ').slice(0, 160)}`);
+        console.log(`      ${name}: failure status ${seconds(started)} after the release commit`);
 
+        const revertedAt = Date.now();
         const reverted = await gitops.revert();
         await gitops.appliedAndReady('apps', reverted, 300_000);
         await runningOnly(good.digest);
         await statusFor(reverted, 'success');
+        console.log(`      ${name}: success status ${seconds(revertedAt)} after the revert`);
       } finally {
         polling = false;
         await poller;

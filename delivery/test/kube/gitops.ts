@@ -134,8 +134,12 @@ ${postBuild(options)}`);
     return git(this.work, 'rev-parse', 'HEAD');
   }
 
-  /** What a push and Flux's interval do, without waiting for the interval: fetch the source, apply at once. */
+  /**
+   * What a push and Flux's interval do, without waiting for the interval: fetch the source, apply at once (as
+   * `flux reconcile kustomization --with-source` does).
+   */
   async reconcile(): Promise<void> {
+    const sha = await this.head();
     const now = new Date().toISOString();
     const annotate = (object: string) =>
       this.plane
@@ -149,14 +153,56 @@ ${postBuild(options)}`);
         )
         .catch(() => undefined);
     await annotate(`gitrepository/${this.options.cluster}`);
-    // The root first, then what depends on nothing, then the rest: asked before its dependency has applied the
-    // commit, a Kustomization would only report that it waits.
-    const { items } = JSON.parse(
-      await this.plane.kubectl('get', 'kustomizations', '-n', 'flux-system', '-o', 'json'),
-    ) as { items: { metadata: { name: string }; spec: { dependsOn?: unknown[] } }[] };
-    const order = (k: (typeof items)[number]) =>
+    // Asked before the source holds the commit, a Kustomization would apply the previous one again, and health-check
+    // it for as long as its timeout when that one was a release that cannot become healthy.
+    let fetched = '';
+    await waitFor(
+      () =>
+        `GitRepository ${this.options.cluster} to fetch ${sha.slice(0, 7)}; it has ${fetched || 'nothing'}`,
+      async () => {
+        fetched = await this.plane.kubectl(
+          'get',
+          `gitrepository/${this.options.cluster}`,
+          '-n',
+          'flux-system',
+          '-o',
+          'jsonpath={.status.artifact.revision}',
+        );
+        return fetched.endsWith(sha);
+      },
+      60_000,
+      250,
+    );
+    // Each Kustomization of the source starts on the new commit by itself. One that has not within a few seconds (it
+    // waits for a dependency) is asked, the root first, then what depends on nothing, then the rest. One that has
+    // started is not asked: it would run again once done — a second health check, its whole timeout long, of a
+    // release that cannot become healthy.
+    type Kustomization = {
+      metadata: { name: string };
+      spec: { dependsOn?: unknown[] };
+      status?: { lastAttemptedRevision?: string; conditions?: Condition[] };
+    };
+    const startedOn = (k: Kustomization) =>
+      (k.status?.lastAttemptedRevision ?? '').endsWith(sha) ||
+      (k.status?.conditions ?? []).some(
+        (c) => c.type === 'Reconciling' && c.status === 'True' && (c.message ?? '').includes(sha),
+      );
+    let waiting: Kustomization[] = [];
+    await waitFor(
+      'every Kustomization to start on the commit by itself',
+      async () => {
+        const { items } = JSON.parse(
+          await this.plane.kubectl('get', 'kustomizations', '-n', 'flux-system', '-o', 'json'),
+        ) as { items: Kustomization[] };
+        waiting = items.filter((k) => !startedOn(k));
+        return waiting.length === 0;
+      },
+      5_000,
+      250,
+    ).catch(() => undefined);
+    const order = (k: Kustomization) =>
       k.metadata.name === this.root ? 0 : k.spec.dependsOn?.length ? 2 : 1;
-    for (const k of items.sort((a, b) => order(a) - order(b)))
+    for (const k of waiting.sort((a, b) => order(a) - order(b)))
       await annotate(`kustomization/${k.metadata.name}`);
   }
 
