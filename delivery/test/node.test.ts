@@ -360,14 +360,18 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
     for (const [name, tag, digest, reason] of bad) {
       // Requests through the Service all along: every one must be answered.
       let answered = 0;
+      let slowest = 0;
       const failures: string[] = [];
       let polling = true;
       const poller = (async () => {
         while (polling) {
+          const sent = Date.now();
+          const at = new Date(sent).toISOString();
           await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) }).then(
-            (r) => (r.ok ? answered++ : failures.push(`HTTP ${r.status}`)),
-            (error: Error) => failures.push(error.message),
+            (r) => (r.ok ? answered++ : failures.push(`${at}: HTTP ${r.status}`)),
+            (error: Error) => failures.push(`${at}: ${error.message}`),
           );
+          slowest = Math.max(slowest, Date.now() - sent);
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
       })();
@@ -414,7 +418,9 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
         `${name}: requests through the Service that failed (of ${answered + failures.length})`,
       ).to.deep.equal([]);
       expect(answered, name).to.be.greaterThan(50);
-      console.log(`      ${name}: ${answered} requests through the Service meanwhile, every one answered`);
+      console.log(
+        `      ${name}: ${answered} requests through the Service meanwhile, every one answered (slowest ${slowest} ms)`,
+      );
     }
   });
 
