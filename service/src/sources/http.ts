@@ -1,7 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import ky, { type AfterResponseHook, HTTPError, isForceRetryError, TimeoutError } from 'ky';
+import { setTimeout as delay } from 'node:timers/promises';
+import ky, { HTTPError, TimeoutError } from 'ky';
 import type { Dataset } from '../datasets/definition.js';
 import { messageOf, OdpError } from '../errors.js';
 import { type Access, shown, withQuery } from './access.js';
@@ -11,13 +12,19 @@ import type { Fetched, SourceValidators } from './fetched.js';
  * One GET of a source, retrying 5xx, 429 and timeouts with exponential backoff and jitter, and honouring
  * Retry-After. A failure after the last attempt is a `source-failed` error naming `what` was fetched and the URL as
  * it may be shown (secrets masked, and the client's own error, which holds the full URL, left out when there are any).
- * With `whole`, the body is read within each attempt, so a body cut mid-way is one more failed attempt.
+ * `attempts` bounds the requests below the source's own budget (what is left of it), and `onRetry` counts them.
  */
 export async function get(
   dataset: Dataset,
   url: string,
   access: Access,
-  options: { headers?: Record<string, string>; what?: string; signal?: AbortSignal; whole?: boolean } = {},
+  options: {
+    headers?: Record<string, string>;
+    what?: string;
+    signal?: AbortSignal;
+    attempts?: number;
+    onRetry?: () => void;
+  } = {},
 ): Promise<Response> {
   const target = withQuery(url, access.query);
   const timeout = dataset.source.timeoutSeconds * 1000;
@@ -28,14 +35,14 @@ export async function get(
       ...(options.signal ? { signal: options.signal } : {}),
       throwHttpErrors: (status) => status !== 304,
       retry: {
-        limit: dataset.source.retries,
+        limit: (options.attempts ?? dataset.source.retries + 1) - 1,
         retryOnTimeout: true,
         jitter: true,
         backoffLimit: 30_000,
         // A server asking us to wait longer than a whole attempt is better retried at the next schedule.
         maxRetryAfter: Math.max(timeout, 60_000),
       },
-      ...(options.whole ? { hooks: { afterResponse: [readWhole] } } : {}),
+      ...(options.onRetry ? { hooks: { beforeRetry: [options.onRetry] } } : {}),
     });
   } catch (error) {
     const why =
@@ -43,44 +50,58 @@ export async function get(
         ? `the server answered ${error.response.status} ${error.response.statusText}`
         : error instanceof TimeoutError
           ? `no answer within ${dataset.source.timeoutSeconds}s`
-          : isForceRetryError(error)
-            ? `its body was cut: ${shown(messageOf(error.cause), access)}`
-            : shown(messageOf(error), access);
-    const where = shown(target, access);
-    throw new OdpError(
-      'source-failed',
-      `${dataset.name}: fetching ${options.what ? `${options.what} (${where})` : where} failed after ${dataset.source.retries + 1} attempt(s): ${why}`,
-      {
-        cause: access.secrets.length > 0 ? undefined : error,
-        details: { dataset: dataset.name, url: where },
-      },
-    );
+          : shown(messageOf(error), access);
+    throw failedAfterAll(dataset, target, access, options.what, why, error);
   }
 }
 
-/**
- * Reads a successful answer's body in the attempt that got it: a body cut mid-way is retried, within the same
- * retries as a failed answer, and the response handed on holds the body in memory.
- */
-const readWhole: AfterResponseHook = async ({ response }) => {
-  if (!response.ok) return undefined; // a status is ky's own retry decision
-  try {
-    const { status, statusText, headers } = response;
-    return new Response(await response.arrayBuffer(), { status, statusText, headers });
-  } catch (error) {
-    return ky.retry({ code: 'BODY_CUT', cause: error as Error });
-  }
-};
+/** A fetch that failed after all its attempts (every failure ends the source's budget, whoever counted it). */
+function failedAfterAll(
+  dataset: Dataset,
+  target: string,
+  access: Access,
+  what: string | undefined,
+  why: string,
+  cause: unknown,
+): OdpError {
+  const where = shown(target, access);
+  return new OdpError(
+    'source-failed',
+    `${dataset.name}: fetching ${what ? `${what} (${where})` : where} failed after ${dataset.source.retries + 1} attempt(s): ${why}`,
+    {
+      cause: access.secrets.length > 0 ? undefined : cause,
+      details: { dataset: dataset.name, url: where },
+    },
+  );
+}
 
-/** One GET whose body is read whole as part of it, for bodies small enough to hold (a page of a paged API). */
+/**
+ * One GET whose body is read whole, for bodies small enough to hold (a page of a paged API). A body cut mid-way
+ * counts as one more failed attempt of the same budget as failed answers: a page is asked for at most
+ * `retries + 1` times, whatever mix of failures it meets.
+ */
 export async function getBody(
   dataset: Dataset,
   url: string,
   access: Access,
   options: { what: string; signal?: AbortSignal },
 ): Promise<{ headers: Headers; bytes: Buffer }> {
-  const response = await get(dataset, url, access, { ...options, whole: true });
-  return { headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
+  let attempts = dataset.source.retries + 1;
+  for (let cuts = 1; ; cuts++) {
+    let made = 1;
+    const response = await get(dataset, url, access, { ...options, attempts, onRetry: () => made++ });
+    try {
+      return { headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
+    } catch (error) {
+      attempts -= made;
+      if (attempts <= 0 || options.signal?.aborted) {
+        const why = `its body was cut: ${shown(messageOf(error), access)}`;
+        throw failedAfterAll(dataset, withQuery(url, access.query), access, options.what, why, error);
+      }
+      // The same backoff as a failed answer's first retries, with jitter.
+      await delay(Math.random() * Math.min(30_000, 300 * 2 ** cuts), undefined, { signal: options.signal });
+    }
+  }
 }
 
 /** Writes a response's body to `destination` as it arrives. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Dataset, Pages } from '../datasets/definition.js';
 import { duckdbJsonPath } from '../datasets/jsonPath.js';
 import { messageOf, OdpError } from '../errors.js';
@@ -28,14 +28,15 @@ function recordsPath(dataset: Dataset): string {
 /**
  * Reads what the walk needs from each page's body with DuckDB's JSON functions: the query runs on the engine's
  * threads while the page is written to its file and the page after a full one arrives, and the parser is several
- * times faster than building the page as JavaScript objects. The body is parsed once (`TRY_CAST … AS JSON` is
- * NULL for text that is not JSON).
+ * times faster than building the page as JavaScript objects. The body goes to the engine as the bytes that arrived
+ * (no JavaScript string of a page is made) and is parsed once for its records' count, once more for the value a
+ * paginator reads; text that is not JSON (or not UTF-8) fails the parse.
  */
 class PageReader {
   private constructor(
     private readonly engine: DuckDBInstance,
     private readonly connection: DuckDBConnection,
-    private readonly sql: string,
+    private readonly statement: DuckDBPreparedStatement,
   ) {}
 
   static async open(dataset: Dataset, pages: Pages): Promise<PageReader> {
@@ -53,29 +54,32 @@ class PageReader {
       field === undefined
         ? 'NULL'
         : pages.kind === 'offset' || pages.kind === 'page'
-          ? `json_extract(content, ${literal(duckdbJsonPath(field))})::VARCHAR`
-          : `json_extract_string(content, ${literal(duckdbJsonPath(field))})`;
+          ? `json_extract(doc, ${literal(duckdbJsonPath(field))})::VARCHAR`
+          : `json_extract_string(doc, ${literal(duckdbJsonPath(field))})`;
     const container = duckdbJsonPath(recordsPath(dataset)).replace(/\[\*\]$/, '');
     const sql =
       dataset.source.format === 'ndjson'
-        ? `SELECT true AS valid, len(list_filter(string_split($1::VARCHAR, chr(10)), l -> trim(l) <> '')) AS count,
+        ? `SELECT len(list_filter(string_split(decode($1::BLOB), chr(10)), l -> trim(l) <> '')) AS count,
              NULL AS value`
-        : `SELECT content IS NOT NULL AS valid,
-             CASE WHEN json_type(content, ${literal(container)}) = 'ARRAY'
-                  THEN json_array_length(content, ${literal(container)}) ELSE 0 END AS count,
-             ${value} AS value
-           FROM (SELECT TRY_CAST($1::VARCHAR AS JSON) AS content)`;
-    return new PageReader(engine, connection, sql);
+        : // 0 for a container that is not an array, NULL for one that is absent.
+          `SELECT coalesce(json_array_length(doc, ${literal(container)}), 0) AS count, ${value} AS value
+           FROM (SELECT decode($1::BLOB) AS doc)`;
+    return new PageReader(engine, connection, await connection.prepare(sql));
   }
 
-  async read(body: string): Promise<{ count: number; value: string | null }> {
-    const result = await this.connection.runAndReadAll(this.sql, [body]);
-    const [valid, count, value] = result.getRows()[0] as [boolean, bigint | number, string | null];
-    if (!valid) throw new Error('it is not valid JSON');
-    return { count: Number(count), value };
+  async read(body: Uint8Array): Promise<{ count: number; value: string | null }> {
+    this.statement.bindBlob(1, body);
+    try {
+      const [count, value] = (await this.statement.runAndReadAll()).getRows()[0] as [bigint, string | null];
+      return { count: Number(count), value };
+    } catch (error) {
+      if (/Malformed JSON|UTF-?8/i.test(messageOf(error))) throw new Error('it is not valid JSON');
+      throw error;
+    }
   }
 
   close(): void {
+    this.statement.destroySync();
     this.connection.closeSync();
     this.engine.closeSync();
   }
@@ -202,19 +206,14 @@ export async function fetchPages(
       const likely = predicted(pages, first, current, number);
       ahead = likely === undefined ? undefined : fetchAhead(dataset, likely, access, number + 1);
       const file = path.join(workDir, `page-${String(number).padStart(7, '0')}.${dataset.source.format}`);
-      // The page is read from memory while it is written to its file.
-      const reading = reader.read(bytes.toString('utf8'));
+      // The page is read from memory on the engine's threads while it is written to its file.
+      const reading = reader.read(bytes);
       reading.catch(() => undefined);
       await writeFile(file, bytes);
       digest.update(`${bytes.length}\n`).update(bytes);
       files.push(file);
       try {
-        next = following(pages, first, {
-          number,
-          url: current,
-          headers,
-          ...(await reading),
-        });
+        next = following(pages, first, { number, url: current, headers, ...(await reading) });
       } catch (error) {
         throw failed(`cannot be read, so the next page is unknown: ${messageOf(error)}`);
       }

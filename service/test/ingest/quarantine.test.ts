@@ -104,22 +104,26 @@ describe('corrupt records are quarantined with a reason, never dropped', () => {
     expect(payload?.raw).to.equal('[{"id": "a", "v": 1, "value": 1},');
   });
 
-  it('quarantines CSV lines the reader cannot parse and values that do not cast, with the line number', async () => {
-    await sandbox.write(
-      'readings.yaml',
-      readingsDataset({ source: 'readings.csv' }).replace('format: ndjson', 'format: csv'),
-    );
-    await sandbox.write(
-      'readings.csv',
-      'id,v,value,label\na,1,1.5,x\nb,1,2.5,y,surplus\nc,1,oops,z\nd,1,4,w\n',
-    );
-    const run = await sandbox.ingest('readings');
-    expect(run).to.include({ received: 4, inserted: 2, quarantined: 2 });
-    const reasons = (await quarantined()).map((q) => q.reason);
-    expect(reasons[0]).to.equal('line 4: value: oops is not a valid DOUBLE');
-    expect(reasons[1]).to.match(/^line 3: .*(column|Expected)/i);
-    expect((await quarantined())[1]?.raw).to.equal('b,1,2.5,y,surplus');
-  });
+  // The second file has a column of its own named rowid, as some exports do: the lines are counted the same.
+  for (const extra of ['', 'rowid,']) {
+    it(`quarantines CSV lines the reader cannot parse and values that do not cast, with the line number${extra ? ' (a rowid column in the file)' : ''}`, async () => {
+      await sandbox.write(
+        'readings.yaml',
+        readingsDataset({ source: 'readings.csv' }).replace('format: ndjson', 'format: csv'),
+      );
+      const line = (text: string, n: number) => (extra ? `${90 + n},${text}` : text);
+      await sandbox.write(
+        'readings.csv',
+        `${extra}id,v,value,label\n${['a,1,1.5,x', 'b,1,2.5,y,surplus', 'c,1,oops,z', 'd,1,4,w'].map(line).join('\n')}\n`,
+      );
+      const run = await sandbox.ingest('readings');
+      expect(run).to.include({ received: 4, inserted: 2, quarantined: 2 });
+      const reasons = (await quarantined()).map((q) => q.reason);
+      expect(reasons[0]).to.equal('line 4: value: oops is not a valid DOUBLE');
+      expect(reasons[1]).to.match(/^line 3: .*(column|Expected)/i);
+      expect((await quarantined())[1]?.raw).to.equal(line('b,1,2.5,y,surplus', 1));
+    });
+  }
 
   it('re-drives quarantined records after the definition is fixed, and marks them re-driven', async () => {
     await sandbox.write(

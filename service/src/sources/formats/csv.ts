@@ -100,7 +100,7 @@ export const csv: SourceFormat = {
       : { files: [...files], encoding: 'utf-8', done: async () => undefined };
     try {
       await connection.run(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS
-        SELECT *, row_number() OVER () AS _odp_row FROM read_csv(${list(read.files)}, header = true,
+        SELECT * FROM read_csv(${list(read.files)}, header = true,
         all_varchar = true, store_rejects = true, rejects_table = '${REJECTS}', rejects_scan = 'odp_csv_scans'
         ${readerOptions(dialect, read.encoding)})`);
     } finally {
@@ -110,7 +110,10 @@ export const csv: SourceFormat = {
     const available = new Set(described.map((d) => d.column_name));
     const first = (dialect?.skip ?? 0) + 2;
     const [rejected] = await rows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM ${REJECTS}`);
-    const staged = tabularSql(dataset, ROWS, available, '_odp_row');
+    // The table keeps the reader's order, so its rowid counts the records read (a window would be one more
+    // pass, on one thread); a header named rowid hides it, and only then is the window needed.
+    const seq = [...available].some((name) => name.toLowerCase() === 'rowid') ? undefined : 'rowid + 1';
+    const staged = tabularSql(dataset, ROWS, available, seq);
     // The k-th record read is on line first + k - 1, after the lines the reader rejected before it: a rejected
     // line with g good records before it moves every later record one line down. (In one file; records of many
     // files are known by their position.)
