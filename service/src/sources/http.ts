@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -76,22 +77,32 @@ function failedAfterAll(
 }
 
 /**
- * One GET whose body is read whole, for bodies small enough to hold (a page of a paged API). A body cut mid-way
- * counts as one more failed attempt of the same budget as failed answers: a page is asked for at most
- * `retries + 1` times, whatever mix of failures it meets.
+ * One GET whose body is written to `file` as it arrives, with its sha256 and size, for a page of a paged API. A body
+ * cut mid-way counts as one more failed attempt of the same budget as failed answers: a page is asked for at most
+ * `retries + 1` times, whatever mix of failures it meets (a retry writes the file again from its start).
  */
-export async function getBody(
+export async function getToFile(
   dataset: Dataset,
   url: string,
   access: Access,
+  file: string,
   options: { what: string; signal?: AbortSignal },
-): Promise<{ headers: Headers; bytes: Buffer }> {
+): Promise<{ headers: Headers; size: number; sha256: string }> {
   let attempts = dataset.source.retries + 1;
   for (let cuts = 1; ; cuts++) {
     let made = 1;
     const response = await get(dataset, url, access, { ...options, attempts, onRetry: () => made++ });
+    const hash = createHash('sha256');
+    let size = 0;
     try {
-      return { headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
+      if (!response.body) throw new Error('the response has no body');
+      const body = Readable.fromWeb(response.body);
+      body.on('data', (chunk: Buffer) => {
+        hash.update(chunk);
+        size += chunk.length;
+      });
+      await pipeline(body, createWriteStream(file), { signal: options.signal });
+      return { headers: response.headers, size, sha256: hash.digest('hex') };
     } catch (error) {
       attempts -= made;
       if (attempts <= 0 || options.signal?.aborted) {

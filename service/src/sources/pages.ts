@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { Dataset, Pages } from '../datasets/definition.js';
@@ -8,7 +8,7 @@ import { messageOf, OdpError } from '../errors.js';
 import { literal } from '../lake/quote.js';
 import { type Access, shown } from './access.js';
 import type { Fetched, SourceValidators } from './fetched.js';
-import { getBody } from './http.js';
+import { getToFile } from './http.js';
 
 /** What decides the next page: the page's own URL and headers, its records and the body value the paginator reads. */
 interface Page {
@@ -26,11 +26,10 @@ function recordsPath(dataset: Dataset): string {
 }
 
 /**
- * Reads what the walk needs from each page's body with DuckDB's JSON functions: the query runs on the engine's
- * threads while the page is written to its file and the page after a full one arrives, and the parser is several
- * times faster than building the page as JavaScript objects. The body goes to the engine as the bytes that arrived
- * (no JavaScript string of a page is made) and is parsed once for its records' count, once more for the value a
- * paginator reads; text that is not JSON (or not UTF-8) fails the parse.
+ * Reads what the walk needs from each page's file with DuckDB's own reader and JSON functions: the query runs on
+ * the engine's threads while the page after a full one arrives, the parser is several times faster than building
+ * the page as JavaScript objects, and no JavaScript copy of a page is made. The page is parsed once for its
+ * records' count, once more for the value a paginator reads; text that is not JSON (or not UTF-8) fails the parse.
  */
 class PageReader {
   private constructor(
@@ -59,21 +58,22 @@ class PageReader {
     const container = duckdbJsonPath(recordsPath(dataset)).replace(/\[\*\]$/, '');
     const sql =
       dataset.source.format === 'ndjson'
-        ? `SELECT len(list_filter(string_split(decode($1::BLOB), chr(10)), l -> trim(l) <> '')) AS count,
-             NULL AS value`
+        ? `SELECT len(list_filter(string_split(content, chr(10)), l -> trim(l) <> '')) AS count, NULL AS value
+           FROM read_text($1)`
         : // 0 for a container that is not an array, NULL for one that is absent.
           `SELECT coalesce(json_array_length(doc, ${literal(container)}), 0) AS count, ${value} AS value
-           FROM (SELECT decode($1::BLOB) AS doc)`;
+           FROM (SELECT content AS doc FROM read_text($1))`;
     return new PageReader(engine, connection, await connection.prepare(sql));
   }
 
-  async read(body: Uint8Array): Promise<{ count: number; value: string | null }> {
-    this.statement.bindBlob(1, body);
+  /** Reads the page from its file, as the engine's own reader: no JavaScript copy of the page is made. */
+  async read(file: string): Promise<{ count: number; value: string | null }> {
+    this.statement.bindVarchar(1, file);
     try {
       const [count, value] = (await this.statement.runAndReadAll()).getRows()[0] as [bigint, string | null];
       return { count: Number(count), value };
     } catch (error) {
-      if (/Malformed JSON|UTF-?8/i.test(messageOf(error))) throw new Error('it is not valid JSON');
+      if (/Malformed JSON|valid UTF-8/i.test(messageOf(error))) throw new Error('it is not valid JSON');
       throw error;
     }
   }
@@ -156,12 +156,20 @@ function predicted(pages: Pages, first: string, current: string, number: number)
   return undefined;
 }
 
-/** A request for a page that is likely next; abandoned (and its failure ignored) when it is not. */
-function fetchAhead(dataset: Dataset, url: string, access: Access, number: number) {
+/** A request for a page that is likely next, written to its file; abandoned (file and failure) when it is not. */
+function fetchAhead(dataset: Dataset, url: string, access: Access, number: number, file: string) {
   const abort = new AbortController();
-  const response = getBody(dataset, url, access, { what: `page ${number}`, signal: abort.signal });
-  response.catch(() => undefined);
-  return { url, response, abort };
+  const response = getToFile(dataset, url, access, file, { what: `page ${number}`, signal: abort.signal });
+  const settled = response.then(
+    () => undefined,
+    () => undefined,
+  );
+  const abandon = async () => {
+    abort.abort();
+    await settled;
+    await rm(file, { force: true });
+  };
+  return { url, response, abandon };
 }
 
 /**
@@ -186,6 +194,8 @@ export async function fetchPages(
   const reader = await PageReader.open(dataset, pages);
   let next: string | undefined = first;
   let ahead: ReturnType<typeof fetchAhead> | undefined;
+  const pageFile = (number: number) =>
+    path.join(workDir, `page-${String(number).padStart(7, '0')}.${dataset.source.format}`);
   try {
     for (let number = 1; next !== undefined; number++) {
       const current: string = next;
@@ -199,28 +209,31 @@ export async function fetchPages(
         );
       if (seen.has(current)) throw failed('was fetched before: the API links back to an earlier page');
       seen.add(current);
-      const { headers, bytes } = await (ahead?.url === current
+      const file = pageFile(number);
+      const { headers, size, sha256 } = await (ahead?.url === current
         ? ahead.response
-        : getBody(dataset, current, access, { what: `page ${number}` }));
+        : getToFile(dataset, current, access, file, { what: `page ${number}` }));
+      files.push(file);
       // Offset and page numbers name the next page before this one is read: it is on its way while this is.
       const likely = predicted(pages, first, current, number);
-      ahead = likely === undefined ? undefined : fetchAhead(dataset, likely, access, number + 1);
-      const file = path.join(workDir, `page-${String(number).padStart(7, '0')}.${dataset.source.format}`);
-      // The page is read from memory on the engine's threads while it is written to its file.
-      const reading = reader.read(bytes);
-      reading.catch(() => undefined);
-      await writeFile(file, bytes);
-      digest.update(`${bytes.length}\n`).update(bytes);
-      files.push(file);
+      ahead =
+        likely === undefined
+          ? undefined
+          : fetchAhead(dataset, likely, access, number + 1, pageFile(number + 1));
+      // The walk's digest is over each page's size and digest, in order.
+      digest.update(`${size} ${sha256}\n`);
       try {
-        next = following(pages, first, { number, url: current, headers, ...(await reading) });
+        next = following(pages, first, { number, url: current, headers, ...(await reader.read(file)) });
       } catch (error) {
         throw failed(`cannot be read, so the next page is unknown: ${messageOf(error)}`);
       }
-      if (ahead && ahead.url !== next) ahead.abort.abort();
+      if (ahead && ahead.url !== next) {
+        await ahead.abandon();
+        ahead = undefined;
+      }
     }
   } finally {
-    ahead?.abort.abort();
+    await ahead?.abandon();
     reader.close();
   }
   const validators = { digest: `sha256:${digest.digest('hex')}` };
