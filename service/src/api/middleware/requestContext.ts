@@ -12,6 +12,8 @@ const latency = new Histogram({
   registers: [registry],
 });
 
+const CLIENT_CLOSED = 499;
+
 /** A client may bring its own request id (for tracing across services); anything odd is replaced. */
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -29,7 +31,9 @@ export function requestContext(log: Logger): Middleware {
     ctx.res.once('close', () => {
       const seconds = (performance.now() - started) / 1000;
       const route = (ctx._matchedRoute as string | undefined) ?? 'unmatched';
-      latency.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
+      // A client that left before any answer was sent got none: 499 (as nginx logs it), not Koa's default 404.
+      const status = ctx.res.headersSent ? ctx.status : CLIENT_CLOSED;
+      latency.observe({ method: ctx.method, route, status: String(status) }, seconds);
       log.info(
         {
           requestId: id,
@@ -37,7 +41,7 @@ export function requestContext(log: Logger): Middleware {
           path: ctx.path,
           query: loggedQuery(ctx.querystring),
           route,
-          status: ctx.status,
+          status,
           ms: Math.round(seconds * 10_000) / 10,
           bytes: ctx.response.length ?? null,
           key: (ctx.state.apiKey as { id: string } | undefined)?.id ?? null,
