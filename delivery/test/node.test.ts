@@ -375,10 +375,10 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
       })();
-      const started = Date.now();
       const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
       try {
         await gitops.release('local', tag, digest);
+        const started = Date.now(); // the release commit is in Git from here
         const sha = await gitops.pushed();
         // The new pod never becomes ready, for the reason a person would look for (the sidecar, which runs the
         // same image, is the first to wait for a missing one).
