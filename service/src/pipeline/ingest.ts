@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -123,7 +123,7 @@ async function execute(
   let workDir: string;
   let connection: DuckDBConnection;
   try {
-    workDir = await mkdtemp(path.join(os.tmpdir(), `odp-${runId}-`));
+    workDir = await mkdtemp(path.join(os.tmpdir(), workDirPrefix(runId)));
     connection = await ctx.lake.connect();
   } catch (error) {
     await lease.release();
@@ -154,7 +154,11 @@ async function execute(
   try {
     await connection.run("SET TimeZone = 'UTC'");
     const unfinished = lease.unfinished;
-    if (unfinished) await step('abandoned', () => recordAbandoned(connection, unfinished, runId));
+    if (unfinished)
+      await step('abandoned', async () => {
+        await recordAbandoned(connection, unfinished, runId);
+        await removeWorkDirs(unfinished.run_id);
+      });
     const increment = await step('source', () =>
       obtainIncrement(ctx, request, workDir, connection, startedAt, runId),
     );
@@ -240,6 +244,23 @@ function failureReason(dataset: string, stage: string, error: unknown): string {
 
 /** Waits between attempts to record a failed run while the catalog is away: about 30 s in all. */
 const RECORD_RETRY_MS = [1_000, 2_000, 4_000, 8_000, 15_000];
+
+/** A run's work folder (its increment as fetched) is named after it, so a dead run's can be found. */
+const workDirPrefix = (runId: string) => `odp-${runId}-`;
+
+/**
+ * Removes the work folder a run that died with its process left on this machine (none when it ran on another):
+ * a writer restarted after crashes would otherwise fill its temporary space with the increments it fetched.
+ */
+async function removeWorkDirs(runId: string): Promise<void> {
+  const prefix = workDirPrefix(runId);
+  const names = await readdir(os.tmpdir());
+  await Promise.all(
+    names
+      .filter((name) => name.startsWith(prefix))
+      .map((name) => rm(path.join(os.tmpdir(), name), { recursive: true, force: true })),
+  );
+}
 
 /**
  * Records the run that held the lease before and died with its process, unless it recorded an outcome itself (a

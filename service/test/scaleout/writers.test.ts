@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -143,6 +143,10 @@ describe('scale-out: one writer per dataset across replicas', function () {
     expect(await leaseHolder(), 'the lease ended with the killed process').to.equal(undefined);
 
     expect(await reader!.leases.runsUnderWay(), 'a dead run is not under way').to.deep.equal([]);
+    const tmp = stack.env().TMPDIR as string; // the writers' temporary folder
+    const leftBehind = async () =>
+      (await readdir(tmp)).filter((name) => name.startsWith(`odp-${killedRun}-`));
+    expect(await leftBehind(), 'the killed run left its work folder').to.have.length(1);
 
     const next = await odp(['ingest', 'readings', '--json'], stack.env()).done;
     expect(next.code, next.stderr).to.equal(0);
@@ -158,6 +162,7 @@ describe('scale-out: one writer per dataset across replicas', function () {
       inserted: 0,
     });
     expect(abandoned!.error).to.match(new RegExp(`ended before the run did; found by run ${nextRun.run_id}`));
+    expect(await leftBehind(), 'the next run removed the work folder the killed one left').to.deep.equal([]);
   });
 
   it('shows a run started through one replica as running on another, then its outcome', async () => {
