@@ -5,7 +5,8 @@
 #                                          (never the machine's own)
 # CLIENT is the PID of the test process using the engine (default: the caller's). Test runs of several checkouts
 # on one machine share the engine, so one run's end never stops it under another; a client that died is let go.
-# Its images and volumes live under the tools folder, so the stand-in base images are built once per machine.
+# Its images and volumes live under the tools folder, so the stand-in base images are built once per machine; its
+# build cache is bounded when it stops.
 set -euo pipefail
 root="${ODP_TOOLS:-$HOME/.cache/odp/tools}/docker"
 socket="unix://$root/docker.sock"
@@ -57,6 +58,9 @@ case "${1:-}" in
       echo "dockerd: left running for the test runs still using it (PIDs: $(cd "$clients" && echo *))" >&2
       exit 0
     fi
+    # Every run builds the service's image from a new context: without a bound, the build cache grows by ~1 GB a
+    # run on the machine's disk. The most recently used 3 GB stay, so the next run's builds still find their layers.
+    DOCKER_HOST="$socket" docker builder prune --force --keep-storage 3GB >/dev/null 2>&1 || true
     pid="$(cat "$pidfile")"
     kill -TERM "$pid"
     for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || exit 0; sleep 0.1; done

@@ -13,7 +13,7 @@ import { Flux } from './kube/flux.js';
 import { GitHubStandIn } from './kube/github.js';
 import { GitOps } from './kube/gitops.js';
 import { git } from './kube/gitServer.js';
-import { buildAndPush } from './kube/images.js';
+import { buildAndPush, removeImages } from './kube/images.js';
 import { RealNode } from './kube/node.js';
 import { LocalRegistry } from './kube/registry.js';
 import { TestFolder } from './kube/testFolder.js';
@@ -260,6 +260,10 @@ describe('A release reaches a running pod: clusters/local on a real node (kubele
     await node?.stop().catch((error: Error) => console.log(`      ${error.message}`));
     await plane?.stop();
     await stack?.stop();
+    if (engine && registry)
+      await removeImages(engine, registry.host).catch((error: Error) =>
+        console.log(`      ${error.message}`),
+      );
     await registry?.stop();
     await engine?.stop();
     await dir.close('cluster and node logs');
