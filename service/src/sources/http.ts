@@ -95,13 +95,13 @@ export async function getToFile(
     const hash = createHash('sha256');
     let size = 0;
     try {
-      if (!response.body) throw new Error('the response has no body');
-      const body = Readable.fromWeb(response.body);
-      body.on('data', (chunk: Buffer) => {
-        hash.update(chunk);
-        size += chunk.length;
+      await save(response, file, {
+        signal: options.signal,
+        onChunk: (chunk) => {
+          hash.update(chunk);
+          size += chunk.length;
+        },
       });
-      await pipeline(body, createWriteStream(file), { signal: options.signal });
       return { headers: response.headers, size, sha256: hash.digest('hex') };
     } catch (error) {
       attempts -= made;
@@ -115,10 +115,16 @@ export async function getToFile(
   }
 }
 
-/** Writes a response's body to `destination` as it arrives. */
-export async function save(response: Response, destination: string): Promise<void> {
+/** Writes a response's body to `destination` as it arrives, showing each chunk to `onChunk` on its way. */
+export async function save(
+  response: Response,
+  destination: string,
+  options: { signal?: AbortSignal | undefined; onChunk?: (chunk: Buffer) => void } = {},
+): Promise<void> {
   if (!response.body) throw new Error('the response has no body');
-  await pipeline(Readable.fromWeb(response.body), createWriteStream(destination));
+  const body = Readable.fromWeb(response.body);
+  if (options.onChunk) body.on('data', options.onChunk);
+  await pipeline(body, createWriteStream(destination), { signal: options.signal });
 }
 
 /**

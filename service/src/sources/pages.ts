@@ -53,16 +53,16 @@ class PageReader {
       field === undefined
         ? 'NULL'
         : pages.kind === 'offset' || pages.kind === 'page'
-          ? `json_extract(doc, ${literal(duckdbJsonPath(field))})::VARCHAR`
-          : `json_extract_string(doc, ${literal(duckdbJsonPath(field))})`;
+          ? `json_extract(content, ${literal(duckdbJsonPath(field))})::VARCHAR`
+          : `json_extract_string(content, ${literal(duckdbJsonPath(field))})`;
     const container = duckdbJsonPath(recordsPath(dataset)).replace(/\[\*\]$/, '');
     const sql =
       dataset.source.format === 'ndjson'
         ? `SELECT len(list_filter(string_split(content, chr(10)), l -> trim(l) <> '')) AS count, NULL AS value
            FROM read_text($1)`
         : // 0 for a container that is not an array, NULL for one that is absent.
-          `SELECT coalesce(json_array_length(doc, ${literal(container)}), 0) AS count, ${value} AS value
-           FROM (SELECT content AS doc FROM read_text($1))`;
+          `SELECT coalesce(json_array_length(content, ${literal(container)}), 0) AS count, ${value} AS value
+           FROM read_text($1)`;
     return new PageReader(engine, connection, await connection.prepare(sql));
   }
 
