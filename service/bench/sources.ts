@@ -16,9 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type Dataset, DatasetSchema } from '../src/datasets/definition.js';
 import { literal } from '../src/lake/quote.js';
-import { typedSql } from '../src/pipeline/validate.js';
+import { typedSourceSql } from '../src/pipeline/validate.js';
 import { csv } from '../src/sources/formats/csv.js';
-import { sourceColumn } from '../src/sources/formats/format.js';
+import { stagedAsText } from '../src/sources/formats/format.js';
 import { fetchPages } from '../src/sources/pages.js';
 import { percentile } from './percentile.js';
 import { provenance, writeResults } from './results.js';
@@ -138,7 +138,6 @@ async function dialectCsv(work: string) {
   ]);
   const db = await DuckDBInstance.create(':memory:');
   const connection = await db.connect();
-  const typed = dataset.columns.map((c, i) => `${typedSql(c, sourceColumn(i))} AS ${c.name}`).join(', ');
   const check = async (table: string) => {
     const reader = await connection.runAndReadAll(
       `SELECT count(*)::INTEGER, count(amount)::INTEGER, count(day)::INTEGER, sum(amount)::DECIMAL(18,2)::VARCHAR FROM ${table}`,
@@ -149,7 +148,11 @@ async function dialectCsv(work: string) {
     const times = await sideBySide({
       odp: async () => {
         await csv.stage(connection, dataset, [file]);
-        await connection.run(`CREATE OR REPLACE TEMP TABLE odp_typed AS SELECT ${typed} FROM incoming`);
+        const text = await stagedAsText(connection, dataset);
+        const typed = dataset.columns.map((c, i) => `${typedSourceSql(dataset, i, text)} AS ${c.name}`);
+        await connection.run(
+          `CREATE OR REPLACE TEMP TABLE odp_typed AS SELECT ${typed.join(', ')} FROM incoming`,
+        );
       },
       duckdb: () =>
         connection.run(`CREATE OR REPLACE TEMP TABLE duckdb_typed AS SELECT Codice AS id, Area AS area, Importo AS amount, Data AS day

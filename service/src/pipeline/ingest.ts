@@ -22,6 +22,7 @@ import { unreachable } from '../lake/outage.js';
 import type { Statement } from '../lake/query.js';
 import type { Logger } from '../log.js';
 import type { Fetched, SourceValidators } from '../sources/fetched.js';
+import { stagedAsText } from '../sources/formats/format.js';
 import { FORMATS } from '../sources/formats/formats.js';
 import { batchCounts, commitBatch, datasetTable, lakeTable, recordRun } from './commit.js';
 import { plannedSql, rankedSql } from './dedup.js';
@@ -168,13 +169,16 @@ async function execute(
     } else {
       uploading = increment.stored.catch(() => undefined);
       entry = { ...entry, increments: increment.keys };
-      await step('stage', () => FORMATS[dataset.source.format].stage(connection, dataset, increment.files));
+      const text = await step('stage', async () => {
+        await FORMATS[dataset.source.format].stage(connection, dataset, increment.files);
+        return stagedAsText(connection, dataset);
+      });
       const existing = await lakeTable(connection, dataset.name);
       const table = existing && datasetTable(dataset.name);
       await step('screen', () =>
-        screen(connection, dataset, table, existing ?? new Set(), request.recheck === true),
+        screen(connection, dataset, table, existing ?? new Set(), request.recheck === true, text),
       );
-      await step('validate', () => connection.run(checkedSql(dataset)));
+      await step('validate', () => connection.run(checkedSql(dataset, text)));
       const summarised = await step('enrich', async () => {
         await connection.run(enrichedSql(dataset));
         return summarize(

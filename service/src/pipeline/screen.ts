@@ -2,9 +2,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from '../datasets/definition.js';
 import { rows } from '../lake/query.js';
 import { ident } from '../lake/quote.js';
-import { sourceColumn } from '../sources/formats/format.js';
+import type { StagedText } from '../sources/formats/format.js';
 import { CONTENT_HASH_COLUMN, contentHashSql, keyHashSql, keyMatchSql } from './identity.js';
-import { typedSql } from './validate.js';
+import { typedSourceSql } from './validate.js';
 
 /**
  * Screen: `incoming` becomes `screened`, the records the rest of the pipeline has to look at. A record whose key
@@ -26,33 +26,36 @@ export async function screen(
   table: string | undefined,
   existing: ReadonlySet<string>,
   recheck: boolean,
+  text: StagedText,
 ): Promise<void> {
   if (!table || recheck || !existing.has(CONTENT_HASH_COLUMN)) {
     await connection.run('CREATE OR REPLACE TEMP VIEW screened AS SELECT * FROM incoming');
     return;
   }
-  await connection.run(changedKeysSql(dataset, table));
+  await connection.run(changedKeysSql(dataset, table, text));
   const [found] = await rows<{ n: string }>(connection, 'SELECT count(*) AS n FROM changed_keys');
   // Nothing changed: `screened` is empty without reading the batch a second time.
   await connection.run(
     Number(found?.n) === 0
       ? 'CREATE OR REPLACE TEMP VIEW screened AS SELECT * FROM incoming LIMIT 0'
       : `CREATE OR REPLACE TEMP TABLE screened AS SELECT * FROM incoming
-         WHERE ${keyHashSql(dataset, typedKey(dataset))} IN (SELECT _odp_key_hash FROM changed_keys)`,
+         WHERE ${keyHashSql(dataset, typedKey(dataset, text))} IN (SELECT _odp_key_hash FROM changed_keys)`,
   );
 }
 
 /** A key column's value as validation will type it, read straight from the staged record. */
-function typedKey(dataset: Dataset): (key: string) => string {
-  return (key) => {
-    const index = dataset.columns.findIndex((c) => c.name === key);
-    return typedSql(dataset.columns[index]!, sourceColumn(index));
-  };
+function typedKey(dataset: Dataset, text: StagedText): (key: string) => string {
+  return (key) =>
+    typedSourceSql(
+      dataset,
+      dataset.columns.findIndex((c) => c.name === key),
+      text,
+    );
 }
 
 /** The keys that have at least one record not stored as received: new keys, and keys with changed content. */
-function changedKeysSql(dataset: Dataset, table: string): string {
-  const keys = dataset.key.map((k) => `${typedKey(dataset)(k)} AS ${ident(k)}`);
+function changedKeysSql(dataset: Dataset, table: string, text: StagedText): string {
+  const keys = dataset.key.map((k) => `${typedKey(dataset, text)(k)} AS ${ident(k)}`);
   return `
     CREATE OR REPLACE TEMP TABLE changed_keys AS
     SELECT DISTINCT ${keyHashSql(dataset)} AS _odp_key_hash

@@ -1,6 +1,6 @@
 import type { Column, Dataset } from '../datasets/definition.js';
 import { ident, literal } from '../lake/quote.js';
-import { originSql, sourceColumn } from '../sources/formats/format.js';
+import { ORIGIN, originSql, type StagedText, sourceColumn } from '../sources/formats/format.js';
 import { contentHashSql, keyHashSql } from './identity.js';
 
 /**
@@ -13,19 +13,27 @@ import { contentHashSql, keyHashSql } from './identity.js';
 /** Text fields longer than this are oversize unless the column says otherwise. */
 export const DEFAULT_MAX_LENGTH = 65_536;
 
-/** A staged value (`src`) cast to its column's type; NULL when it is not a valid value of that type. */
-export function typedSql(column: Column, src: string): string {
+/**
+ * Declared column i's staged value cast to its type; NULL when it is not a valid value of that type. Text is read
+ * by the column's declared separators or pattern; a value a typed reader already parsed (see `stagedAsText`) is
+ * only cast, as a pattern or separators say how to read text, not numbers or dates.
+ */
+export function typedSourceSql(dataset: Dataset, index: number, text: StagedText): string {
+  const column = dataset.columns[index]!;
+  const src = sourceColumn(index);
   const type = column.type;
-  if (column.separators) return separatedNumberSql(column.separators, src, type);
+  if (column.separators && text.has(index)) return separatedNumberSql(column.separators, src, type);
   switch (column.format) {
-    case undefined:
-      return `TRY_CAST(${src} AS ${type})`;
     case 'epoch_ms':
       return `TRY_CAST(epoch_ms(TRY_CAST(${src} AS BIGINT)) AS ${type})`;
     case 'epoch_s':
       return `TRY_CAST(to_timestamp(TRY_CAST(${src} AS DOUBLE)) AS ${type})`;
+    case undefined:
+      return `TRY_CAST(${src} AS ${type})`;
     default:
-      return `TRY_CAST(try_strptime(${src}::VARCHAR, ${literal(column.format)}) AS ${type})`;
+      return text.has(index)
+        ? `TRY_CAST(try_strptime(${src}::VARCHAR, ${literal(column.format)}) AS ${type})`
+        : `TRY_CAST(${src} AS ${type})`;
   }
 }
 
@@ -33,7 +41,9 @@ const escaped = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * A number written with the declared separators (`1.234,5` with decimal `,` and thousands `.`), cast to `type`.
- * Anything else is not a number: a value is never re-read with other separators than those declared.
+ * Anything else is not a number: a value is never re-read with other separators than those declared. With a
+ * decimal mark alone, a number is read as any other (`,5`, `1,5e3`, `NaN`), the declared mark in place of `.`, as
+ * DuckDB's CSV reader reads it with that mark (see `csvTypes.ts`): a `.` in it is no number.
  */
 function separatedNumberSql(
   separators: NonNullable<Column['separators']>,
@@ -41,9 +51,11 @@ function separatedNumberSql(
   type: string,
 ): string {
   const { decimal, thousands } = separators;
-  const integer = thousands === undefined ? '\\d+' : `(\\d{1,3}(${escaped(thousands)}\\d{3})+|\\d+)`;
+  if (thousands === undefined)
+    return `CASE WHEN NOT contains(${src}, '.') THEN TRY_CAST(replace(${src}, ${literal(decimal)}, '.') AS ${type}) END`;
+  const integer = `(\\d{1,3}(${escaped(thousands)}\\d{3})+|\\d+)`;
   const pattern = `^[+-]?${integer}(${escaped(decimal)}\\d+)?$`;
-  const plain = thousands === undefined ? `trim(${src})` : `replace(trim(${src}), ${literal(thousands)}, '')`;
+  const plain = `replace(trim(${src}), ${literal(thousands)}, '')`;
   return `CASE WHEN regexp_full_match(trim(${src}), ${literal(pattern)})
     THEN TRY_CAST(replace(${plain}, ${literal(decimal)}, '.') AS ${type}) END`;
 }
@@ -103,8 +115,10 @@ function passesColumns(column: Column, index: number): string[] {
   return passes;
 }
 
-export function checkedSql(dataset: Dataset): string {
-  const typedColumns = dataset.columns.map((c, i) => `${typedSql(c, sourceColumn(i))} AS ${ident(c.name)}`);
+export function checkedSql(dataset: Dataset, text: StagedText): string {
+  const typedColumns = dataset.columns.map(
+    (c, i) => `${typedSourceSql(dataset, i, text)} AS ${ident(c.name)}`,
+  );
   const wellShaped = ['_odp_error IS NULL', ...dataset.columns.flatMap(passesColumns)].join(' AND ');
   const rulesHold = dataset.rules.map((r) => `(${r.check}) IS TRUE`).join(' AND ') || 'true';
   const columnChecks = nonNull(dataset.columns.flatMap(columnIssues));
@@ -114,6 +128,7 @@ export function checkedSql(dataset: Dataset): string {
   );
   const raw = rawRecordSql(dataset, (_, i) => sourceColumn(i));
   // `_odp_issues` is NULL for a valid record and lists every reason otherwise; rules only judge well-shaped records.
+  // Only a rejected record's reason names its origin.
   return `
     CREATE OR REPLACE TEMP TABLE checked AS
     WITH typed AS (
@@ -126,7 +141,7 @@ export function checkedSql(dataset: Dataset): string {
           ELSE ${columnChecks} END AS _odp_issues
       FROM typed
     )
-    SELECT _odp_seq, _odp_issues, ${originSql(dataset)},
+    SELECT _odp_seq, _odp_issues, CASE WHEN _odp_issues IS NOT NULL THEN ${originSql(dataset)} END AS ${ORIGIN},
            coalesce(_odp_raw, CASE WHEN _odp_issues IS NOT NULL THEN ${raw} END) AS _odp_raw,
            ${contentHashSql(dataset)} AS _odp_hash, ${keyHashSql(dataset)} AS _odp_key_hash,
            ${dataset.columns.map((c) => ident(c.name)).join(', ')}

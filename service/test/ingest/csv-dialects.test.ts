@@ -92,6 +92,43 @@ describe('CSV dialects: a file is read as its publisher wrote it', () => {
     expect((await stored())[0]).to.include({ beneficiario: '“Caffè” €uro', importo: '3.50' });
   });
 
+  it('reads a value the same whether the reader parses the file as it reads or a bad cell sends it all through validate', async () => {
+    // A decimal mark without a thousands separator: DuckDB's reader parses numbers and dates as it reads, until
+    // one cell does not parse; then the file is read as text and validate parses every value.
+    await sandbox.write('contributi.yaml', dataset('delimiter: ";", decimal: ","'));
+    const header = 'Beneficiario;Importo;Data;Quantità';
+    const good = [
+      'A;,5;01/02/2026;12',
+      'B;5,;02/02/2026; 3 ',
+      'C;-1,5e3;03/02/2026;+4',
+      'D; 7,25 ;04/02/2026;0',
+    ];
+    await sandbox.write('contributi.csv', [header, ...good].join('\n'));
+    expect(await sandbox.ingest('contributi')).to.include({ status: 'succeeded', inserted: 4 });
+    const typedAsRead = await stored();
+    expect(typedAsRead).to.deep.equal([
+      { beneficiario: 'A', importo: '0.50', data: '2026-02-01', quantita: 12 },
+      { beneficiario: 'B', importo: '5.00', data: '2026-02-02', quantita: 3 },
+      { beneficiario: 'C', importo: '-1500.00', data: '2026-02-03', quantita: 4 },
+      { beneficiario: 'D', importo: '7.25', data: '2026-02-04', quantita: 0 },
+    ]);
+
+    // With "," the decimal mark, a "." is no part of a number: never 1.5 read as one and a half, or as 2.
+    const bad = ['E;1.5;05/02/2026;1', 'F;1;06/02/2026;1.5'];
+    await sandbox.write('contributi.csv', [header, ...good, ...bad].join('\n'));
+    const run = await sandbox.ingest('contributi');
+    expect(run, run.error ?? '').to.include({ status: 'succeeded', received: 6, inserted: 0, updated: 0 });
+    expect(run.quarantined).to.equal(2);
+    expect(await stored()).to.deep.equal(typedAsRead);
+    const reasons = await sandbox.query<{ reason: string }>(
+      'SELECT reason FROM lake.odp.quarantine ORDER BY record_no',
+    );
+    expect(reasons.map((r) => r.reason)).to.deep.equal([
+      'line 6: importo: 1.5 is not a valid DECIMAL(12,2) with decimal ","',
+      'line 7: quantita: 1.5 is not a valid INTEGER with decimal ","',
+    ]);
+  });
+
   it('ingests the bundled payments of an Italian municipality', async () => {
     await sandbox.open({ ODP_DATASETS: bundledDatasets });
     const samples = path.join(bundledDatasets, 'samples');

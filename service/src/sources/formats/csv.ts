@@ -4,12 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Dataset } from '../../datasets/definition.js';
 import { rows } from '../../lake/query.js';
 import { ident, list, literal } from '../../lake/quote.js';
+import { ALL_TEXT, readerTypes, typesOption } from './csvTypes.js';
 import { ORIGIN, type SourceFormat, tabularSql } from './format.js';
 
 const REJECTS = 'odp_csv_rejects';
+const SCANS = 'odp_csv_scans';
 const ROWS = 'odp_csv_rows';
 
 type Dialect = NonNullable<Dataset['source']['csv']>;
@@ -85,10 +88,37 @@ function readerOptions(dialect: Dialect | undefined, encoding: string): string {
   return `, ${options.join(', ')}`;
 }
 
+/** The lines the reader set aside, and how many of them for a value it could not parse as its type. */
+interface Rejected {
+  lines: number;
+  casts: number;
+}
+
+/** The file as the table `odp_csv_rows`, every column as text or as `types` says, the unparseable lines set aside. */
+async function readRows(
+  connection: DuckDBConnection,
+  files: readonly string[],
+  options: string,
+  types: string,
+): Promise<Rejected> {
+  for (const table of [REJECTS, SCANS]) await connection.run(`DROP TABLE IF EXISTS ${table}`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS
+    SELECT * FROM read_csv(${list(files)}, header = true,
+    store_rejects = true, rejects_table = '${REJECTS}', rejects_scan = '${SCANS}'${options}${types})`);
+  const [counted] = await rows<{ lines: number; casts: number }>(
+    connection,
+    `SELECT count(DISTINCT (file_id, line))::INTEGER AS lines, count(*) FILTER (error_type = 'CAST')::INTEGER AS casts
+     FROM ${REJECTS}`,
+  );
+  return counted ?? { lines: 0, casts: 0 };
+}
+
 /**
- * CSV is read in full first, every value as text and every unparseable line set aside by DuckDB's reader, so
- * that the file's header is known and a bad line cannot derail the sniffer. The lines it could not parse join
- * `incoming` with the reader's own reason. Numbers stay text here: the declared separators read them in validate.
+ * CSV is read in full first, the lines the reader cannot parse set aside, so that the file's header is known and
+ * a bad line cannot derail the sniffer. The lines it could not parse join `incoming` with the reader's own reason.
+ * Columns the reader can parse by their declared rule (see `csvTypes.ts`) are typed as it reads; the rest stays
+ * text, which validate reads by the declared separators and patterns. When any typed value does not parse, the
+ * file is read again all as text, so that validate names the bad cell as for any other source.
  * Each record's origin is its line in the file, counting the skipped lines and the header (one line a record).
  */
 export const csv: SourceFormat = {
@@ -98,44 +128,54 @@ export const csv: SourceFormat = {
     const read = dialect
       ? await readable(files, dialect)
       : { files: [...files], encoding: 'utf-8', done: async () => undefined };
+    let rejected: Rejected;
     try {
-      await connection.run(`CREATE OR REPLACE TEMP TABLE ${ROWS} AS
-        SELECT * FROM read_csv(${list(read.files)}, header = true,
-        all_varchar = true, store_rejects = true, rejects_table = '${REJECTS}', rejects_scan = 'odp_csv_scans'
-        ${readerOptions(dialect, read.encoding)})`);
+      const options = readerOptions(dialect, read.encoding);
+      const reader = readerTypes(dataset);
+      rejected = await readRows(connection, read.files, options, typesOption(reader));
+      if (reader.types.size > 0 && rejected.casts > 0)
+        rejected = await readRows(connection, read.files, options, ALL_TEXT);
     } finally {
       await read.done();
     }
-    const described = await rows<{ column_name: string }>(connection, `DESCRIBE SELECT * FROM ${ROWS}`);
+    const described = await rows<{ column_name: string }>(connection, `DESCRIBE ${ROWS}`);
     const available = new Set(described.map((d) => d.column_name));
     const first = (dialect?.skip ?? 0) + 2;
-    const [rejected] = await rows<{ n: number }>(connection, `SELECT count(*)::INTEGER AS n FROM ${REJECTS}`);
     // The table keeps the reader's order, so its rowid counts the records read (a window would be one more
     // pass, on one thread); a header named rowid hides it, and only then is the window needed.
     const seq = [...available].some((name) => name.toLowerCase() === 'rowid') ? undefined : 'rowid + 1';
     const staged = tabularSql(dataset, ROWS, available, seq);
+    if (seq && !rejected.lines) {
+      // Nothing to add and nothing to number once: `incoming` reads the rows in place, saving a copy of the file.
+      const origin = files.length > 1 ? 'NULL::VARCHAR' : `'line ' || (_odp_seq + ${first - 1})`;
+      await connection.run(
+        `CREATE OR REPLACE TEMP VIEW incoming AS SELECT *, ${origin} AS ${ORIGIN} FROM (${staged})`,
+      );
+      return;
+    }
     // The k-th record read is on line first + k - 1, after the lines the reader rejected before it: a rejected
     // line with g good records before it moves every later record one line down. (In one file; records of many
     // files are known by their position.)
     const sql =
       files.length > 1
         ? `SELECT *, NULL::VARCHAR AS ${ORIGIN} FROM (${staged})`
-        : !rejected?.n
+        : !rejected.lines
           ? `SELECT *, 'line ' || (_odp_seq + ${first - 1}) AS ${ORIGIN} FROM (${staged})`
           : `WITH shifts AS (
                SELECT line - ${first - 1} - row_number() OVER (ORDER BY line) AS good_before,
                       row_number() OVER (ORDER BY line) AS shift
-               FROM ${REJECTS}
+               FROM (SELECT DISTINCT line FROM ${REJECTS})
              )
              SELECT staged.*, 'line ' || (staged._odp_seq + ${first - 1} + coalesce(shifts.shift, 0)) AS ${ORIGIN}
              FROM (${staged}) AS staged ASOF LEFT JOIN shifts ON staged._odp_seq > shifts.good_before`;
     await connection.run(`CREATE OR REPLACE TEMP TABLE incoming AS ${sql}`);
     const nulls = dataset.columns.map(() => 'NULL').join(', ');
+    // A line can break several rules (too many columns, a bad quote): it is one record, with every reason.
     await connection.run(`
       INSERT INTO incoming
       SELECT (SELECT coalesce(max(_odp_seq), 0) FROM incoming) + row_number() OVER (ORDER BY file_id, line),
-             csv_line, format('line {}: {}', line, error_message), ${nulls}, NULL
-      FROM ${REJECTS}`);
+             csv_line, format('line {}: {}', line, string_agg(error_message, '; ' ORDER BY column_idx)), ${nulls}, NULL
+      FROM ${REJECTS} GROUP BY file_id, line, csv_line`);
     await connection.run(`DROP TABLE IF EXISTS ${ident(REJECTS)}`);
     await connection.run(`DROP TABLE IF EXISTS ${ident(ROWS)}`);
   },

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Column, Dataset } from '../../datasets/definition.js';
 import { duckdbJsonPath } from '../../datasets/jsonPath.js';
+import { rows } from '../../lake/query.js';
 import { ident, list } from '../../lake/quote.js';
 
 /**
@@ -23,11 +24,21 @@ export const ORIGIN = '_odp_origin';
 
 /** The staged origin of each record (a CSV line, a page and a position), where its format stages one. */
 export const originSql = (dataset: Dataset): string =>
-  dataset.source.pages || ['csv', 'xlsx'].includes(dataset.source.format)
-    ? ORIGIN
-    : `NULL::VARCHAR AS ${ORIGIN}`;
+  dataset.source.pages || ['csv', 'xlsx'].includes(dataset.source.format) ? ORIGIN : 'NULL::VARCHAR';
 
 export const sourceColumn = (index: number): string => `_odp_src_${index}`;
+
+/**
+ * The declared columns staged as text, by index, to be read by their declared separators and patterns; a typed
+ * reader (Parquet; CSV's, where it can) staged the others already parsed.
+ */
+export type StagedText = ReadonlySet<number>;
+
+export async function stagedAsText(connection: DuckDBConnection, dataset: Dataset): Promise<StagedText> {
+  const described = await rows<{ column_name: string; column_type: string }>(connection, 'DESCRIBE incoming');
+  const text = new Set(described.filter((d) => d.column_type === 'VARCHAR').map((d) => d.column_name));
+  return new Set(dataset.columns.flatMap((_, i) => (text.has(sourceColumn(i)) ? [i] : [])));
+}
 
 /** The declared columns' values of a JSON record, as `_odp_src_<i>` text columns. */
 export function jsonValues(dataset: Dataset, record: string): string {
