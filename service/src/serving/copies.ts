@@ -10,6 +10,13 @@ import { sortTerms } from '../lake/sortOrder.js';
 import type { Logger } from '../log.js';
 import { estimatedRowBytes } from './footprint.js';
 import { servingMetrics } from './metrics.js';
+import { type DayCounts, dayCountsSql } from './narrowing.js';
+
+/** Where a read at a snapshot goes: a SQL table expression, and the copy's day counts when it is a copy. */
+export interface Source {
+  from: string;
+  days: DayCounts | undefined;
+}
 
 /** A dataset's rows at one snapshot, held in the engine's memory in the dataset's sort order. */
 interface Copy {
@@ -17,6 +24,8 @@ interface Copy {
   /** The in-memory database that holds it; detached when a newer copy replaces it. */
   database: string;
   bytes: number;
+  /** Row counts by day of its sort order's second column, when that is a time (see `narrowed`). */
+  days: DayCounts | undefined;
   /**
    * The session that built it, kept open: the copy lives in that session's engine, and once the lake replaces
    * an engine (after a fatal error) the session stops being usable and the copy is gone with its engine.
@@ -66,15 +75,15 @@ export class ServingCopies {
    * table at that snapshot otherwise. `current` says the snapshot is the lake's latest: a copy of it is then
    * built in the background if none is, so that later reads find it.
    */
-  source(dataset: Dataset, schema: TableSchema, snapshot: number, current: boolean): string {
+  source(dataset: Dataset, schema: TableSchema, snapshot: number, current: boolean): Source {
     const copy = this.#usable(dataset.name);
     if (copy?.snapshot === snapshot) {
       servingMetrics.reads.inc({ dataset: dataset.name, source: 'copy' });
-      return `${ident(copy.database)}.main.${ident(dataset.name)}`;
+      return { from: `${ident(copy.database)}.main.${ident(dataset.name)}`, days: copy.days };
     }
     servingMetrics.reads.inc({ dataset: dataset.name, source: 'lake' });
     if (current) this.want(dataset, schema, snapshot);
-    return tableAt(dataset.name, snapshot);
+    return { from: tableAt(dataset.name, snapshot), days: undefined };
   }
 
   /** Asks for a copy of `dataset` at `snapshot` unless one exists or was tried; `settled` waits for it. */
@@ -151,11 +160,21 @@ export class ServingCopies {
       const before = await tableMemory(connection);
       const columns = [...schema.keys()].map(ident).join(', ');
       const order = dataset.sortedBy ? sortTerms(dataset.sortedBy) : dataset.key.map(ident);
-      await connection.run(`ATTACH ':memory:' AS ${ident(database)}`);
+      // Row groups of 2,048 rows (not 122,880): their min/max statistics then skip to within a day of a time.
+      await connection.run(`ATTACH ':memory:' AS ${ident(database)} (ROW_GROUP_SIZE 2048)`);
+      const table = `${ident(database)}.main.${ident(name)}`;
       await connection.run(
-        `CREATE TABLE ${ident(database)}.main.${ident(name)} AS SELECT ${columns} FROM ${tableAt(name, snapshot)}` +
+        `CREATE TABLE ${table} AS SELECT ${columns} FROM ${tableAt(name, snapshot)}` +
           (order.length ? ` ORDER BY ${order.join(', ')}` : ''),
       );
+      const dayCounts = dayCountsSql(
+        name,
+        table,
+        `${ident(database)}.main._odp_days`,
+        dataset.sortedBy,
+        schema,
+      );
+      if (dayCounts) await connection.run(dayCounts.sql);
       const bytes = Math.max(0, (await tableMemory(connection)) - before);
       if (rowCount > 0) this.#rowBytes.set(name, bytes / rowCount);
       if (bytes > this.#budgetBytes - this.bytes) {
@@ -166,7 +185,7 @@ export class ServingCopies {
       if (this.#closed) return;
       const buildSeconds = (performance.now() - started) / 1000;
       const replaced = this.#copies.get(name);
-      this.#copies.set(name, { snapshot, database, bytes, anchor: connection });
+      this.#copies.set(name, { snapshot, database, bytes, days: dayCounts?.counts, anchor: connection });
       keep = true;
       if (replaced) this.#retire(replaced);
       servingMetrics.bytes.set({ dataset: name }, bytes);

@@ -27,6 +27,12 @@ export const servingMetrics = {
     labelNames: ['dataset', 'source'] as const,
     registers: [registry],
   }),
+  narrowed: new Counter({
+    name: 'odp_serving_narrowed_reads_total',
+    help: 'Reads of a copy bounded to the days their page needs by its day counts',
+    labelNames: ['dataset'] as const,
+    registers: [registry],
+  }),
   overBudget: new Counter({
     name: 'odp_serving_over_budget_total',
     help: 'Snapshots of a dataset not copied because the copy would not fit the serving budget',

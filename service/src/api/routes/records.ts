@@ -5,6 +5,7 @@ import type { Dataset } from '../../datasets/definition.js';
 import { messageOf } from '../../errors.js';
 import { type Row, rows } from '../../lake/query.js';
 import { tableAt } from '../../lake/snapshots.js';
+import { narrowed } from '../../serving/narrowing.js';
 import type { ColumnInfo } from '../http/catalogCache.js';
 import { answerFromCache } from '../http/conditional.js';
 import { type Cursor, checkCursor, invalidCursor, readCursor, type SortValueCheck } from '../http/cursor.js';
@@ -148,9 +149,15 @@ export const records = route({
           const etag = ctx.response.get('ETag');
           let body = services.responses.get(etag);
           if (body === undefined) {
-            const from = services.serving.source(dataset, schema, snapshot, !pinned);
-            const found = await withDeadline(connection, services.settings.requestTimeoutMs, () =>
-              page(connection, from, snapshot, parsed, cursor),
+            const source = services.serving.source(dataset, schema, snapshot, !pinned);
+            const found = await withDeadline(connection, services.settings.requestTimeoutMs, async () =>
+              page(
+                connection,
+                source.from,
+                snapshot,
+                await narrowed(connection, source.days, parsed, cursor),
+                cursor,
+              ),
             );
             body = JSON.stringify(found);
             services.responses.set(etag, body);
@@ -263,7 +270,7 @@ export const record = route({
       const schema = await services.catalog.schema(connection, dataset, snapshot);
       const filters = keyFilters(dataset, schema, params.key);
       if (answerFromCache(ctx, [dataset.name, snapshot, 'key', params.key], pinned)) return;
-      const from = services.serving.source(dataset, schema, snapshot, !pinned);
+      const { from } = services.serving.source(dataset, schema, snapshot, !pinned);
       const statement = recordByKeySql(from, schema.values(), filters);
       const [found] = await rows(connection, statement.sql, statement.params).catch(explainLakeError);
       if (!found)
