@@ -33,6 +33,9 @@ interface Copy {
   anchor: DuckDBConnection;
 }
 
+/** Copies' database names are the engine's, shared by every API over it (tests serve one lake with several). */
+let databases = 0;
+
 type Build = { dataset: Dataset; schema: TableSchema; snapshot: number };
 
 /**
@@ -57,7 +60,6 @@ export class ServingCopies {
   /** Snapshots already tried per dataset (built, over budget or failed), so a request does not retry them. */
   readonly #tried = new Map<string, number>();
   #queue: Promise<void> = Promise.resolve();
-  #databases = 0;
   #closed = false;
 
   constructor(lake: Lake, budgetMegabytes: number, log: Logger) {
@@ -145,17 +147,18 @@ export class ServingCopies {
     const name = dataset.name;
     const connection = await this.#lake.connect();
     let keep = false;
-    const database = `odp_serving_${++this.#databases}`;
+    const database = `odp_serving_${++databases}`;
     try {
       const rowCount = await rowCountAt(connection, name, snapshot);
       const perRow = this.#rowBytes.get(name) ?? estimatedRowBytes(schema.values());
       const others = this.bytes - (this.#copies.get(name)?.bytes ?? 0);
-      // The old copy serves until the new one replaces it, so both must fit at once.
-      const room = this.#budgetBytes - this.bytes;
-      if (rowCount * perRow > room) {
+      if (rowCount * perRow > this.#budgetBytes - others) {
         this.#overBudget(name, snapshot, rowCount * perRow, others);
         return;
       }
+      // The old copy serves until the new one replaces it when both fit; otherwise it goes first, and reads go
+      // to the lake while the new one is built.
+      if (rowCount * perRow > this.#budgetBytes - this.bytes) this.#drop(name);
       const started = performance.now();
       const before = await tableMemory(connection);
       const columns = [...schema.keys()].map(ident).join(', ');

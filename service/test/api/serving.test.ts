@@ -14,6 +14,10 @@ async function reads(): Promise<{ copy: number; lake: number }> {
   return { copy: of('copy'), lake: of('lake') };
 }
 
+/** Snapshots of earthquakes not copied for want of room, so far. */
+const overBudget = async () =>
+  (await servingMetrics.overBudget.get()).values.find((v) => v.labels.dataset === 'earthquakes')?.value ?? 0;
+
 /** What each request of `work` was answered from. */
 async function servedBy(work: () => Promise<void>): Promise<{ copy: number; lake: number }> {
   const before = await reads();
@@ -140,6 +144,45 @@ describe('serving copies: reads of the current snapshot answered from memory, ex
     expect(second).to.deep.equal(await lake.json<Page>(path));
   });
 
+  it('shows the copy’s size, snapshot, build time and reads on /metrics', async () => {
+    const text = await (await copies.get('/metrics', { scope: 'admin' })).text();
+    expect(text).to.match(/^odp_serving_copy_bytes\{dataset="earthquakes"\} [1-9]\d*$/m);
+    expect(text).to.match(/^odp_serving_copy_snapshot_id\{dataset="earthquakes"\} [1-9]\d*$/m);
+    expect(text).to.match(/^odp_serving_copy_build_seconds\{dataset="earthquakes"\} \d/m);
+    expect(text).to.match(/^odp_serving_reads_total\{dataset="earthquakes",source="copy"\} [1-9]/m);
+  });
+
+  it('replaces a copy that cannot fit beside its successor first, staying within the budget', async () => {
+    const one = copies.api.serving.bytes;
+    // Room for one copy and half another: the next snapshot's copy cannot be built while this one serves.
+    const tight = await ApiServer.start(sandbox, {
+      ODP_SERVING_MB: String((1.5 * one) / 2 ** 20),
+      ODP_API_CACHE_MB: '0',
+    });
+    try {
+      expect(tight.api.serving.bytes).to.equal(one);
+      const refused = await overBudget();
+      await sandbox.query(
+        "INSERT INTO lake.main.earthquakes SELECT * REPLACE ('zz-tight-budget' AS id) FROM lake.main.earthquakes WHERE id = ?",
+        [ids[1]!],
+      );
+      const path = '/v1/datasets/earthquakes/records?id=eq.zz-tight-budget';
+      const first = await tight.json<Page>(path);
+      await tight.api.serving.settled();
+      let second: Page | undefined;
+      const counted = await servedBy(async () => {
+        second = await tight.json<Page>(path);
+      });
+      expect(counted).to.deep.equal({ copy: 1, lake: 0 });
+      expect(second).to.deep.equal(first);
+      expect(first.data).to.have.length(1);
+      expect(tight.api.serving.bytes).to.be.within(one, 1.5 * one);
+      expect(await overBudget()).to.equal(refused);
+    } finally {
+      await tight.close();
+    }
+  });
+
   it('reads asOf an older snapshot from the lake, with the lake’s answer', async () => {
     const current = (await lake.json<Page>('/v1/datasets/earthquakes/records?limit=1')).snapshot;
     expect(ingested).to.be.lessThan(current);
@@ -157,9 +200,6 @@ describe('serving copies: reads of the current snapshot answered from memory, ex
     const small = await ApiServer.start(sandbox, { ODP_SERVING_MB: '0.001', ODP_API_CACHE_MB: '0' });
     try {
       const path = '/v1/datasets/earthquakes/records?mag=gte.4&order=time.desc&limit=50';
-      const overBudget = async () =>
-        (await servingMetrics.overBudget.get()).values.find((v) => v.labels.dataset === 'earthquakes')
-          ?.value ?? 0;
       const refused = await overBudget();
       let answer: Page | undefined;
       const counted = await servedBy(async () => {
@@ -175,14 +215,6 @@ describe('serving copies: reads of the current snapshot answered from memory, ex
     } finally {
       await small.close();
     }
-  });
-
-  it('shows the copy’s size, snapshot, build time and reads on /metrics', async () => {
-    const text = await (await copies.get('/metrics', { scope: 'admin' })).text();
-    expect(text).to.match(/^odp_serving_copy_bytes\{dataset="earthquakes"\} [1-9]\d*$/m);
-    expect(text).to.match(/^odp_serving_copy_snapshot_id\{dataset="earthquakes"\} [1-9]\d*$/m);
-    expect(text).to.match(/^odp_serving_copy_build_seconds\{dataset="earthquakes"\} \d/m);
-    expect(text).to.match(/^odp_serving_reads_total\{dataset="earthquakes",source="copy"\} [1-9]/m);
   });
 });
 
