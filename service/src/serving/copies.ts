@@ -10,7 +10,7 @@ import { sortTerms } from '../lake/sortOrder.js';
 import type { Logger } from '../log.js';
 import { estimatedRowBytes } from './footprint.js';
 import { servingMetrics } from './metrics.js';
-import { type DayCounts, dayCountsSql } from './narrowing.js';
+import { type DayCounts, dayCounts } from './narrowing.js';
 
 /** Where a read at a snapshot goes: a SQL table expression, and the copy's day counts when it is a copy. */
 export interface Source {
@@ -170,14 +170,7 @@ export class ServingCopies {
         `CREATE TABLE ${table} AS SELECT ${columns} FROM ${tableAt(name, snapshot)}` +
           (order.length ? ` ORDER BY ${order.join(', ')}` : ''),
       );
-      const dayCounts = dayCountsSql(
-        name,
-        table,
-        `${ident(database)}.main._odp_days`,
-        dataset.sortedBy,
-        schema,
-      );
-      if (dayCounts) await connection.run(dayCounts.sql);
+      const days = await dayCounts(connection, name, table, dataset.sortedBy, schema);
       const bytes = Math.max(0, (await tableMemory(connection)) - before);
       if (rowCount > 0) this.#rowBytes.set(name, bytes / rowCount);
       if (bytes > this.#budgetBytes - this.bytes) {
@@ -188,7 +181,7 @@ export class ServingCopies {
       if (this.#closed) return;
       const buildSeconds = (performance.now() - started) / 1000;
       const replaced = this.#copies.get(name);
-      this.#copies.set(name, { snapshot, database, bytes, days: dayCounts?.counts, anchor: connection });
+      this.#copies.set(name, { snapshot, database, bytes, days, anchor: connection });
       keep = true;
       if (replaced) this.#retire(replaced);
       servingMetrics.bytes.set({ dataset: name }, bytes);

@@ -150,14 +150,8 @@ export const records = route({
           let body = services.responses.get(etag);
           if (body === undefined) {
             const source = services.serving.source(dataset, schema, snapshot, !pinned);
-            const found = await withDeadline(connection, services.settings.requestTimeoutMs, async () =>
-              page(
-                connection,
-                source.from,
-                snapshot,
-                await narrowed(connection, source.days, parsed, cursor),
-                cursor,
-              ),
+            const found = await withDeadline(connection, services.settings.requestTimeoutMs, () =>
+              page(connection, source.from, snapshot, narrowed(source.days, parsed, cursor), cursor),
             );
             body = JSON.stringify(found);
             services.responses.set(etag, body);
