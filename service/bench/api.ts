@@ -521,7 +521,6 @@ async function main(): Promise<void> {
     const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
     const settings = {
       load: { tool: 'autocannon 9.0.0', ...LOAD, pipelining: 1, seed: SEED },
-      loadAverage: os.loadavg(),
       odpServer: {
         headline: shapingEnv(odpEnv(0)),
         cacheOn: shapingEnv(odpEnv(64)),
