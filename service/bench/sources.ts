@@ -179,7 +179,13 @@ function summary(times: Record<string, number[]>) {
     roundsMs: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.map(Math.round)])),
     // Each round's two runs are side by side in time, so their ratio carries the machine's state of the moment
     // less than a ratio of medians taken across all rounds.
-    ratio: Math.round(percentile(ours![1].map((t, i) => t / baseline![1][i]!), 50) * 100) / 100,
+    ratio:
+      Math.round(
+        percentile(
+          ours![1].map((t, i) => t / baseline![1][i]!),
+          50,
+        ) * 100,
+      ) / 100,
   };
 }
 
