@@ -11,6 +11,7 @@ import type { AccessSettings, ApiSettings } from '../config/config.js';
 import { OperatorRuns } from '../runs/operatorRuns.js';
 import type { Runtime } from '../runtime.js';
 import { SERVICE_ROOT } from '../serviceRoot.js';
+import { ServingCopies } from '../serving/copies.js';
 import { CatalogCache } from './http/catalogCache.js';
 import { ResponseCache } from './http/responseCache.js';
 import { ReadSessions } from './http/sessions.js';
@@ -41,8 +42,10 @@ export interface Api {
   /** The router, for tests that walk every route. */
   router: Router;
   routes: readonly Route[];
-  /** Waits for the runs operators started through the API; the server calls it before closing the lake. */
+  /** Waits for the runs operators started through the API and copies being built; the server calls it before closing the lake. */
   drain(): Promise<void>;
+  /** The serving copies, for readiness checks and tests that wait for a copy to be built. */
+  serving: ServingCopies;
   close(): void;
 }
 
@@ -73,6 +76,7 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
       maxWaitMs: settings.requestTimeoutMs,
     }),
     catalog: new CatalogCache(),
+    serving: new ServingCopies(runtime.lake, settings.servingMegabytes, runtime.log),
     responses: new ResponseCache(settings.cacheMegabytes * 2 ** 20),
     operations: new OperatorRuns(runtime),
     keys,
@@ -149,7 +153,14 @@ export function createApi(runtime: Runtime, options: ApiOptions = {}): Api {
     app,
     router,
     routes,
-    drain: () => services.operations.drain(),
-    close: () => services.sessions.close(),
+    drain: async () => {
+      await services.operations.drain();
+      await services.serving.settled();
+    },
+    serving: services.serving,
+    close: () => {
+      services.serving.close();
+      services.sessions.close();
+    },
   };
 }

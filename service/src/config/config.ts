@@ -50,6 +50,8 @@ export interface ApiSettings {
   sessions: number;
   /** Memory for JSON pages kept by ETag (0 turns the cache off). */
   cacheMegabytes: number;
+  /** Memory for serving copies of the current snapshot (0 turns them off; see src/serving/copies.ts). */
+  servingMegabytes: number;
   /** What export files may take together in the temporary folder (the pods' /tmp is an emptyDir of 1 GiB). */
   exportSpaceMegabytes: number;
   /** An export's client that reads nothing for this long is cut off. */
@@ -164,6 +166,8 @@ export const EnvSchema = z.object({
   ODP_MAX_BODY_BYTES: z.coerce.number().int().min(0).max(10_000_000).default(16_384),
   ODP_API_SESSIONS: z.coerce.number().int().min(1).max(64).default(4),
   ODP_API_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
+  // A quarter of the API pods' 2 GiB: a copy is built while the one it replaces still serves.
+  ODP_SERVING_MB: z.coerce.number().min(0).max(65_536).default(512),
   // Three quarters of the pods' 1 GiB /tmp, which also holds the catalog sign-in file.
   ODP_EXPORT_SPACE_MB: z.coerce.number().min(1).max(1_048_576).default(768),
   ODP_EXPORT_IDLE_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
@@ -302,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBodyBytes: e.ODP_MAX_BODY_BYTES,
       sessions: e.ODP_API_SESSIONS,
       cacheMegabytes: e.ODP_API_CACHE_MB,
+      servingMegabytes: e.ODP_SERVING_MB,
       exportSpaceMegabytes: e.ODP_EXPORT_SPACE_MB,
       exportIdleMs: e.ODP_EXPORT_IDLE_MS,
       exportTimeoutMs: e.ODP_EXPORT_TIMEOUT_MS,

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { Sandbox } from '../fixtures/sandbox.js';
-import { ApiServer } from './server.js';
+import type { Sandbox } from '../fixtures/sandbox.js';
+import { ApiServer, earthquakesSandbox } from './server.js';
 
 /** What Schemathesis's JSON report says of a run (the parts this test reads). */
 interface Report {
@@ -96,12 +96,7 @@ describe('the OpenAPI document is the contract: a property-based tester reading 
   let server: ApiServer;
 
   before(async () => {
-    sandbox = await Sandbox.create();
-    await sandbox.write(
-      'earthquakes.yaml',
-      await readFile(new URL('../../datasets/earthquakes.yaml', import.meta.url), 'utf8'),
-    );
-    expect((await sandbox.ingest('earthquakes')).status).to.equal('succeeded');
+    sandbox = await earthquakesSandbox();
     server = await ApiServer.start(sandbox);
   });
   after(async () => {

@@ -1,10 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { expect } from 'chai';
 import { KeyStore } from '../../src/access/keys.js';
 import type { Scope } from '../../src/access/scopes.js';
 import { type Api, createApi } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config/config.js';
-import type { Sandbox } from '../fixtures/sandbox.js';
+import { Sandbox } from '../fixtures/sandbox.js';
 
 /** A real API server on 127.0.0.1 over a sandbox lake, with keys of both scopes. */
 export class ApiServer {
@@ -42,6 +44,8 @@ export class ApiServer {
       // Tests of other things than rate limits make many requests quickly; those of rate limits set their own.
       ODP_RATE_LIMIT_READ_PER_SECOND: '10000',
       ODP_RATE_LIMIT_READ_BURST: '100000',
+      // The API suites run with serving copies on (the default) and off: ODP_SERVING_MB=0 npm test …
+      ...(process.env.ODP_SERVING_MB === undefined ? {} : { ODP_SERVING_MB: process.env.ODP_SERVING_MB }),
       ...env,
     };
     const { access, api: settings } = loadConfig(fullEnv);
@@ -51,7 +55,9 @@ export class ApiServer {
     const api = createApi(runtime, { settings, access });
     const server = api.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
-    return new ApiServer(sandbox, api, server, keys, read, admin);
+    const started = new ApiServer(sandbox, api, server, keys, read, admin);
+    await started.servingCopies();
+    return started;
   }
 
   /** GET with the read key unless another key (or none: null) is given. */
@@ -82,9 +88,33 @@ export class ApiServer {
     return JSON.parse(text) as T;
   }
 
+  /**
+   * Reads every ingested dataset once and waits for the copies those reads ask for, so that what follows reads
+   * the copies (when they are on and fit) rather than the lake they are built from.
+   */
+  async servingCopies(): Promise<void> {
+    for (const name of this.sandbox.runtime?.datasets.keys() ?? []) {
+      const response = await this.get(`/v1/datasets/${name}/records?limit=1`, { key: this.admin });
+      await response.arrayBuffer();
+    }
+    await this.api.serving.settled();
+  }
+
   async close(): Promise<void> {
+    await this.api.serving.settled();
     await new Promise((resolve) => this.#server.close(resolve));
     this.#server.closeAllConnections();
     this.api.close();
   }
+}
+
+/** A sandbox with the real earthquakes dataset ingested by the pipeline: what the API suites read. */
+export async function earthquakesSandbox(): Promise<Sandbox> {
+  const sandbox = await Sandbox.create();
+  await sandbox.write(
+    'earthquakes.yaml',
+    await readFile(new URL('../../datasets/earthquakes.yaml', import.meta.url), 'utf8'),
+  );
+  expect((await sandbox.ingest('earthquakes')).status).to.equal('succeeded');
+  return sandbox;
 }

@@ -1,6 +1,5 @@
 import type { Statement } from '../../lake/query.js';
 import { ident } from '../../lake/quote.js';
-import { tableAt } from '../../lake/snapshots.js';
 import type { ColumnInfo } from '../http/catalogCache.js';
 import type { Cursor } from '../http/cursor.js';
 import type { Filter, RecordQuery, SortTerm } from './query.js';
@@ -65,10 +64,9 @@ function afterSql(sort: SortTerm[], after: Cursor['after'], params: string[]): s
   return branches.length ? `(${branches.join(' OR ')})` : 'false';
 }
 
-/** The page (or export) query; a page reads one row more than it serves, to know whether another follows. */
+/** The page (or export) query over `from` (the lake's table at a snapshot, or a serving copy of it); a page reads one row more than it serves, to know whether another follows. */
 export function recordsSql(
-  dataset: string,
-  snapshot: number,
+  from: string,
   query: RecordQuery,
   after: Cursor['after'] | undefined,
   { withSortValues, carrier }: { withSortValues: boolean; carrier: Carrier },
@@ -85,7 +83,7 @@ export function recordsSql(
     ? ` ORDER BY ${query.sort.map((s) => `${ident(s.column.name)} ${s.direction.toUpperCase()} NULLS LAST`).join(', ')}`
     : '';
   const limit = query.limit === undefined ? '' : ` LIMIT ${withSortValues ? query.limit + 1 : query.limit}`;
-  const filtered = `FROM ${tableAt(dataset, snapshot)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  const filtered = `FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
   if (!withSortValues) return { sql: `SELECT ${columns.join(', ')} ${filtered}${order}${limit}`, params };
   // A page picks its rows first and formats only those: formatting every matching row before the top-N cost
   // 42 ms against 30 ms for an airport's latest flights.
@@ -97,17 +95,12 @@ export function recordsSql(
 }
 
 /** One record by its key values, in key order. */
-export function recordByKeySql(
-  dataset: string,
-  snapshot: number,
-  columns: Iterable<ColumnInfo>,
-  key: Filter[],
-): Statement {
+export function recordByKeySql(from: string, columns: Iterable<ColumnInfo>, key: Filter[]): Statement {
   const params: string[] = [];
   const where = key.map((f) => filterSql(f, params));
   const select = [...columns].map((c) => outputSql(c, 'json')).join(', ');
   return {
-    sql: `SELECT ${select} FROM ${tableAt(dataset, snapshot)} WHERE ${where.join(' AND ')} LIMIT 2`,
+    sql: `SELECT ${select} FROM ${from} WHERE ${where.join(' AND ')} LIMIT 2`,
     params,
   };
 }

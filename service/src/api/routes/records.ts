@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
 import { messageOf } from '../../errors.js';
 import { type Row, rows } from '../../lake/query.js';
+import { tableAt } from '../../lake/snapshots.js';
+import { narrowed } from '../../serving/narrowing.js';
 import type { ColumnInfo } from '../http/catalogCache.js';
 import { answerFromCache } from '../http/conditional.js';
 import { type Cursor, checkCursor, invalidCursor, readCursor, type SortValueCheck } from '../http/cursor.js';
@@ -147,8 +149,9 @@ export const records = route({
           const etag = ctx.response.get('ETag');
           let body = services.responses.get(etag);
           if (body === undefined) {
+            const source = services.serving.source(dataset, schema, snapshot, !pinned);
             const found = await withDeadline(connection, services.settings.requestTimeoutMs, () =>
-              page(connection, dataset.name, snapshot, parsed, cursor),
+              page(connection, source.from, snapshot, narrowed(source.days, parsed, cursor), cursor),
             );
             body = JSON.stringify(found);
             services.responses.set(etag, body);
@@ -156,7 +159,8 @@ export const records = route({
           ctx.body = body;
           return;
         }
-        const statement = recordsSql(dataset.name, snapshot, parsed, cursor?.after, {
+        // Exports read the lake: they stream at DuckDB's pace whatever the source, and need no copy's memory.
+        const statement = recordsSql(tableAt(dataset.name, snapshot), parsed, cursor?.after, {
           withSortValues: false,
           carrier: format,
         });
@@ -171,12 +175,12 @@ export const records = route({
 /** One JSON page and the cursor of the next, read one row beyond the page to know whether there is one. */
 async function page(
   connection: DuckDBConnection,
-  dataset: string,
+  from: string,
   snapshot: number,
   query: RecordQuery,
   cursor: Cursor | undefined,
 ): Promise<{ data: Row[]; next: string | null; snapshot: number }> {
-  const statement = recordsSql(dataset, snapshot, query, cursor?.after, {
+  const statement = recordsSql(from, query, cursor?.after, {
     withSortValues: true,
     carrier: 'json',
   });
@@ -260,7 +264,8 @@ export const record = route({
       const schema = await services.catalog.schema(connection, dataset, snapshot);
       const filters = keyFilters(dataset, schema, params.key);
       if (answerFromCache(ctx, [dataset.name, snapshot, 'key', params.key], pinned)) return;
-      const statement = recordByKeySql(dataset.name, snapshot, schema.values(), filters);
+      const { from } = services.serving.source(dataset, schema, snapshot, !pinned);
+      const statement = recordByKeySql(from, schema.values(), filters);
       const [found] = await rows(connection, statement.sql, statement.params).catch(explainLakeError);
       if (!found)
         throw notFound(`${dataset.name} has no record with key ${params.key} at snapshot ${snapshot}`);

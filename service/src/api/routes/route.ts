@@ -5,6 +5,7 @@ import type { ApiSettings } from '../../config/config.js';
 import type { Dataset } from '../../datasets/definition.js';
 import type { OperatorRuns } from '../../runs/operatorRuns.js';
 import type { Runtime } from '../../runtime.js';
+import type { ServingCopies } from '../../serving/copies.js';
 import type { CatalogCache } from '../http/catalogCache.js';
 import type { JsonSchema } from '../http/parameters.js';
 import { badRequest } from '../http/problem.js';
@@ -20,6 +21,8 @@ export interface Services {
   /** Exports: their slots (one session stays free for everything else), files, space and clients bounded. */
   exports: Exports;
   catalog: CatalogCache;
+  /** In-memory copies of the current snapshot that page and record reads at that snapshot use. */
+  serving: ServingCopies;
   /** JSON pages by ETag: exact, since a snapshot never changes. */
   responses: ResponseCache;
   /** Runs operators started through the API, until they end. */
