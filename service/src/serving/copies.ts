@@ -12,9 +12,10 @@ import { estimatedRowBytes } from './footprint.js';
 import { servingMetrics } from './metrics.js';
 import { type DayCounts, dayCounts } from './narrowing.js';
 
-/** Where a read at a snapshot goes: a SQL table expression, and the copy's day counts when it is a copy. */
+/** Where a read at a snapshot goes: a SQL table expression, whether it is a copy, and a copy's day counts. */
 export interface Source {
   from: string;
+  copy: boolean;
   days: DayCounts | undefined;
 }
 
@@ -81,11 +82,11 @@ export class ServingCopies {
     const copy = this.#usable(dataset.name);
     if (copy?.snapshot === snapshot) {
       servingMetrics.reads.inc({ dataset: dataset.name, source: 'copy' });
-      return { from: `${ident(copy.database)}.main.${ident(dataset.name)}`, days: copy.days };
+      return { from: `${ident(copy.database)}.main.${ident(dataset.name)}`, copy: true, days: copy.days };
     }
     servingMetrics.reads.inc({ dataset: dataset.name, source: 'lake' });
     if (current) this.want(dataset, schema, snapshot);
-    return { from: tableAt(dataset.name, snapshot), days: undefined };
+    return { from: tableAt(dataset.name, snapshot), copy: false, days: undefined };
   }
 
   /** Asks for a copy of `dataset` at `snapshot` unless one exists or was tried; `settled` waits for it. */

@@ -3,8 +3,10 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
 import { messageOf } from '../../errors.js';
+import { preparedRows } from '../../lake/prepared.js';
 import { type Row, rows } from '../../lake/query.js';
 import { tableAt } from '../../lake/snapshots.js';
+import type { Source } from '../../serving/copies.js';
 import { narrowed } from '../../serving/narrowing.js';
 import type { ColumnInfo } from '../http/catalogCache.js';
 import { answerFromCache } from '../http/conditional.js';
@@ -151,7 +153,7 @@ export const records = route({
           if (body === undefined) {
             const source = services.serving.source(dataset, schema, snapshot, !pinned);
             const found = await withDeadline(connection, services.settings.requestTimeoutMs, () =>
-              page(connection, source.from, snapshot, narrowed(source.days, parsed, cursor), cursor),
+              page(connection, source, snapshot, narrowed(source.days, parsed, cursor), cursor),
             );
             body = JSON.stringify(found);
             services.responses.set(etag, body);
@@ -175,16 +177,19 @@ export const records = route({
 /** One JSON page and the cursor of the next, read one row beyond the page to know whether there is one. */
 async function page(
   connection: DuckDBConnection,
-  from: string,
+  source: Source,
   snapshot: number,
   query: RecordQuery,
   cursor: Cursor | undefined,
 ): Promise<{ data: Row[]; next: string | null; snapshot: number }> {
-  const statement = recordsSql(from, query, cursor?.after, {
+  const statement = recordsSql(source.from, query, cursor?.after, {
     withSortValues: true,
     carrier: 'json',
   });
-  const found = await rows(connection, statement.sql, statement.params).catch(explainLakeError);
+  // A copy never changes under a statement, so its statements are kept per session and shape.
+  const found = await (source.copy ? preparedRows : rows)(connection, statement.sql, statement.params).catch(
+    explainLakeError,
+  );
   const { data, next } = keysetPage(found, query.limit ?? DEFAULT_PAGE, (last) => ({
     snapshot,
     after: query.sort.map((_, i) => last[sortAlias(i)] as Cursor['after'][number]),
@@ -264,9 +269,13 @@ export const record = route({
       const schema = await services.catalog.schema(connection, dataset, snapshot);
       const filters = keyFilters(dataset, schema, params.key);
       if (answerFromCache(ctx, [dataset.name, snapshot, 'key', params.key], pinned)) return;
-      const { from } = services.serving.source(dataset, schema, snapshot, !pinned);
-      const statement = recordByKeySql(from, schema.values(), filters);
-      const [found] = await rows(connection, statement.sql, statement.params).catch(explainLakeError);
+      const source = services.serving.source(dataset, schema, snapshot, !pinned);
+      const statement = recordByKeySql(source.from, schema.values(), filters);
+      const [found] = await (source.copy ? preparedRows : rows)(
+        connection,
+        statement.sql,
+        statement.params,
+      ).catch(explainLakeError);
       if (!found)
         throw notFound(`${dataset.name} has no record with key ${params.key} at snapshot ${snapshot}`);
       ctx.set('ODP-Snapshot', String(snapshot));
