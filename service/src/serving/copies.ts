@@ -174,8 +174,8 @@ export class ServingCopies {
       const days = await dayCounts(connection, name, table, dataset.sortedBy, schema);
       const bytes = Math.max(0, (await tableMemory(connection)) - before);
       if (rowCount > 0) this.#rowBytes.set(name, bytes / rowCount);
+      // Over budget once measured: the copy is detached with the session below.
       if (bytes > this.#budgetBytes - this.bytes) {
-        await connection.run(`DETACH ${ident(database)}`);
         this.#overBudget(name, snapshot, bytes, others);
         return;
       }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Dataset } from '../../datasets/definition.js';
 import { messageOf } from '../../errors.js';
 import { preparedRows } from '../../lake/prepared.js';
-import { type Row, rows } from '../../lake/query.js';
+import { type Row, rows, type Statement } from '../../lake/query.js';
 import { tableAt } from '../../lake/snapshots.js';
 import type { Source } from '../../serving/copies.js';
 import { narrowed } from '../../serving/narrowing.js';
@@ -174,6 +174,13 @@ export const records = route({
   },
 });
 
+/** A statement's rows from its source: a copy never changes under a statement, so its statements are kept. */
+function sourceRows(connection: DuckDBConnection, source: Source, statement: Statement): Promise<Row[]> {
+  return (source.copy ? preparedRows : rows)(connection, statement.sql, statement.params).catch(
+    explainLakeError,
+  );
+}
+
 /** One JSON page and the cursor of the next, read one row beyond the page to know whether there is one. */
 async function page(
   connection: DuckDBConnection,
@@ -186,10 +193,7 @@ async function page(
     withSortValues: true,
     carrier: 'json',
   });
-  // A copy never changes under a statement, so its statements are kept per session and shape.
-  const found = await (source.copy ? preparedRows : rows)(connection, statement.sql, statement.params).catch(
-    explainLakeError,
-  );
+  const found = await sourceRows(connection, source, statement);
   const { data, next } = keysetPage(found, query.limit ?? DEFAULT_PAGE, (last) => ({
     snapshot,
     after: query.sort.map((_, i) => last[sortAlias(i)] as Cursor['after'][number]),
@@ -271,11 +275,7 @@ export const record = route({
       if (answerFromCache(ctx, [dataset.name, snapshot, 'key', params.key], pinned)) return;
       const source = services.serving.source(dataset, schema, snapshot, !pinned);
       const statement = recordByKeySql(source.from, schema.values(), filters);
-      const [found] = await (source.copy ? preparedRows : rows)(
-        connection,
-        statement.sql,
-        statement.params,
-      ).catch(explainLakeError);
+      const [found] = await sourceRows(connection, source, statement);
       if (!found)
         throw notFound(`${dataset.name} has no record with key ${params.key} at snapshot ${snapshot}`);
       ctx.set('ODP-Snapshot', String(snapshot));

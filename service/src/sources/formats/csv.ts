@@ -145,29 +145,30 @@ export const csv: SourceFormat = {
     // pass, on one thread); a header named rowid hides it, and only then is the window needed.
     const seq = [...available].some((name) => name.toLowerCase() === 'rowid') ? undefined : 'rowid + 1';
     const staged = tabularSql(dataset, ROWS, available, seq);
-    if (seq && !rejected.lines) {
-      // Nothing to add and nothing to number once: `incoming` reads the rows in place, saving a copy of the file.
-      const origin = files.length > 1 ? 'NULL::VARCHAR' : `'line ' || (_odp_seq + ${first - 1})`;
+    // Records of many files are known by their position.
+    const lines = files.length > 1 ? 'NULL::VARCHAR' : `'line ' || (_odp_seq + ${first - 1})`;
+    if (!rejected.lines) {
+      // Nothing to add: `incoming` reads the rows in place, saving a copy of the file, unless a window numbers
+      // them (computed once, in a table).
+      await connection.run(`DROP TABLE IF EXISTS ${ident(REJECTS)}`);
       await connection.run(
-        `CREATE OR REPLACE TEMP VIEW incoming AS SELECT *, ${origin} AS ${ORIGIN} FROM (${staged})`,
+        `CREATE OR REPLACE TEMP ${seq ? 'VIEW' : 'TABLE'} incoming AS SELECT *, ${lines} AS ${ORIGIN} FROM (${staged})`,
       );
+      if (!seq) await connection.run(`DROP TABLE IF EXISTS ${ident(ROWS)}`);
       return;
     }
     // The k-th record read is on line first + k - 1, after the lines the reader rejected before it: a rejected
-    // line with g good records before it moves every later record one line down. (In one file; records of many
-    // files are known by their position.)
+    // line with g good records before it moves every later record one line down.
     const sql =
       files.length > 1
-        ? `SELECT *, NULL::VARCHAR AS ${ORIGIN} FROM (${staged})`
-        : !rejected.lines
-          ? `SELECT *, 'line ' || (_odp_seq + ${first - 1}) AS ${ORIGIN} FROM (${staged})`
-          : `WITH shifts AS (
-               SELECT line - ${first - 1} - row_number() OVER (ORDER BY line) AS good_before,
-                      row_number() OVER (ORDER BY line) AS shift
-               FROM (SELECT DISTINCT line FROM ${REJECTS})
-             )
-             SELECT staged.*, 'line ' || (staged._odp_seq + ${first - 1} + coalesce(shifts.shift, 0)) AS ${ORIGIN}
-             FROM (${staged}) AS staged ASOF LEFT JOIN shifts ON staged._odp_seq > shifts.good_before`;
+        ? `SELECT *, ${lines} AS ${ORIGIN} FROM (${staged})`
+        : `WITH shifts AS (
+             SELECT line - ${first - 1} - row_number() OVER (ORDER BY line) AS good_before,
+                    row_number() OVER (ORDER BY line) AS shift
+             FROM (SELECT DISTINCT line FROM ${REJECTS})
+           )
+           SELECT staged.*, 'line ' || (staged._odp_seq + ${first - 1} + coalesce(shifts.shift, 0)) AS ${ORIGIN}
+           FROM (${staged}) AS staged ASOF LEFT JOIN shifts ON staged._odp_seq > shifts.good_before`;
     await connection.run(`CREATE OR REPLACE TEMP TABLE incoming AS ${sql}`);
     const nulls = dataset.columns.map(() => 'NULL').join(', ');
     // A line can break several rules (too many columns, a bad quote): it is one record, with every reason.
